@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const APP_NAMES = ['ingestor', 'projector', 'publisher', 'api'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** Default HTTP port of each app, so the four can run side by side on one machine. */
+export const DEFAULT_HTTP_PORTS: Record<AppName, number> = {
+  api: 3000,
+  ingestor: 3001,
+  projector: 3002,
+  publisher: 3003,
+};
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const brokerList = z
+  .string()
+  .transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1));
+
+const ianaTimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Asia/Almaty');
+
+/** Every environment variable Caravan reads, with the defaults of the local stack. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://postgres@127.0.0.1:5432/caravan'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
+  TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),
+  CARAVAN_STATE_DIR: z.string().min(1).default('.caravan'),
+  KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('3.9.1'),
+  KAFKA_HEAP: z.string().regex(/^\d+[mMgG]$/).default('512m'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { type AppName, DEFAULT_HTTP_PORTS, envSchema } from './config.schema';
+
+export type CaravanConfig = {
+  app: AppName | 'tool';
+  nodeEnv: 'development' | 'test' | 'production';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  database: { url: string; poolSize: number; migrateOnStart: boolean };
+  kafka: { brokers: string[]; clientId: string; topicPartitions: number };
+  http: { host: string; port: number };
+  timeZone: string;
+  stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
+};
+
+/** A configuration value that failed validation; the message names every bad variable. */
+export class ConfigError extends Error {
+  readonly retriable = false;
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type EnvSource = Record<string, string | undefined>;
+
+/** Parses the environment once; unset or empty variables take the local-stack defaults. */
+export function loadConfig(app: AppName | 'tool', source: EnvSource = process.env): CaravanConfig {
+  const known = Object.keys(envSchema.shape);
+  const picked = Object.fromEntries(
+    known.map((k) => [k, source[k] === '' ? undefined : source[k]]),
+  );
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  const env = parsed.data;
+  return {
+    app,
+    nodeEnv: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    database: {
+      url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
+      migrateOnStart: env.MIGRATE_ON_START,
+    },
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: app === 'tool' ? env.KAFKA_CLIENT_ID : `${env.KAFKA_CLIENT_ID}-${app}`,
+      topicPartitions: env.TOPIC_PARTITIONS,
+    },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
+    timeZone: env.TIME_ZONE,
+    stack: {
+      stateDir: env.CARAVAN_STATE_DIR,
+      kafkaVersion: env.KAFKA_VERSION,
+      kafkaHeap: env.KAFKA_HEAP,
+    },
+  };
+}
+
+function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    return `${variable}: ${issue.message}`;
+  });
+}

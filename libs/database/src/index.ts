@@ -1,0 +1,5 @@
+export * from './database.module';
+export * from './ensure-database';
+export * from './identifiers';
+export * from './migrations';
+export * from './pool';

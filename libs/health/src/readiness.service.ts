@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
+import { KAFKA } from '@caravan/kafka';
+
+export type CheckResult = { status: 'up' | 'down'; detail?: string };
+export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };
+
+const CHECK_TIMEOUT_MS = 3_000;
+
+@Injectable()
+export class ReadinessService {
+  private readonly expectedSchemaVersion = readMigrations().length;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(CONFIG) private readonly config: CaravanConfig,
+  ) {}
+
+  async check(): Promise<Readiness> {
+    const [database, migrations, kafka] = await Promise.all([
+      this.run(() => this.pool.query('SELECT 1').then(() => undefined)),
+      this.run(() => this.checkMigrations()),
+      this.run(() => this.checkKafka()),
+    ]);
+    const checks = { database, migrations, kafka };
+    const ready = Object.values(checks).every((c) => c.status === 'up');
+    return { status: ready ? 'ready' : 'unready', checks };
+  }
+
+  private async checkMigrations(): Promise<string> {
+    const version = await currentSchemaVersion(this.pool);
+    if (version < this.expectedSchemaVersion) {
+      throw new Error(`schema at version ${version}, this build needs ${this.expectedSchemaVersion}`);
+    }
+    return `version ${version}`;
+  }
+
+  private async checkKafka(): Promise<string> {
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return `${cluster.brokers.length} broker(s) at ${this.config.kafka.brokers.join(',')}`;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async run(check: () => Promise<string | void>): Promise<CheckResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      const detail = await Promise.race([check(), timeout]);
+      return detail ? { status: 'up', detail } : { status: 'up' };
+    } catch (error) {
+      return { status: 'down', detail: (error as Error).message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './broker-probe';
+export * from './kafka-client';
+export * from './kafka.module';

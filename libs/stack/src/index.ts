@@ -1,0 +1,5 @@
+export * from './kafka-broker';
+export * from './postgres';
+export * from './prerequisites';
+export * from './processes';
+export * from './stack';
