@@ -58,7 +58,8 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
 
 function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    return `${variable}: ${issue.message}`;
+    const [variable = '(environment)', ...rest] = issue.path.map(String);
+    const where = rest.length > 0 ? ` (at ${rest.join('.')})` : '';
+    return `${variable}: ${issue.message}${where}`;
   });
 }

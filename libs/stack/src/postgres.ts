@@ -5,13 +5,14 @@ import { MissingPrerequisite } from './prerequisites';
 export type PostgresStatus = { state: 'running'; version: string; database: string; exists: boolean } | { state: 'unreachable'; error: string };
 
 /** Checks the server answers and creates the Caravan database when missing. */
-export async function preparePostgres(url: string, log: (line: string) => void): Promise<void> {
+export async function preparePostgres(url: string, log: (line: string) => void, options = { createDatabase: true }): Promise<void> {
   const status = await postgresStatus(url);
   if (status.state === 'unreachable') {
     throw new MissingPrerequisite(
       `PostgreSQL is not reachable at ${redactUrl(url)} (${status.error}): install and start PostgreSQL 15+ (apt-get install postgresql), set DATABASE_URL, or use Docker (docker compose up).`,
     );
   }
+  if (!options.createDatabase) return log(`PostgreSQL ${status.version} at ${redactUrl(url)}`);
   const { created } = await ensureDatabase(url);
   log(`PostgreSQL ${status.version}: database ${status.database} ${created ? 'created' : 'present'}`);
 }

@@ -12,9 +12,12 @@ export function brokerOptions(config: CaravanConfig): BrokerOptions {
   return { stateDir: config.stack.stateDir, version: config.stack.kafkaVersion, heap: config.stack.kafkaHeap, bootstrap };
 }
 
-/** Brings up what is missing: the Kafka broker (unless one answers) and the Caravan database. */
-export async function stackUp(config: CaravanConfig, log: Log): Promise<{ startedKafka: boolean }> {
-  await preparePostgres(config.database.url, log);
+/**
+ * Brings up what is missing: the Kafka broker (unless one answers) and the Caravan database
+ * (tests pass `createDatabase: false`: they make databases of their own and leave the server as found).
+ */
+export async function stackUp(config: CaravanConfig, log: Log, options: { createDatabase?: boolean } = {}): Promise<{ startedKafka: boolean }> {
+  await preparePostgres(config.database.url, log, { createDatabase: options.createDatabase ?? true });
   const { started } = await startBroker(brokerOptions(config), log);
   return { startedKafka: started };
 }

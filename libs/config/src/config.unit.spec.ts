@@ -1,0 +1,54 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives the local-stack defaults for an empty environment', () => {
+    const config = loadConfig('ingestor', {});
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/caravan');
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.kafka.clientId).toBe('caravan-ingestor');
+    expect(config.kafka.topicPartitions).toBe(6);
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 3001 });
+    expect(config.timeZone).toBe('Asia/Almaty');
+    expect(config.database.migrateOnStart).toBe(true);
+  });
+
+  it('parses values from the environment', () => {
+    const config = loadConfig('api', {
+      KAFKA_BROKERS: 'a:1, b:2',
+      HTTP_PORT: '8080',
+      MIGRATE_ON_START: 'false',
+      TOPIC_PARTITIONS: '12',
+      TIME_ZONE: 'Europe/Berlin',
+    });
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.http.port).toBe(8080);
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.kafka.topicPartitions).toBe(12);
+    expect(config.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig('api', { HTTP_PORT: '' }).http.port).toBe(3000);
+  });
+
+  it.each([
+    ['HTTP_PORT', 'eighty'],
+    ['KAFKA_BROKERS', 'localhost'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['TIME_ZONE', 'UTC+5'],
+    ['MIGRATE_ON_START', 'maybe'],
+    ['TOPIC_PARTITIONS', '0'],
+  ])('stops on a bad %s with a message naming it', (variable, value) => {
+    expect(() => loadConfig('api', { [variable]: value })).toThrow(ConfigError);
+    expect(() => loadConfig('api', { [variable]: value })).toThrow(new RegExp(`${variable}: `));
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig('api', { HTTP_PORT: '-1', LOG_LEVEL: 'loud' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['HTTP_PORT', 'LOG_LEVEL']);
+    }
+  });
+});

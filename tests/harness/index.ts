@@ -1,0 +1,4 @@
+export * from './names';
+export * from './test-database';
+export * from './test-env';
+export * from './wait-for';

@@ -1,0 +1,42 @@
+import { Pool } from 'pg';
+import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
+import { testServices } from './test-env';
+
+let counter = 0;
+
+export type TestDatabase = { name: string; url: string; pool: Pool; drop: () => Promise<void> };
+
+/** A fresh database on the test server, migrated unless told otherwise; `drop()` removes it. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const { databaseUrl, runId } = testServices();
+  counter += 1;
+  const name = `caravan_t_${runId}_${process.pid}_${counter}`;
+  const url = withDatabase(databaseUrl, name);
+  await ensureDatabase(url);
+  const pool = createPool({ url, poolSize: 5, applicationName: 'caravan-test' });
+  if (options.migrate !== false) await migrate(pool);
+  return {
+    name,
+    url,
+    pool,
+    drop: async () => {
+      await pool.end();
+      await dropDatabase(databaseUrl, name);
+    },
+  };
+}
+
+/** Registers a fresh database for the enclosing describe block: created before, dropped after. */
+export function useTestDatabase(options: { migrate?: boolean } = {}): () => TestDatabase {
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(options);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => {
+    if (!db) throw new Error('test database not created yet: use it inside a test or hook');
+    return db;
+  };
+}
