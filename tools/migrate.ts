@@ -1,6 +1,6 @@
 /** `npm run migrate`: creates the database if missing and applies pending migrations. */
 import { ConfigError, loadConfig } from '@caravan/config';
-import { createPool, ensureDatabase, migrate, redactUrl } from '@caravan/database';
+import { createPool, ensureDatabase, migrate, migrationLabel, redactUrl } from '@caravan/database';
 
 async function main(): Promise<void> {
   const config = loadConfig('tool');
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-migrate' });
   try {
     const report = await migrate(pool);
-    const names = report.applied.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`);
+    const names = report.applied.map(migrationLabel);
     process.stdout.write(
       `${redactUrl(config.database.url)}: ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)\n`,
     );

@@ -1,3 +1,4 @@
+import './register-paths';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@caravan/config';
 import { stackDown, stackUp } from '@caravan/stack';

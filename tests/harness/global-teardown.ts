@@ -1,3 +1,4 @@
+import './register-paths';
 import { Client } from 'pg';
 import { quoteIdentifier, withDatabase } from '@caravan/database';
 

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { migrate } from './migrations';
+import { migrate, migrationLabel } from './migrations';
 import { createPool } from './pool';
 
 /** Injection token of the app's pg Pool. */
@@ -35,7 +35,7 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
     if (!this.config.database.migrateOnStart) return;
     const report = await migrate(this.pool);
     if (report.applied.length > 0) {
-      this.logger.log(`applied migrations ${report.applied.map((m) => `${m.version}_${m.name}`).join(', ')}`);
+      this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
     }
   }
 

@@ -11,6 +11,11 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 // One constant key: every app and the CLI serialise their migration runs on it.
 const MIGRATION_LOCK_KEY = 0x63617261; // "cara"
 
+/** `0001_name`, as the file is named. */
+export function migrationLabel(m: Pick<Migration, 'version' | 'name'>): string {
+  return `${String(m.version).padStart(4, '0')}_${m.name}`;
+}
+
 /** Reads `NNNN_name.sql` files in version order; refuses gaps, duplicates and stray files. */
 export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
@@ -26,7 +31,7 @@ export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
     };
   });
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 0001, 0002, … without gaps: ${m.version}_${m.name}`);
+    if (m.version !== i + 1) throw new Error(`migrations must be numbered 0001, 0002, … without gaps: ${migrationLabel(m)}`);
   });
   return migrations;
 }
@@ -57,7 +62,7 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
     for (const m of migrations) {
       const checksum = done.get(m.version);
       if (checksum !== undefined && checksum !== m.checksum) {
-        throw new Error(`migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`);
+        throw new Error(`migration ${migrationLabel(m)} was changed after it was applied; add a new migration instead`);
       }
     }
     const pending = migrations.filter((m) => !done.has(m.version));
@@ -73,7 +78,7 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`migration ${m.version}_${m.name} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`);
       }
     }
     return { applied: pending, alreadyApplied: done.size };

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
-import { KAFKA } from '@caravan/kafka';
+import { probeBrokers } from '@caravan/kafka';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };
@@ -16,7 +15,6 @@ export class ReadinessService {
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {}
 
@@ -40,14 +38,10 @@ export class ReadinessService {
   }
 
   private async checkKafka(): Promise<string> {
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
-    try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      return `${cluster.brokers.length} broker(s) at ${this.config.kafka.brokers.join(',')}`;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    // A one-shot client without retries: the app's own client would retry for much longer.
+    const probe = await probeBrokers(this.config.kafka.brokers, CHECK_TIMEOUT_MS - 1_000);
+    if (!probe.ok) throw new Error(probe.error);
+    return `${probe.brokers} broker(s) at ${this.config.kafka.brokers.join(',')}`;
   }
 
   private async run(check: () => Promise<string | void>): Promise<CheckResult> {

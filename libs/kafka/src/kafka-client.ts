@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ITopicConfig, type Admin } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
 
 export type KafkaClientOptions = {
   brokers: string[];
@@ -19,6 +19,11 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
     retry: { retries: options.retries ?? 8, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
+}
+
+/** A producer with the murmur2 partitioner of the Java client, so keys land where other clients put them. */
+export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Producer {
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
 }
 
 export type TopicSpec = { topic: string; numPartitions: number; configEntries?: ITopicConfig['configEntries'] };
