@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+export const KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views', 'destination_rank'] as const;
+export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
+
+const percent = z.number().nullable().describe('rounded to one decimal; null when undefined');
+
+/** A value of `tourism.kpi-snapshots` (PRODUCT.md §4), keyed `kpi|window|scope`. */
+export const kpiSnapshotSchema = z.strictObject({
+  kpi: z.enum(KPIS),
+  window: z.enum(WINDOWS),
+  scope: z.record(z.string(), z.string()).describe('{} is the whole market; otherwise one dimension and its value'),
+  from: z.iso.datetime({ offset: true }).describe("start of the window's first local day"),
+  asOf: z.iso.datetime({ offset: true }).describe('the watermark'),
+  value: z.union([z.number(), z.array(z.strictObject({ destination: z.string(), bookings: z.int() }))]),
+  previous: z.union([z.number(), z.array(z.strictObject({ destination: z.string(), bookings: z.int() }))]).nullable(),
+  changePct: percent,
+  target: z.number().nullable().optional(),
+  progressPct: percent.optional(),
+  position: z.int().min(0).describe('the event-store position the snapshot reflects'),
+  computedAt: z.iso.datetime({ offset: true }),
+});
+
+export type KpiSnapshot = z.infer<typeof kpiSnapshotSchema>;

@@ -1,0 +1,25 @@
+/** `npm run contract`: writes docs/contract/ from the zod schemas; `-- --check` fails when stale. */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { projectRoot } from '@caravan/config';
+import { contractDocuments } from '@caravan/contract';
+
+const root = projectRoot();
+const check = process.argv.includes('--check');
+const stale: string[] = [];
+for (const [path, content] of Object.entries(contractDocuments())) {
+  const file = join(root, path);
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (current === content) continue;
+  if (check) {
+    stale.push(path);
+  } else {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    process.stdout.write(`wrote ${path}\n`);
+  }
+}
+if (stale.length > 0) {
+  process.stderr.write(`stale contract documents (run npm run contract): ${stale.join(', ')}\n`);
+  process.exit(1);
+}
