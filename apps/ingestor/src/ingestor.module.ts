@@ -2,7 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
+import { IngestModule } from '@caravan/ingest';
 import { KafkaModule } from '@caravan/kafka';
+import { IngestController } from './ingest.controller';
 
 @Module({})
 export class IngestorModule {
@@ -10,7 +12,8 @@ export class IngestorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: IngestorModule,
-      imports: [ConfigModule.forRoot({ app: 'ingestor', env }), DatabaseModule, KafkaModule, HealthModule],
+      imports: [ConfigModule.forRoot({ app: 'ingestor', env }), DatabaseModule, KafkaModule, HealthModule, IngestModule],
+      controllers: [IngestController],
     };
   }
 }

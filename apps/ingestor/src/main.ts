@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { runMain, startApp } from '@caravan/runtime';
-import { IngestorModule } from './ingestor.module';
+import { listen, runMain } from '@caravan/runtime';
+import { createIngestorApp } from './ingestor.app';
 
-runMain(() => startApp(IngestorModule.forRoot()));
+runMain(async () => {
+  const app = await createIngestorApp();
+  await app.startAllMicroservices();
+  await listen(app);
+});

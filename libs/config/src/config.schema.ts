@@ -20,6 +20,9 @@ const brokerList = z
   .transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1));
 
+// Kafka's legal topic names.
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'expected a Kafka topic name');
+
 const ianaTimeZone = z.string().refine((tz) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -41,6 +44,15 @@ export const envSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+  TOPIC_BOOKINGS: topicName.default('tourism.bookings'),
+  TOPIC_ARRIVALS: topicName.default('tourism.arrivals'),
+  TOPIC_MEDIA: topicName.default('tourism.media'),
+  TOPIC_DLQ: topicName.default('tourism.dlq'),
+  TOPIC_SNAPSHOTS: topicName.default('tourism.kpi-snapshots'),
+  INGEST_GROUP_ID: z.string().min(1).max(200).default('caravan-ingestor'),
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  INGEST_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1024).default(1_048_576),
+  DLQ_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),

@@ -7,6 +7,8 @@ export type CaravanConfig = {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   database: { url: string; poolSize: number; migrateOnStart: boolean };
   kafka: { brokers: string[]; clientId: string; topicPartitions: number };
+  topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
+  ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   http: { host: string; port: number };
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
@@ -45,6 +47,19 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       brokers: env.KAFKA_BROKERS,
       clientId: app === 'tool' ? env.KAFKA_CLIENT_ID : `${env.KAFKA_CLIENT_ID}-${app}`,
       topicPartitions: env.TOPIC_PARTITIONS,
+    },
+    topics: {
+      bookings: env.TOPIC_BOOKINGS,
+      arrivals: env.TOPIC_ARRIVALS,
+      media: env.TOPIC_MEDIA,
+      dlq: env.TOPIC_DLQ,
+      snapshots: env.TOPIC_SNAPSHOTS,
+    },
+    ingest: {
+      groupId: env.INGEST_GROUP_ID,
+      concurrency: env.INGEST_CONCURRENCY,
+      maxBytesPerPartition: env.INGEST_MAX_BYTES_PER_PARTITION,
+      dlqRelayIntervalMs: env.DLQ_RELAY_INTERVAL_MS,
     },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
     timeZone: env.TIME_ZONE,

@@ -1,3 +1,5 @@
 export * from './broker-probe';
 export * from './kafka-client';
 export * from './kafka.module';
+export * from './event-producer';
+export * from './kafka-batch.server';

@@ -1,0 +1,129 @@
+import type { Pool, PoolClient } from 'pg';
+import { validateRecord, type ValidationContext } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
+import { candidatesOf, decideOutcomes, type Outcome } from './classify';
+import { appendEvents } from './event-store';
+import type { KafkaRecord } from './kafka-record';
+
+export type BatchInput = {
+  group: string;
+  topic: string;
+  partition: number;
+  records: KafkaRecord[];
+  /** Accept a batch that starts after the stored offset (the records between were deleted by retention). */
+  acceptGap?: boolean;
+};
+
+export type BatchResult =
+  | { kind: 'ingested'; consumed: number; accepted: number; duplicate: number; rejected: number; skipped: number; nextOffset: bigint }
+  | { kind: 'nothing-new'; skipped: number; nextOffset: bigint }
+  /** The batch starts after what PostgreSQL says comes next: the consumer must seek back. */
+  | { kind: 'gap'; expectedOffset: bigint; firstOffset: bigint };
+
+const RETRIABLE_SQLSTATES = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Ingests one partition's batch in ONE transaction: locks the partition's stored offset, drops
+ * records already ingested (redeliveries), appends the valid events set-based, records rejections
+ * (the DLQ outbox) and counters, and moves the stored offset past the batch.
+ */
+export async function ingestBatch(pool: Pool, input: BatchInput, context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await withTransaction(pool, (client) => ingestInTransaction(client, input, { ...context, nowMs: Date.now() }));
+    } catch (error) {
+      // Two batches appending the same eventIds in other orders can deadlock: PostgreSQL aborts one, we retry it.
+      const code = (error as { code?: string }).code;
+      if (attempt >= MAX_ATTEMPTS || !code || !RETRIABLE_SQLSTATES.has(code)) throw error;
+    }
+  }
+}
+
+async function ingestInTransaction(client: PoolClient, input: BatchInput, context: ValidationContext): Promise<BatchResult> {
+  const { group, topic, partition } = input;
+  const stored = await lockOffset(client, group, topic, partition);
+  const fresh = stored < 0n ? input.records : input.records.filter((r) => BigInt(r.offset) >= stored);
+  const skipped = input.records.length - fresh.length;
+  const first = fresh[0];
+  const last = fresh[fresh.length - 1];
+  if (!first || !last) return { kind: 'nothing-new', skipped, nextOffset: stored };
+  if (stored >= 0n && BigInt(first.offset) > stored && !input.acceptGap) {
+    return { kind: 'gap', expectedOffset: stored, firstOffset: BigInt(first.offset) };
+  }
+
+  const results = fresh.map((record) => ({ record, result: validateRecord(record.value, context) }));
+  const { inserted, storedHash } = await appendEvents(client, { topic, partition }, candidatesOf(results));
+  const outcomes = decideOutcomes(results, new Set(inserted.keys()), storedHash);
+  const nextOffset = BigInt(last.offset) + 1n;
+  await recordOutcomes(client, { group, topic, partition }, outcomes, nextOffset);
+
+  const count = (kind: Outcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
+  return {
+    kind: 'ingested',
+    consumed: fresh.length,
+    accepted: count('accepted'),
+    duplicate: count('duplicate'),
+    rejected: count('rejected'),
+    skipped,
+    nextOffset,
+  };
+}
+
+/** Takes the partition's row lock (created on first use) and returns the next offset to ingest, -1 if none yet. */
+async function lockOffset(client: PoolClient, group: string, topic: string, partition: number): Promise<bigint> {
+  const { rows } = await client.query<{ next_offset: string }>(
+    `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, -1)
+     ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = ingest_offsets.next_offset
+     RETURNING next_offset`,
+    [group, topic, partition],
+  );
+  return BigInt(rows[0]?.next_offset ?? '-1');
+}
+
+/** Rejections, counters and the new offset, in one statement. */
+async function recordOutcomes(
+  client: PoolClient,
+  where: { group: string; topic: string; partition: number },
+  outcomes: Outcome[],
+  nextOffset: bigint,
+): Promise<void> {
+  const rejected = outcomes.filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected');
+  const counts = new Map<string, number>([['consumed|', outcomes.length]]);
+  for (const o of outcomes) {
+    const key = o.kind === 'rejected' ? `rejected|${o.rejection.code}` : `${o.kind}|`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const counterRows = [...counts.entries()].map(([key, n]) => [...key.split('|'), n] as [string, string, number]);
+  await client.query(
+    `WITH rejected AS (
+       INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, record_timestamp, code, detail, event_id)
+       SELECT $1, $2, $3, r.source_offset, r.record_key, r.record_value, to_timestamp(r.ts / 1000.0), r.code, r.detail, r.event_id
+       FROM unnest($4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
+            AS r(source_offset, record_key, record_value, ts, code, detail, event_id)
+       ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING
+     ), counted AS (
+       INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count)
+       SELECT $1, $2, $3, c.outcome, c.code, c.n FROM unnest($11::text[], $12::text[], $13::bigint[]) AS c(outcome, code, n)
+       ON CONFLICT (consumer_group, topic, partition, outcome, code) DO UPDATE SET count = ingest_counters.count + EXCLUDED.count
+     )
+     UPDATE ingest_offsets SET next_offset = $14, updated_at = now()
+     WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+    [
+      where.group,
+      where.topic,
+      where.partition,
+      rejected.map((o) => o.record.offset),
+      rejected.map((o) => o.record.key),
+      rejected.map((o) => o.record.value),
+      rejected.map((o) => o.record.timestamp),
+      rejected.map((o) => o.rejection.code),
+      rejected.map((o) => o.rejection.detail),
+      rejected.map((o) => o.eventId),
+      counterRows.map((r) => r[0]),
+      counterRows.map((r) => r[1]),
+      counterRows.map((r) => r[2]),
+      nextOffset.toString(),
+    ],
+  );
+}

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { PG_POOL } from '@caravan/database';
+import { type BatchDecision, createProducer, ensureTopics, KAFKA, type PartitionBatch, type PartitionOffset } from '@caravan/kafka';
+import { CurrencyRateValidity } from './currency-rates';
+import { DlqRelay } from './dlq-relay';
+import { ingestBatch } from './ingest-batch';
+
+const RATES_REFRESH_MS = 30_000;
+
+/** The ingestor's work: topics, batches into the event store, the dead-letter outbox. */
+@Injectable()
+export class IngestService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Ingest');
+  private readonly rates: CurrencyRateValidity;
+  private readonly producer: Producer;
+  private readonly relay: DlqRelay;
+  private ratesTimer: NodeJS.Timeout | undefined;
+  /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
+  private readonly soughtOnce = new Map<string, bigint>();
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(CONFIG) private readonly config: CaravanConfig,
+  ) {
+    this.rates = new CurrencyRateValidity(pool);
+    // Few retries: the relay holds its rows locked while it sends; what fails waits for the next run.
+    this.producer = createProducer(kafka, { retry: { retries: 3, maxRetryTime: 2_000 } });
+    this.relay = new DlqRelay(pool, this.producer, config.topics.dlq, this.logger);
+  }
+
+  get inboundTopics(): string[] {
+    const t = this.config.topics;
+    return [t.bookings, t.arrivals, t.media];
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.rates.refresh();
+    this.ratesTimer = setInterval(() => void this.rates.refresh().catch(() => undefined), RATES_REFRESH_MS);
+    this.ratesTimer.unref();
+    // Kafka may be down at start: the relay keeps rejections in PostgreSQL until it can publish.
+    await this.producer.connect().catch((e: Error) => this.logger.warn(`DLQ producer not connected yet: ${e.message}`));
+    this.relay.start(this.config.ingest.dlqRelayIntervalMs);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.ratesTimer);
+    await this.relay.stop();
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  /** One partition's batch: ingested in one transaction, or answered with where to read from. */
+  async handleBatch(batch: PartitionBatch): Promise<BatchDecision> {
+    const key = `${batch.topic}:${batch.partition}`;
+    const started = Date.now();
+    const result = await ingestBatch(
+      this.pool,
+      {
+        group: this.config.ingest.groupId,
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.records.map((r) => ({ ...r, topic: batch.topic, partition: batch.partition })),
+        acceptGap: this.soughtOnce.has(key),
+      },
+      { hasRate: this.rates.hasRate },
+    );
+    if (result.kind === 'gap') {
+      // Once back to where PostgreSQL says; if the records there are gone (retention), the next
+      // batch again starts later and is accepted with the gap.
+      this.logger.warn(`${key}: batch starts at ${result.firstOffset}, PostgreSQL expects ${result.expectedOffset}: seeking back`);
+      this.soughtOnce.set(key, result.expectedOffset);
+      return { done: false, seekTo: result.expectedOffset.toString() };
+    }
+    this.soughtOnce.delete(key);
+    if (result.kind === 'ingested') {
+      if (result.rejected > 0) this.relay.kick();
+      this.logger.debug?.(
+        `${key}: ${result.consumed} consumed, ${result.accepted} accepted, ${result.duplicate} duplicate, ${result.rejected} rejected, ${result.skipped} redelivered, ${Date.now() - started} ms`,
+      );
+    }
+    return { done: true, nextOffset: result.nextOffset.toString() };
+  }
+
+  /** Where to resume each newly assigned partition: PostgreSQL's offsets, the truth of what is stored. */
+  async startOffsets(assigned: Array<{ topic: string; partition: number }>): Promise<PartitionOffset[]> {
+    if (assigned.length === 0) return [];
+    const { rows } = await this.pool.query<{ topic: string; partition: number; next_offset: string }>(
+      `SELECT o.topic, o.partition, o.next_offset
+       FROM ingest_offsets o
+       JOIN unnest($2::text[], $3::int[]) AS a(topic, partition) ON a.topic = o.topic AND a.partition = o.partition
+       WHERE o.consumer_group = $1 AND o.next_offset >= 0`,
+      [this.config.ingest.groupId, assigned.map((a) => a.topic), assigned.map((a) => a.partition)],
+    );
+    return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next_offset }));
+  }
+
+  /** Creates the inbound and dead-letter topics when missing, before the consumer subscribes. */
+  async ensureTopics(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const partitions = this.config.kafka.topicPartitions;
+      const created = await ensureTopics(admin, [
+        ...this.inboundTopics.map((topic) => ({ topic, numPartitions: partitions })),
+        { topic: this.config.topics.dlq, numPartitions: partitions },
+      ]);
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

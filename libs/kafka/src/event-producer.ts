@@ -1,0 +1,60 @@
+import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
+import { eventRegistry, type TopicNames, type TopicRole } from '@caravan/contract';
+import { createProducer } from './kafka-client';
+
+/** An envelope as producers send it (any type; routed by the registry). */
+export type OutgoingEvent = { type: string; data: Record<string, unknown>; eventId: string; version: number; occurredAt: string; producer: string };
+
+/**
+ * Writes events to their inbound topic with the key of their type (bookingId, port, campaign),
+ * in batches; the helper producers, tests and the simulator share.
+ */
+export class EventProducer {
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topics: Pick<TopicNames, TopicRole>,
+  ) {
+    this.producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  /** The topic and message of one event. */
+  static toMessage(event: OutgoingEvent, topics: Pick<TopicNames, TopicRole>): { topic: string; message: Message } {
+    const definition = eventRegistry.get(event.type);
+    if (!definition) throw new Error(`unknown event type ${event.type}`);
+    return {
+      topic: topics[definition.topic],
+      message: { key: eventRegistry.keyOf(event.type, event.data), value: JSON.stringify(event) },
+    };
+  }
+
+  /** Sends events in chunks of `chunkSize`, each chunk one request per topic. */
+  async send(events: OutgoingEvent[], chunkSize = 2_000): Promise<RecordMetadata[]> {
+    const results: RecordMetadata[] = [];
+    for (let i = 0; i < events.length; i += chunkSize) {
+      const byTopic = new Map<string, Message[]>();
+      for (const event of events.slice(i, i + chunkSize)) {
+        const { topic, message } = EventProducer.toMessage(event, this.topics);
+        const messages = byTopic.get(topic);
+        if (messages) messages.push(message);
+        else byTopic.set(topic, [message]);
+      }
+      results.push(...(await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })));
+    }
+    return results;
+  }
+
+  /** Sends raw records as they are (crafted or imported bytes), for rejection paths and imports. */
+  async sendRaw(topic: string, records: Message[]): Promise<RecordMetadata[]> {
+    return this.producer.send({ topic, messages: records });
+  }
+}

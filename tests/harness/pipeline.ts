@@ -1,0 +1,88 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Pool } from 'pg';
+import { loadConfig, type CaravanConfig } from '@caravan/config';
+import { ingestTotals, type TopicTotals } from '@caravan/ingest';
+import { createKafka, ensureTopics } from '@caravan/kafka';
+import { createIngestorApp } from '../../apps/ingestor/src/ingestor.app';
+import { uniqueName } from './names';
+import { appEnv, testServices } from './test-env';
+import { waitFor } from './wait-for';
+
+/** Unique topics and consumer group for one test's pipeline, as environment variables. */
+export function pipelineEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  const id = uniqueName('p');
+  return appEnv(databaseUrl, {
+    TOPIC_BOOKINGS: `${id}.bookings`,
+    TOPIC_ARRIVALS: `${id}.arrivals`,
+    TOPIC_MEDIA: `${id}.media`,
+    TOPIC_DLQ: `${id}.dlq`,
+    TOPIC_SNAPSHOTS: `${id}.snapshots`,
+    INGEST_GROUP_ID: `${id}-ingestor`,
+    TOPIC_PARTITIONS: '3',
+    DLQ_RELAY_INTERVAL_MS: '500',
+    ...extra,
+  });
+}
+
+export function testKafka(): Kafka {
+  return createKafka({ brokers: testServices().kafkaBrokers, clientId: uniqueName('test') });
+}
+
+/** Creates the pipeline's topics up front, so producers never race the ingestor's creation. */
+export async function createPipelineTopics(config: CaravanConfig): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  const t = config.topics;
+  await ensureTopics(
+    admin,
+    [t.bookings, t.arrivals, t.media, t.dlq].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })),
+  );
+  await admin.disconnect();
+}
+
+/** An ingestor in this process: the Nest app with its batch consumer running. */
+export async function startIngestor(env: Record<string, string>): Promise<INestApplication> {
+  const app = await createIngestorApp(env);
+  await app.init();
+  await app.startAllMicroservices();
+  return app;
+}
+
+export function configOf(env: Record<string, string>): CaravanConfig {
+  return loadConfig('ingestor', env);
+}
+
+/** Sums of the counters across topics, and the per-topic rows. */
+export async function totals(pool: Pool, group: string): Promise<{ all: Omit<TopicTotals, 'topic' | 'rejectedByCode'> & { rejectedByCode: Record<string, number> }; byTopic: TopicTotals[] }> {
+  const byTopic = await ingestTotals(pool, group);
+  const all = { consumed: 0, accepted: 0, duplicate: 0, rejected: 0, rejectedByCode: {} as Record<string, number> };
+  for (const t of byTopic) {
+    all.consumed += t.consumed;
+    all.accepted += t.accepted;
+    all.duplicate += t.duplicate;
+    all.rejected += t.rejected;
+    for (const [code, n] of Object.entries(t.rejectedByCode)) all.rejectedByCode[code] = (all.rejectedByCode[code] ?? 0) + n;
+  }
+  return { all, byTopic };
+}
+
+/** Waits until the group's consumed counter reaches `n`. */
+export async function waitForConsumed(pool: Pool, group: string, n: number, timeoutMs = 120_000): Promise<void> {
+  await waitFor(async () => (await totals(pool, group)).all.consumed >= n, { timeoutMs, intervalMs: 200, what: `${n} records consumed` });
+}
+
+/** Reads a topic from the beginning until `n` messages arrived. */
+export async function readTopic(topic: string, n: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
+  const consumer = testKafka().consumer({ groupId: uniqueName('reader') });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  try {
+    await waitFor(() => messages.length >= n, { timeoutMs, what: `${n} messages on ${topic}` });
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
