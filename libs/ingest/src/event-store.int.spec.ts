@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { withTransaction } from '@caravan/database';
+import type { Candidate } from './classify';
+import { appendEvents, readEventsAfter, START_OF_STORE, type StoreCheckpoint, type StoredEvent } from './event-store';
+import { useTestDatabase, waitFor } from '../../../tests/harness';
+
+function candidate(offset: number): Candidate {
+  return {
+    eventId: randomUUID(),
+    type: 'ArrivalRecorded',
+    version: 1,
+    occurredAt: '2024-03-28T10:15:00+05:00',
+    occurredAtMs: Date.parse('2024-03-28T10:15:00+05:00'),
+    producer: 'test',
+    data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 1 },
+    contentHash: 'ab'.repeat(32),
+    offset: String(offset),
+  };
+}
+
+const source = { topic: 'tourism.arrivals', partition: 0 };
+
+describe('the event store (real PostgreSQL)', () => {
+  const db = useTestDatabase();
+
+  it('is append-only: updates, deletes and truncation are refused', async () => {
+    await withTransaction(db().pool, (c) => appendEvents(c, source, [candidate(0)]));
+    await expect(db().pool.query(`UPDATE events SET producer = 'x'`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(db().pool.query('DELETE FROM events')).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(db().pool.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+  });
+
+  it('never lets a tailing reader skip an event a slower transaction commits after a higher position', async () => {
+    const start = await lastCheckpoint();
+    const slow = await db().pool.connect();
+    try {
+      await slow.query('BEGIN');
+      const slowEvent = candidate(1);
+      const slowAppend = await appendEvents(slow, source, [slowEvent]);
+      const fastEvent = candidate(2);
+      const fastAppend = await withTransaction(db().pool, (c) => appendEvents(c, source, [fastEvent]));
+      const slowPosition = BigInt(slowAppend.inserted.get(slowEvent.eventId) as string);
+      const fastPosition = BigInt(fastAppend.inserted.get(fastEvent.eventId) as string);
+      expect(fastPosition).toBeGreaterThan(slowPosition);
+
+      // The fast transaction committed, with the higher position; a reader must not move past the slow one.
+      const naive = await db().pool.query('SELECT position FROM events WHERE position > $1', [start.position.toString()]);
+      expect(naive.rows.map((r) => BigInt(r.position))).toEqual([fastPosition]);
+      expect(await readEventsAfter(db().pool, start, 100)).toEqual([]);
+
+      await slow.query('COMMIT');
+      const read = await readEventsAfter(db().pool, start, 100);
+      expect(read.map((e) => e.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
+    } finally {
+      slow.release();
+    }
+  });
+
+  it('hands a tailing reader every event of many concurrent writers exactly once', async () => {
+    const start = await lastCheckpoint();
+    const writers = 8;
+    const perWriter = 40;
+    const written: string[] = [];
+    let writing = true;
+    const seen: StoredEvent[] = [];
+    const reader = (async () => {
+      let checkpoint: StoreCheckpoint = start;
+      while (writing || seen.length < writers * perWriter) {
+        const batch = await readEventsAfter(db().pool, checkpoint, 7);
+        seen.push(...batch);
+        const last = batch[batch.length - 1];
+        if (last) checkpoint = { transactionId: last.transactionId, position: last.position };
+        else await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: writers }, async (_, w) => {
+        for (let i = 0; i < perWriter; i++) {
+          await withTransaction(db().pool, async (c: PoolClient) => {
+            const e = candidate(w * 1000 + i);
+            await appendEvents(c, source, [e]);
+            // Hold some transactions open so that commits overtake each other.
+            if ((w + i) % 3 === 0) await c.query('SELECT pg_sleep(0.01)');
+            written.push(e.eventId);
+          });
+        }
+      }),
+    );
+    writing = false;
+    await waitFor(() => seen.length >= written.length, { timeoutMs: 30_000, what: 'reader caught up' });
+    await reader;
+    const readTwice = seen.filter((e, i) => seen.findIndex((o) => o.eventId === e.eventId) !== i);
+    expect(readTwice.map((e) => `${e.transactionId}/${e.position}`)).toEqual([]);
+    expect(seen.map((e) => e.eventId).sort()).toEqual([...written].sort());
+    expect(new Set(seen.map((e) => e.eventId)).size).toBe(written.length);
+  });
+
+  async function lastCheckpoint(): Promise<StoreCheckpoint> {
+    const { rows } = await db().pool.query(
+      `SELECT transaction_id::text AS t, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    );
+    return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].position) } : START_OF_STORE;
+  }
+});
