@@ -39,4 +39,6 @@ module.exports = {
   ],
   // Two cores: one test file per core; integration files each bring their own database and topics.
   maxWorkers: 2,
+  // A client left connected by a failing test must not keep CI waiting until its time limit.
+  forceExit: true,
 };

@@ -2,6 +2,7 @@ import './register-paths';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@caravan/config';
 import { stackDown, stackUp } from '@caravan/stack';
+import { buildApps } from './child-app';
 import { containerRuntimeAvailable, startContainers } from './containers';
 
 type Teardown = () => Promise<void>;
@@ -15,6 +16,8 @@ const log = (line: string): void => void process.stderr.write(`[test services] $
  */
 export default async function globalSetup(): Promise<void> {
   process.env.CARAVAN_TEST_RUN = randomBytes(4).toString('hex');
+  // Some tests run the apps as processes (to kill them): they need a current build.
+  buildApps();
   const mode = process.env.CARAVAN_TEST_SERVICES ?? 'auto';
   const useContainers = mode === 'containers' || (mode === 'auto' && (await containerRuntimeAvailable()));
   let teardown: Teardown;

@@ -1,0 +1,38 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '@caravan/config';
+
+/** Builds dist/ once per test run, for tests that run the apps as real processes. */
+export function buildApps(): void {
+  const root = projectRoot();
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`nest build failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+export type ChildApp = { process: ChildProcess; logFile: string; exited: Promise<number | null> };
+
+/** Starts an app from dist/ as a child process (so a test can SIGKILL it), its output in a log file. */
+export function spawnApp(app: 'ingestor' | 'projector' | 'publisher' | 'api', env: Record<string, string>): ChildApp {
+  const root = projectRoot();
+  const entry = join(root, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(entry)) throw new Error(`${entry} missing: the integration global setup builds it`);
+  const logFile = join(tmpdir(), `caravan-${app}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, [entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { process: child, logFile, exited };
+}
+
+/** Stops a child app: SIGTERM (or the signal given), then waits for its exit. */
+export async function stopApp(app: ChildApp, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (app.process.exitCode === null && app.process.signalCode === null) app.process.kill(signal);
+  await app.exited;
+}
