@@ -16,7 +16,8 @@ export class EventProducer {
     kafka: Kafka,
     private readonly topics: Pick<TopicNames, TopicRole>,
   ) {
-    this.producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+    // One request in flight keeps each partition's order through retries; eventIds make a retried send harmless.
+    this.producer = createProducer(kafka, { maxInFlightRequests: 1 });
   }
 
   connect(): Promise<void> {
