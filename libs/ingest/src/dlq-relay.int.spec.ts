@@ -24,7 +24,6 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
     await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
     await admin.disconnect();
     const up = createProducer(kafka);
-    await up.connect();
     try {
       expect(await new DlqRelay(db().pool, up, topic, quiet).drain()).toBe(1);
       expect(await new DlqRelay(db().pool, up, topic, quiet).drain()).toBe(0);

@@ -27,13 +27,18 @@ export class DlqRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private connected = false;
 
   constructor(
     private readonly pool: Pool,
     private readonly producer: Producer,
     private readonly topic: string,
     private readonly logger: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    producer.on(producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+  }
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => this.kick(), intervalMs);
@@ -84,6 +89,11 @@ export class DlqRelay {
         [BATCH],
       );
       if (rows.length === 0) return 0;
+      // Connected on first need, so an app starts while Kafka is down and publishes once it is up.
+      if (!this.connected) {
+        await this.producer.connect();
+        this.connected = true;
+      }
       await this.producer.send({
         topic: this.topic,
         messages: rows.map((r) => ({

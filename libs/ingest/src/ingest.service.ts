@@ -41,8 +41,6 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     await this.rates.refresh();
     this.ratesTimer = setInterval(() => void this.rates.refresh().catch(() => undefined), RATES_REFRESH_MS);
     this.ratesTimer.unref();
-    // Kafka may be down at start: the relay keeps rejections in PostgreSQL until it can publish.
-    await this.producer.connect().catch((e: Error) => this.logger.warn(`DLQ producer not connected yet: ${e.message}`));
     this.relay.start(this.config.ingest.dlqRelayIntervalMs);
   }
 

@@ -28,14 +28,31 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Produ
 
 export type TopicSpec = { topic: string; numPartitions: number; configEntries?: ITopicConfig['configEntries'] };
 
-/** Creates the topics that do not exist yet; existing topics are left as they are. */
+const LEADERS_TIMEOUT_MS = 30_000;
+
+/**
+ * Creates the topics that do not exist yet (existing topics are left as they are), then waits
+ * until every partition has a leader. kafkajs's own `waitForLeaders` gives up on the
+ * UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers while metadata propagates; this retries it.
+ */
 export async function ensureTopics(admin: Admin, topics: TopicSpec[]): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((t) => ({ ...t, replicationFactor: -1 })),
-  });
-  return missing.map((t) => t.topic);
+  await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ ...t, replicationFactor: -1 })) });
+  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
+  for (let lastError = ''; ; await new Promise((r) => setTimeout(r, 100))) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: missing.map((t) => t.topic) });
+      const ready = missing.every((t) => {
+        const partitions = metadata.find((m) => m.name === t.topic)?.partitions ?? [];
+        return partitions.length === t.numPartitions && partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return missing.map((t) => t.topic);
+      lastError = 'partitions without a leader';
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${missing.map((t) => t.topic).join(', ')} not ready: ${lastError}`);
+  }
 }
