@@ -53,7 +53,7 @@ describe('the event store (real PostgreSQL)', () => {
       // The snapshot xmin is cluster-wide: transactions of other tests may hold it back a moment.
       const read = await waitFor(async () => {
         const events = await readEventsAfter(db().pool, start, 100);
-        return events.length > 0 ? events : undefined;
+        return events.length >= 2 ? events : undefined;
       }, { what: 'the committed events readable' });
       expect(read.map((e) => e.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
     } finally {
