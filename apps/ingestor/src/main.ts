@@ -4,6 +4,8 @@ import { createIngestorApp } from './ingestor.app';
 
 runMain(async () => {
   const app = await createIngestorApp();
+  // Modules first (migrations, rates), then the consumer.
+  await app.init();
   await app.startAllMicroservices();
   await listen(app);
 });

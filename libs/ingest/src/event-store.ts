@@ -1,4 +1,5 @@
 import type { PoolClient, Pool } from 'pg';
+import { eventRegistry } from '@caravan/contract';
 import type { Candidate } from './classify';
 
 export type AppendResult = { inserted: Map<string, string>; storedHash: Map<string, string> };
@@ -57,6 +58,7 @@ export type StoredEvent = {
   transactionId: bigint;
   eventId: string;
   type: string;
+  /** The version the producer wrote; `data` is read as the current version of `type`. */
   version: number;
   occurredAt: Date;
   producer: string;
@@ -99,6 +101,6 @@ export async function readEventsAfter(pool: Pool | PoolClient, after: StoreCheck
     version: r.version,
     occurredAt: r.occurred_at,
     producer: r.producer,
-    data: r.data,
+    data: eventRegistry.upcast(r.type, r.version, r.data),
   }));
 }

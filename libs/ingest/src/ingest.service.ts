@@ -54,6 +54,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   async handleBatch(batch: PartitionBatch): Promise<BatchDecision> {
     const key = `${batch.topic}:${batch.partition}`;
     const started = Date.now();
+    await this.rates.ensureLoaded();
     const result = await ingestBatch(
       this.pool,
       {
