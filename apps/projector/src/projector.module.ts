@@ -3,6 +3,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { ProjectionsModule } from '@caravan/projections';
 
 @Module({})
 export class ProjectorModule {
@@ -10,7 +11,7 @@ export class ProjectorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [ConfigModule.forRoot({ app: 'projector', env }), DatabaseModule, KafkaModule, HealthModule],
+      imports: [ConfigModule.forRoot({ app: 'projector', env }), DatabaseModule, KafkaModule, HealthModule, ProjectionsModule],
     };
   }
 }

@@ -1,0 +1,3 @@
+export * from './currency-rates';
+export * from './local-date';
+export * from './money';

@@ -1,0 +1,55 @@
+import type { PoolClient } from 'pg';
+import { readEventsAfter } from '@caravan/ingest';
+import { projectionLag, readCheckpoint, saveCheckpoint } from './checkpoints';
+import type { Projection, TableNames } from './projection';
+import { loadRates } from './rates';
+
+export type BatchOptions = { batchSize: number; timeZone: string; checkpointName?: string };
+
+/**
+ * Applies the next batch of events after the projection's checkpoint, in ONE transaction with
+ * the checkpoint's move, on the given client (the one holding the projection's lock).
+ * Resolves how many events were read (0: caught up).
+ */
+export async function applyNextBatch(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
+  const name = options.checkpointName ?? projection.name;
+  await client.query('BEGIN');
+  try {
+    const checkpoint = await readCheckpoint(client, name);
+    const events = await readEventsAfter(client, checkpoint, options.batchSize);
+    const last = events[events.length - 1];
+    if (!last) {
+      await client.query('ROLLBACK');
+      return 0;
+    }
+    const relevant = events.filter((e) => projection.eventTypes.includes(e.type));
+    if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
+    await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length);
+    await client.query('COMMIT');
+    return events.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function ensureProjectionTables(client: PoolClient, projection: Projection, tables: TableNames): Promise<void> {
+  for (const ddl of projection.ddl(tables)) await client.query(ddl);
+}
+
+/**
+ * Applies batches until the projection's lag is 0. Committed events can stay unreadable a moment
+ * while older transactions anywhere on the server run (the snapshot xmin), hence the short waits.
+ */
+export async function catchUp(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions, timeoutMs = 60_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let applied = 0;
+  for (;;) {
+    const read = await applyNextBatch(client, projection, tables, options);
+    applied += read;
+    if (read > 0) continue;
+    if ((await projectionLag(client, options.checkpointName ?? projection.name)) === 0) return applied;
+    if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

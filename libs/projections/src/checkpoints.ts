@@ -1,0 +1,35 @@
+import type { PoolClient, Pool } from 'pg';
+import { START_OF_STORE, type StoreCheckpoint } from '@caravan/ingest';
+
+export async function readCheckpoint(client: PoolClient | Pool, name: string): Promise<StoreCheckpoint> {
+  const { rows } = await client.query<{ transaction_id: string; position: string }>(
+    'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
+    [name],
+  );
+  const row = rows[0];
+  return row ? { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) } : START_OF_STORE;
+}
+
+/** Moves a projection's checkpoint; called inside the transaction of the projection's writes. */
+export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number): Promise<void> {
+  await client.query(
+    `INSERT INTO projection_checkpoints (name, transaction_id, position, events_applied) VALUES ($1, $2::text::xid8, $3, $4)
+     ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
+       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied, updated_at = now()`,
+    [name, at.transactionId.toString(), at.position.toString(), applied],
+  );
+}
+
+export async function resetCheckpoint(client: PoolClient, name: string): Promise<void> {
+  await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [name]);
+}
+
+/** Events in the store beyond a projection's checkpoint, committed or not yet readable: its lag. */
+export async function projectionLag(client: PoolClient | Pool, name: string): Promise<number> {
+  const checkpoint = await readCheckpoint(client, name);
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
+    [checkpoint.transactionId.toString(), checkpoint.position.toString()],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,96 @@
+import type { Pool, PoolClient } from 'pg';
+import { applyNextBatch, ensureProjectionTables } from './apply-batch';
+import type { Projection, TableNames } from './projection';
+
+export type RunnerOptions = { batchSize: number; timeZone: string; idleMs: number; standbyMs: number };
+type Log = { log: (m: string) => void; warn: (m: string) => void };
+
+/**
+ * Runs one projection: takes its advisory lock (one active runner across instances; the others
+ * stand by and take over when its session ends), catches up in large batches, then follows new
+ * events, woken by `wake()` (LISTEN/NOTIFY) or after `idleMs`. The lock and the writes share one
+ * session, so a runner that loses its connection loses both at once.
+ */
+export class ProjectionRunner {
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private client: PoolClient | undefined;
+  active = false;
+  applied = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly projection: Projection,
+    private readonly tables: TableNames,
+    private readonly options: RunnerOptions,
+    private readonly logger: Log,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** New events were appended: stop waiting. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.runWhileLocked();
+      } catch (error) {
+        this.logger.warn(`${this.projection.name}: ${(error as Error).message}; retrying`);
+        this.client?.release(true);
+        this.client = undefined;
+        this.active = false;
+        await this.sleep(this.options.standbyMs);
+      }
+    }
+  }
+
+  private async runWhileLocked(): Promise<void> {
+    const client = await this.pool.connect();
+    this.client = client;
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection:${this.projection.name}`]);
+    if (!rows[0]?.locked) {
+      client.release();
+      this.client = undefined;
+      await this.sleep(this.options.standbyMs);
+      return;
+    }
+    this.active = true;
+    this.logger.log(`${this.projection.name}: active`);
+    try {
+      await ensureProjectionTables(client, this.projection, this.tables);
+      while (!this.stopping) {
+        const read = await applyNextBatch(client, this.projection, this.tables, this.options);
+        this.applied += read;
+        if (read === 0) await this.sleep(this.options.idleMs);
+      }
+    } finally {
+      this.active = false;
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`projection:${this.projection.name}`]).catch(() => undefined);
+      client.release();
+      this.client = undefined;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { Pool } from 'pg';
+
+/**
+ * The KPI inputs computed straight from the events table with plain SQL, independently of the
+ * projections' code: what every aggregate must equal.
+ */
+export async function expectedFromEvents(pool: Pool, timeZone: string) {
+  const arrivals = await pool.query(
+    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'nationality' AS nationality, data->>'port' AS port,
+            data->>'purpose' AS purpose, coalesce(data->>'destination', '') AS destination,
+            sum((data->>'travelers')::bigint)::text AS travelers, count(*)::text AS events
+     FROM events WHERE type = 'ArrivalRecorded' GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    [timeZone],
+  );
+  const media = await pool.query(
+    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'platform' AS platform, data->>'campaign' AS campaign,
+            data->>'market' AS market, sum((data->>'views')::bigint)::text AS views, count(*)::text AS reports
+     FROM events WHERE type = 'MediaViewsReported' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    [timeZone],
+  );
+  const bookings = await pool.query(
+    `WITH created AS (
+       SELECT e.event_id, e.occurred_at, e.data->>'bookingId' AS booking_id, (e.occurred_at AT TIME ZONE $1)::date AS day,
+              e.data->>'market' AS market, e.data->>'destination' AS destination, e.data->>'channel' AS channel,
+              (e.data->>'travelers')::bigint AS travelers,
+              round((e.data->'price'->>'amount')::numeric * r.usd_per_unit * 100)::bigint AS cents
+       FROM events e
+       CROSS JOIN LATERAL (SELECT usd_per_unit FROM currency_rates
+                           WHERE currency = e.data->'price'->>'currency' AND valid_from <= e.occurred_at
+                           ORDER BY valid_from DESC LIMIT 1) r
+       WHERE e.type = 'BookingCreated'),
+     first_booking AS (SELECT DISTINCT ON (booking_id) * FROM created ORDER BY booking_id, occurred_at, event_id),
+     first_cancel AS (
+       SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, (occurred_at AT TIME ZONE $1)::date AS day
+       FROM events WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
+     made AS (SELECT day, market, destination, channel, count(*) AS bookings, sum(travelers) AS travelers, sum(cents) AS revenue_cents
+              FROM created GROUP BY 1, 2, 3, 4),
+     cancelled AS (SELECT c.day, b.market, b.destination, b.channel, count(*) AS cancellations, sum(b.cents) AS cancelled_cents
+                   FROM first_cancel c JOIN first_booking b USING (booking_id) GROUP BY 1, 2, 3, 4)
+     SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel,
+            coalesce(m.bookings, 0)::text AS bookings, coalesce(m.travelers, 0)::text AS travelers,
+            coalesce(m.revenue_cents, 0)::text AS revenue_cents, coalesce(c.cancellations, 0)::text AS cancellations,
+            coalesce(c.cancelled_cents, 0)::text AS cancelled_cents
+     FROM made m FULL JOIN cancelled c USING (day, market, destination, channel)
+     ORDER BY 1, 2, 3, 4`,
+    [timeZone],
+  );
+  return { arrivals: arrivals.rows, media: media.rows, bookings: bookings.rows };
+}
+
+/** The projections' tables (suffix: a shadow set), in the same shape; all-zero booking rows left out. */
+export async function projected(pool: Pool, suffix = '') {
+  const arrivals = await pool.query(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, nationality, port, purpose, destination, travelers::text, events::text
+     FROM arrivals_daily${suffix} ORDER BY 1, 2, 3, 4, 5`,
+  );
+  const media = await pool.query(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, platform, campaign, market, views::text, reports::text FROM media_daily${suffix} ORDER BY 1, 2, 3, 4`,
+  );
+  const bookings = await pool.query(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel, bookings::text, travelers::text, revenue_cents::text,
+            cancellations::text, cancelled_cents::text
+     FROM bookings_daily${suffix}
+     WHERE (bookings, travelers, revenue_cents, cancellations, cancelled_cents) <> (0, 0, 0, 0, 0)
+     ORDER BY 1, 2, 3, 4`,
+  );
+  return { arrivals: arrivals.rows, media: media.rows, bookings: bookings.rows };
+}

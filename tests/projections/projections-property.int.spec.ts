@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { validateRecord } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
+import { appendEvents, candidatesOf, readEventsAfter, START_OF_STORE, type KafkaRecord } from '@caravan/ingest';
+import type { OutgoingEvent } from '@caravan/kafka';
+import { catchUp, ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
+import { createTestDatabase, prng, type TestDatabase } from '../harness';
+import { eventSets } from './event-arbitrary';
+import { expectedFromEvents, projected } from './projection-sql';
+
+const TZ = 'Asia/Almaty';
+
+/** Appends events to the store as the ingestor would, `perTransaction` at a time. */
+async function store(db: TestDatabase, events: OutgoingEvent[], perTransaction: number): Promise<void> {
+  for (let i = 0; i < events.length; i += perTransaction) {
+    const results = events.slice(i, i + perTransaction).map((e, j) => ({
+      record: { topic: 't', partition: 0, offset: String(i + j), key: null, value: null, timestamp: '0' } as KafkaRecord,
+      result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
+    }));
+    await withTransaction(db.pool, (c) => appendEvents(c, { topic: 't', partition: 0 }, candidatesOf(results)));
+  }
+}
+
+async function project(db: TestDatabase, batchSize: number): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    for (const p of PROJECTIONS) {
+      await ensureProjectionTables(client, p, tableNames(p));
+      await catchUp(client, p, tableNames(p), { batchSize, timeZone: TZ });
+    }
+  } finally {
+    client.release();
+  }
+}
+
+describe('projections: any order, batching and duplication give the aggregates plain SQL gives (property-based, real PostgreSQL)', () => {
+  it('holds for generated event sets', async () => {
+    await fc.assert(
+      fc.asyncProperty(eventSets, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer(),
+        async (events, perTransaction, batchSize, otherBatchSize, seed) => {
+          const db = await createTestDatabase();
+          try {
+            // Redelivered events (the same eventId again) change nothing: the store keeps one.
+            const withDuplicates = [...events, ...events.filter((_, i) => i % 3 === 0)];
+            await store(db, withDuplicates, perTransaction);
+            await project(db, batchSize);
+            const fromSql = await expectedFromEvents(db.pool, TZ);
+            expect(await projected(db.pool)).toEqual(fromSql);
+
+            // The same events in another order and other batches, into a shadow set of tables.
+            const stored = await readEventsAfter(db.pool, START_OF_STORE, 10_000);
+            const random = prng(seed);
+            const shuffled = [...stored].sort(() => random() - 0.5);
+            const rates = await loadRates(db.pool);
+            for (const p of PROJECTIONS) {
+              const shadow = tableNames(p, '_perm');
+              await withTransaction(db.pool, (c) => ensureProjectionTables(c, p, shadow));
+              for (let i = 0; i < shuffled.length; i += otherBatchSize) {
+                const batch = shuffled.slice(i, i + otherBatchSize).filter((e) => p.eventTypes.includes(e.type));
+                await withTransaction(db.pool, (c) => p.apply(c, batch, shadow, { timeZone: TZ, rates }));
+              }
+            }
+            expect(await projected(db.pool, '_perm')).toEqual(fromSql);
+          } finally {
+            await db.drop();
+          }
+        }),
+      // Shrinking stops after a minute, so a failure reports its counterexample within the test's time.
+      { numRuns: 25, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true },
+    );
+  });
+});
