@@ -3,6 +3,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { SnapshotsModule } from '@caravan/publisher';
 
 @Module({})
 export class PublisherModule {
@@ -10,7 +11,7 @@ export class PublisherModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: PublisherModule,
-      imports: [ConfigModule.forRoot({ app: 'publisher', env }), DatabaseModule, KafkaModule, HealthModule],
+      imports: [ConfigModule.forRoot({ app: 'publisher', env }), DatabaseModule, KafkaModule, HealthModule, SnapshotsModule],
     };
   }
 }

@@ -56,6 +56,7 @@ export const envSchema = z.object({
   PROJECTOR_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
   PROJECTOR_IDLE_MS: z.coerce.number().int().min(10).default(500),
   PROJECTOR_STANDBY_MS: z.coerce.number().int().min(100).default(2_000),
+  SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),

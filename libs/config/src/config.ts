@@ -10,6 +10,7 @@ export type CaravanConfig = {
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
+  publisher: { intervalMs: number };
   http: { host: string; port: number };
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
@@ -63,6 +64,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       dlqRelayIntervalMs: env.DLQ_RELAY_INTERVAL_MS,
     },
     projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
+    publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
     timeZone: env.TIME_ZONE,
     stack: {

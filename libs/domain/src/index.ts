@@ -1,3 +1,4 @@
 export * from './currency-rates';
 export * from './local-date';
 export * from './money';
+export * from './windows';

@@ -24,7 +24,8 @@ export async function applyNextBatch(client: PoolClient, projection: Projection,
     }
     const relevant = events.filter((e) => projection.eventTypes.includes(e.type));
     if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
-    await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length);
+    const maxPosition = events.reduce((max, e) => (e.position > max ? e.position : max), 0n);
+    await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length, maxPosition);
     await client.query('COMMIT');
     return events.length;
   } catch (error) {

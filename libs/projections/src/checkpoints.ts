@@ -11,12 +11,13 @@ export async function readCheckpoint(client: PoolClient | Pool, name: string): P
 }
 
 /** Moves a projection's checkpoint; called inside the transaction of the projection's writes. */
-export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number): Promise<void> {
+export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number, maxPosition: bigint): Promise<void> {
   await client.query(
-    `INSERT INTO projection_checkpoints (name, transaction_id, position, events_applied) VALUES ($1, $2::text::xid8, $3, $4)
+    `INSERT INTO projection_checkpoints (name, transaction_id, position, events_applied, max_position) VALUES ($1, $2::text::xid8, $3, $4, $5)
      ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
-       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied, updated_at = now()`,
-    [name, at.transactionId.toString(), at.position.toString(), applied],
+       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied,
+       max_position = greatest(projection_checkpoints.max_position, EXCLUDED.max_position), updated_at = now()`,
+    [name, at.transactionId.toString(), at.position.toString(), applied, maxPosition.toString()],
   );
 }
 

@@ -1,0 +1,70 @@
+import type { Producer } from 'kafkajs';
+import type { Pool } from 'pg';
+import type { KpiSnapshot } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
+import { fingerprint } from './build-snapshots';
+import { computeSnapshots } from './compute-all';
+import { scopeKey, snapshotKey } from './kpi-families';
+
+export type PublishResult = { computed: number; published: number; position: number };
+
+/**
+ * Computes the snapshots and publishes those that changed since the last publication: to the
+ * compacted topic (key kpi|window|scope) and to PostgreSQL (history and latest), in that order,
+ * remembering them only once both took them.
+ */
+export class SnapshotPublisher {
+  private last: Map<string, string> | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly timeZone: string,
+  ) {}
+
+  async publishChanges(): Promise<PublishResult> {
+    const last = (this.last ??= await this.loadLatest());
+    const snapshots = await computeSnapshots(this.pool, this.timeZone);
+    const changed = snapshots.filter((s) => last.get(snapshotKey(s.kpi, s.window, s.scope)) !== fingerprint(s));
+    const position = snapshots[0]?.position ?? 0;
+    if (changed.length === 0) return { computed: snapshots.length, published: 0, position };
+    await this.producer.send({
+      topic: this.topic,
+      messages: changed.map((s) => ({ key: snapshotKey(s.kpi, s.window, s.scope), value: JSON.stringify(s) })),
+    });
+    await this.store(changed);
+    for (const s of changed) last.set(snapshotKey(s.kpi, s.window, s.scope), fingerprint(s));
+    return { computed: snapshots.length, published: changed.length, position };
+  }
+
+  private async store(snapshots: KpiSnapshot[]): Promise<void> {
+    const columns = [
+      snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
+      snapshots.map((s) => s.kpi),
+      snapshots.map((s) => s.window),
+      snapshots.map((s) => scopeKey(s.scope)),
+      snapshots.map((s) => JSON.stringify(s)),
+      snapshots.map((s) => s.position),
+      snapshots.map((s) => s.computedAt),
+    ];
+    await withTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])`,
+        columns,
+      );
+      await client.query(
+        `INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])
+         ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position, computed_at = EXCLUDED.computed_at`,
+        columns,
+      );
+    });
+  }
+
+  private async loadLatest(): Promise<Map<string, string>> {
+    const { rows } = await this.pool.query<{ key: string; snapshot: KpiSnapshot }>('SELECT key, snapshot FROM kpi_latest');
+    return new Map(rows.map((r) => [r.key, fingerprint(r.snapshot)]));
+  }
+}
