@@ -12,26 +12,33 @@ export type BatchOptions = { batchSize: number; timeZone: string; checkpointName
  * Resolves how many events were read (0: caught up).
  */
 export async function applyNextBatch(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
-  const name = options.checkpointName ?? projection.name;
   await client.query('BEGIN');
   try {
-    const checkpoint = await readCheckpoint(client, name);
-    const events = await readEventsAfter(client, checkpoint, options.batchSize);
-    const last = events[events.length - 1];
-    if (!last) {
-      await client.query('ROLLBACK');
-      return 0;
-    }
-    const relevant = events.filter((e) => projection.eventTypes.includes(e.type));
-    if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
-    const maxPosition = events.reduce((max, e) => (e.position > max ? e.position : max), 0n);
-    await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length, maxPosition);
-    await client.query('COMMIT');
-    return events.length;
+    // Shared with other batches, exclusive for a rebuild's swap: a swap never cuts a batch in two.
+    await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [swapLockName(projection)]);
+    const read = await applyBatchInTransaction(client, projection, tables, options);
+    await client.query(read > 0 ? 'COMMIT' : 'ROLLBACK');
+    return read;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+}
+
+export const swapLockName = (projection: Projection): string => `projection-swap:${projection.name}`;
+
+/** One batch inside the caller's transaction; resolves how many events were read. */
+export async function applyBatchInTransaction(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
+  const name = options.checkpointName ?? projection.name;
+  const checkpoint = await readCheckpoint(client, name);
+  const events = await readEventsAfter(client, checkpoint, options.batchSize);
+  const last = events[events.length - 1];
+  if (!last) return 0;
+  const relevant = events.filter((e) => projection.eventTypes.includes(e.type));
+  if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
+  const maxPosition = events.reduce((max, e) => (e.position > max ? e.position : max), 0n);
+  await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length, maxPosition);
+  return events.length;
 }
 
 export async function ensureProjectionTables(client: PoolClient, projection: Projection, tables: TableNames): Promise<void> {

@@ -6,3 +6,4 @@ export * from './projector.module';
 export * from './projector.service';
 export * from './rates';
 export * from './read-models';
+export * from './rebuild';

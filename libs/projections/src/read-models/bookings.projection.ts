@@ -193,6 +193,17 @@ export const bookings: Projection = {
       ],
     );
     if (deltas.length === 0) return;
+    const deltaColumns = [
+      deltas.map((d) => d.day),
+      deltas.map((d) => d.market),
+      deltas.map((d) => d.destination),
+      deltas.map((d) => d.channel),
+      deltas.map((d) => d.bookings),
+      deltas.map((d) => d.travelers),
+      deltas.map((d) => d.revenueCents.toString()),
+      deltas.map((d) => d.cancellations),
+      deltas.map((d) => d.cancelledCents.toString()),
+    ];
     await client.query(
       `INSERT INTO ${table(t, 'bookings_daily')} AS b (day, market, destination, channel, bookings, travelers, revenue_cents, cancellations, cancelled_cents)
        SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
@@ -200,17 +211,14 @@ export const bookings: Projection = {
          bookings = b.bookings + EXCLUDED.bookings, travelers = b.travelers + EXCLUDED.travelers,
          revenue_cents = b.revenue_cents + EXCLUDED.revenue_cents,
          cancellations = b.cancellations + EXCLUDED.cancellations, cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents`,
-      [
-        deltas.map((d) => d.day),
-        deltas.map((d) => d.market),
-        deltas.map((d) => d.destination),
-        deltas.map((d) => d.channel),
-        deltas.map((d) => d.bookings),
-        deltas.map((d) => d.travelers),
-        deltas.map((d) => d.revenueCents.toString()),
-        deltas.map((d) => d.cancellations),
-        deltas.map((d) => d.cancelledCents.toString()),
-      ],
+      deltaColumns,
+    );
+    // A cancellation that moved can leave a row of zeros: removed, so equal histories give equal tables.
+    await client.query(
+      `DELETE FROM ${table(t, 'bookings_daily')}
+       WHERE (day, market, destination, channel) IN (SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[]))
+         AND bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
+      deltaColumns.slice(0, 4),
     );
   },
 };

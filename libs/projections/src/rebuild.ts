@@ -1,0 +1,94 @@
+import type { Pool, PoolClient } from 'pg';
+import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName } from './apply-batch';
+import { resetCheckpoint } from './checkpoints';
+import { type Projection, table, tableNames } from './projection';
+
+export type TableDifference = { table: string; differingRows: number; examples: Array<{ live: unknown; rebuilt: unknown }> };
+export type RebuildReport = { projection: string; eventsReplayed: number; differences: TableDifference[]; swapped: boolean };
+export type RebuildOptions = { timeZone: string; batchSize: number; swap?: boolean; log?: (line: string) => void };
+
+const SHADOW = '_rebuild';
+const RETIRED = '_retired';
+
+/**
+ * Rebuilds a projection from position 0 into a shadow set of tables while the live ones keep
+ * serving and the live runner keeps running. Then, in ONE transaction that pauses the live
+ * runner between batches: brings the shadow and the live tables to the same checkpoint, reports
+ * every row on which they differ, and swaps the shadow in by renaming (queries already waiting
+ * on the old tables read them, renamed, and do not fail; they are dropped at the next rebuild).
+ */
+export async function rebuildProjection(pool: Pool, projection: Projection, options: RebuildOptions): Promise<RebuildReport> {
+  const log = options.log ?? (() => undefined);
+  const live = tableNames(projection);
+  const shadow = tableNames(projection, SHADOW);
+  const shadowCheckpoint = `${projection.name}${SHADOW}`;
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection-rebuild:${projection.name}`]);
+    if (!rows[0]?.locked) throw new Error(`a rebuild of ${projection.name} is already running`);
+    for (const t of projection.tables) {
+      await client.query(`DROP TABLE IF EXISTS ${table(shadow, t)}`);
+      await client.query(`DROP TABLE IF EXISTS ${table(tableNames(projection, RETIRED), t)}`);
+    }
+    await resetCheckpoint(client, shadowCheckpoint);
+    await ensureProjectionTables(client, projection, shadow);
+    await ensureProjectionTables(client, projection, live);
+    log(`${projection.name}: replaying the event store into ${Object.values(shadow).join(', ')}`);
+    const eventsReplayed = await catchUp(client, projection, shadow, { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint });
+    log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
+
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
+      const batch = { batchSize: options.batchSize, timeZone: options.timeZone };
+      while ((await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint })) > 0);
+      while ((await applyBatchInTransaction(client, projection, live, batch)) > 0);
+      const differences = await compareTables(client, projection, live, shadow);
+      if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
+      await client.query('COMMIT');
+      return { projection: projection.name, eventsReplayed, differences, swapped: options.swap !== false };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`projection-rebuild:${projection.name}`]).catch(() => undefined);
+    client.release();
+  }
+}
+
+async function swap(client: PoolClient, projection: Projection, shadowCheckpoint: string): Promise<void> {
+  const live = tableNames(projection);
+  const shadow = tableNames(projection, SHADOW);
+  const retired = tableNames(projection, RETIRED);
+  for (const t of projection.tables) {
+    await client.query(`ALTER TABLE ${table(live, t)} RENAME TO ${table(retired, t)}`);
+    await client.query(`ALTER TABLE ${table(shadow, t)} RENAME TO ${table(live, t)}`);
+  }
+  // The live checkpoint becomes the rebuilt one (both are at the same place after the catch-up).
+  await client.query(
+    `UPDATE projection_checkpoints l SET transaction_id = s.transaction_id, position = s.position, max_position = s.max_position,
+       events_applied = s.events_applied, updated_at = now()
+     FROM projection_checkpoints s WHERE l.name = $1 AND s.name = $2`,
+    [projection.name, shadowCheckpoint],
+  );
+  await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadowCheckpoint]);
+}
+
+/** Rows present or different on one side only, per table, compared on every column. */
+async function compareTables(client: PoolClient, projection: Projection, live: Record<string, string>, shadow: Record<string, string>): Promise<TableDifference[]> {
+  const differences: TableDifference[] = [];
+  for (const t of projection.tables) {
+    const a = table(live, t);
+    const b = table(shadow, t);
+    const { rows } = await client.query<{ live: unknown; rebuilt: unknown; total: string }>(
+      `WITH only_live AS (SELECT * FROM ${a} EXCEPT SELECT * FROM ${b}),
+            only_rebuilt AS (SELECT * FROM ${b} EXCEPT SELECT * FROM ${a}),
+            diff AS (SELECT to_jsonb(l) AS live, NULL::jsonb AS rebuilt FROM only_live l
+                     UNION ALL SELECT NULL, to_jsonb(r) FROM only_rebuilt r)
+       SELECT live, rebuilt, count(*) OVER ()::text AS total FROM diff LIMIT 20`,
+    );
+    if (rows.length > 0) differences.push({ table: t, differingRows: Number(rows[0]?.total ?? 0), examples: rows.map(({ live: l, rebuilt: r }) => ({ live: l, rebuilt: r })) });
+  }
+  return differences;
+}
