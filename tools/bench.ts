@@ -2,6 +2,7 @@
 import { loadConfig } from '@caravan/config';
 import { stackDown, stackUp } from '@caravan/stack';
 import { benchIngest } from './bench/ingest-bench';
+import { benchProjections } from './bench/projection-bench';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
     }
     const [caravan, baseline] = results;
     if (caravan && baseline) log(`  ratio caravan/baseline (start-up included): ${(caravan.perSecond / baseline.perSecond).toFixed(1)}x`);
+    log(`\nprojection catch-up: ${records} stored events of all types (PROJECTOR_BATCH_SIZE ${config.projector.batchSize})`);
+    for (const r of await benchProjections(records, log)) {
+      log(`  ${r.name.padEnd(42)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.perSecond).toString().padStart(8)} events/s  (${r.events} events read)`);
+    }
   } finally {
     if (startedKafka) await stackDown(config, log);
   }

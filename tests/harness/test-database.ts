@@ -1,18 +1,23 @@
-import { Pool } from 'pg';
-import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
+import { randomBytes } from 'node:crypto';
+import { Client, type Pool } from 'pg';
+import { createPool, dropDatabase, migrate, quoteIdentifier, withDatabase } from '@caravan/database';
 import { testServices } from './test-env';
-
-let counter = 0;
 
 export type TestDatabase = { name: string; url: string; pool: Pool; drop: () => Promise<void> };
 
 /** A fresh database on the test server, migrated unless told otherwise; `drop()` removes it. */
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const { databaseUrl, runId } = testServices();
-  counter += 1;
-  const name = `caravan_t_${runId}_${process.pid}_${counter}`;
+  // Random, not counted: Jest reloads this module for every test file a worker runs.
+  const name = `caravan_t_${runId}_${randomBytes(6).toString('hex')}`;
   const url = withDatabase(databaseUrl, name);
-  await ensureDatabase(url);
+  const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
   const pool = createPool({ url, poolSize: 5, applicationName: 'caravan-test' });
   if (options.migrate !== false) await migrate(pool);
   return {

@@ -58,17 +58,21 @@ describe('rebuilding a projection while events keep arriving (real PostgreSQL)',
       }
     })();
 
-    const report = await rebuildProjection(db().pool, bookingsProjection, { timeZone: TZ, batchSize: 500 });
-    writing = false;
-    await Promise.all([writer, reader]);
-    expect(report).toMatchObject({ projection: 'bookings', swapped: true, differences: [] });
-    expect(report.eventsReplayed).toBeGreaterThanOrEqual(2_000);
-    expect(queryErrors).toEqual([]);
-    expect(queries).toBeGreaterThan(0);
+    try {
+      const report = await rebuildProjection(db().pool, bookingsProjection, { timeZone: TZ, batchSize: 500 }).finally(async () => {
+        writing = false;
+        await Promise.all([writer, reader]);
+      });
+      expect(report).toMatchObject({ projection: 'bookings', swapped: true, differences: [] });
+      expect(report.eventsReplayed).toBeGreaterThanOrEqual(2_000);
+      expect(queryErrors).toEqual([]);
+      expect(queries).toBeGreaterThan(0);
 
-    // The live runner goes on from the rebuilt checkpoint.
-    await waitFor(async () => (await projectionLag(db().pool, 'bookings')) === 0, { what: 'live projection caught up after the swap' });
-    await runner.stop();
+      // The live runner goes on from the rebuilt checkpoint.
+      await waitFor(async () => (await projectionLag(db().pool, 'bookings')) === 0, { what: 'live projection caught up after the swap' });
+    } finally {
+      await runner.stop();
+    }
     expect((await projected(db().pool)).bookings).toEqual((await expectedFromEvents(db().pool, TZ)).bookings);
   });
 

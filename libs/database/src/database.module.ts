@@ -17,7 +17,8 @@ export const PG_POOL = Symbol('PG_POOL');
         createPool({
           url: config.database.url,
           poolSize: config.database.poolSize,
-          applicationName: `caravan-${config.app}`,
+          // The process id tells ops (and pg_locks) which instance a session belongs to.
+          applicationName: `caravan-${config.app}-${process.pid}`,
         }),
     },
   ],

@@ -41,8 +41,12 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
     try {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
       const batch = { batchSize: options.batchSize, timeZone: options.timeZone };
-      while ((await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint })) > 0);
-      while ((await applyBatchInTransaction(client, projection, live, batch)) > 0);
+      // Until a round in which neither reads anything: then both have applied the same events.
+      for (let moved = true; moved; ) {
+        const shadowRead = await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint });
+        const liveRead = await applyBatchInTransaction(client, projection, live, batch);
+        moved = shadowRead + liveRead > 0;
+      }
       const differences = await compareTables(client, projection, live, shadow);
       if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
       await client.query('COMMIT');

@@ -15,6 +15,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private admin: ReturnType<Kafka['admin']> | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -32,6 +33,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    await this.admin?.disconnect().catch(() => undefined);
     // A start still waiting for Kafka is not waited for long: nothing of it needs finishing.
     await Promise.race([this.running, new Promise((r) => setTimeout(r, 3_000).unref())]);
     await this.producer.disconnect().catch(() => undefined);
@@ -39,6 +41,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async start(): Promise<void> {
     const admin = this.kafka.admin();
+    this.admin = admin;
     await admin.connect();
     try {
       await ensureTopics(admin, [
