@@ -66,3 +66,31 @@ export async function projected(pool: Pool, suffix = '') {
   );
   return { arrivals, media, bookings };
 }
+
+/**
+ * Whole-market KPI values for local dates [from, to], straight from the events (PRODUCT.md §3):
+ * the numbers every snapshot must carry.
+ */
+export async function kpisFromEvents(pool: Pool, timeZone: string, from: string, to: string): Promise<Record<string, number>> {
+  const { rows } = await pool.query(
+    `WITH local AS (SELECT e.*, (e.occurred_at AT TIME ZONE $1)::date AS day FROM events e),
+     priced AS (
+       SELECT l.*, round((l.data->'price'->>'amount')::numeric * r.usd_per_unit * 100)::bigint AS cents
+       FROM local l CROSS JOIN LATERAL (SELECT usd_per_unit FROM currency_rates
+         WHERE currency = l.data->'price'->>'currency' AND valid_from <= l.occurred_at ORDER BY valid_from DESC LIMIT 1) r
+       WHERE l.type = 'BookingCreated'),
+     first_booking AS (SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, cents FROM priced ORDER BY data->>'bookingId', occurred_at, event_id),
+     first_cancel AS (SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, day FROM local
+                      WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
+     cancels AS (SELECT b.cents FROM first_cancel c JOIN first_booking b USING (booking_id) WHERE c.day BETWEEN $2 AND $3)
+     SELECT
+       (SELECT coalesce(sum((data->>'travelers')::bigint), 0) FROM local WHERE type = 'ArrivalRecorded' AND day BETWEEN $2 AND $3)::float8 AS arrivals,
+       (SELECT count(*) FROM priced WHERE day BETWEEN $2 AND $3)::float8 AS bookings,
+       (SELECT count(*) FROM cancels)::float8 AS bookings_cancelled,
+       (SELECT coalesce(sum(cents), 0) FROM priced WHERE day BETWEEN $2 AND $3)::float8 / 100 AS revenue_usd,
+       ((SELECT coalesce(sum(cents), 0) FROM priced WHERE day BETWEEN $2 AND $3) - (SELECT coalesce(sum(cents), 0) FROM cancels))::float8 / 100 AS net_revenue_usd,
+       (SELECT coalesce(sum((data->>'views')::bigint), 0) FROM local WHERE type = 'MediaViewsReported' AND day BETWEEN $2 AND $3)::float8 AS media_views`,
+    [timeZone, from, to],
+  );
+  return rows[0] as Record<string, number>;
+}

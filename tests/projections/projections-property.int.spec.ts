@@ -6,7 +6,9 @@ import type { OutgoingEvent } from '@caravan/kafka';
 import { catchUp, ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
 import { createTestDatabase, prng, type TestDatabase } from '../harness';
 import { eventSets } from './event-arbitrary';
-import { expectedFromEvents, projected } from './projection-sql';
+import { computeSnapshots } from '@caravan/publisher';
+import { windowsAt } from '@caravan/domain';
+import { expectedFromEvents, kpisFromEvents, projected } from './projection-sql';
 
 const TZ = 'Asia/Almaty';
 
@@ -46,6 +48,18 @@ describe('projections: any order, batching and duplication give the aggregates p
             await project(db, batchSize);
             const fromSql = await expectedFromEvents(db.pool, TZ);
             expect(await projected(db.pool)).toEqual(fromSql);
+
+            // Every whole-market KPI of every window and of the year before equals SQL over the events.
+            const snapshots = await computeSnapshots(db.pool, TZ);
+            const { rows } = await db.pool.query<{ w: Date }>('SELECT max(occurred_at) AS w FROM events');
+            for (const window of windowsAt((rows[0]?.w as Date).getTime(), TZ)) {
+              const now = await kpisFromEvents(db.pool, TZ, window.current.from, window.current.to);
+              const before = await kpisFromEvents(db.pool, TZ, window.previous.from, window.previous.to);
+              for (const kpi of Object.keys(now)) {
+                const snapshot = snapshots.find((x) => x.kpi === kpi && x.window === window.name && Object.keys(x.scope).length === 0);
+                expect({ kpi, window: window.name, value: snapshot?.value, previous: snapshot?.previous }).toEqual({ kpi, window: window.name, value: now[kpi], previous: before[kpi] });
+              }
+            }
 
             // The same events in another order and other batches, into a shadow set of tables.
             const stored = await readEventsAfter(db.pool, START_OF_STORE, 10_000);
