@@ -5,3 +5,4 @@ export * from './wait-for';
 export * from './pipeline';
 export * from './mixed-stream';
 export * from './child-app';
+export * from './store-events';

@@ -1,39 +1,14 @@
 import fc from 'fast-check';
-import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
-import { appendEvents, candidatesOf, readEventsAfter, START_OF_STORE, type KafkaRecord } from '@caravan/ingest';
-import type { OutgoingEvent } from '@caravan/kafka';
-import { catchUp, ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
-import { createTestDatabase, prng, type TestDatabase } from '../harness';
+import { readEventsAfter, START_OF_STORE } from '@caravan/ingest';
+import { ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
+import { createTestDatabase, prng, projectAll, storeEvents } from '../harness';
 import { eventSets } from './event-arbitrary';
 import { computeSnapshots } from '@caravan/publisher';
 import { windowsAt } from '@caravan/domain';
 import { expectedFromEvents, kpisFromEvents, projected } from './projection-sql';
 
 const TZ = 'Asia/Almaty';
-
-/** Appends events to the store as the ingestor would, `perTransaction` at a time. */
-async function store(db: TestDatabase, events: OutgoingEvent[], perTransaction: number): Promise<void> {
-  for (let i = 0; i < events.length; i += perTransaction) {
-    const results = events.slice(i, i + perTransaction).map((e, j) => ({
-      record: { topic: 't', partition: 0, offset: String(i + j), key: null, value: null, timestamp: '0' } as KafkaRecord,
-      result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
-    }));
-    await withTransaction(db.pool, (c) => appendEvents(c, { topic: 't', partition: 0 }, candidatesOf(results)));
-  }
-}
-
-async function project(db: TestDatabase, batchSize: number): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    for (const p of PROJECTIONS) {
-      await ensureProjectionTables(client, p, tableNames(p));
-      await catchUp(client, p, tableNames(p), { batchSize, timeZone: TZ });
-    }
-  } finally {
-    client.release();
-  }
-}
 
 describe('projections: any order, batching and duplication give the aggregates plain SQL gives (property-based, real PostgreSQL)', () => {
   it('holds for generated event sets', async () => {
@@ -44,8 +19,8 @@ describe('projections: any order, batching and duplication give the aggregates p
           try {
             // Redelivered events (the same eventId again) change nothing: the store keeps one.
             const withDuplicates = [...events, ...events.filter((_, i) => i % 3 === 0)];
-            await store(db, withDuplicates, perTransaction);
-            await project(db, batchSize);
+            await storeEvents(db.pool, withDuplicates, perTransaction);
+            await projectAll(db.pool, { timeZone: TZ, batchSize });
             const fromSql = await expectedFromEvents(db.pool, TZ);
             expect(await projected(db.pool)).toEqual(fromSql);
 

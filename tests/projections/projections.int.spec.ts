@@ -1,32 +1,13 @@
-import { buildEvent, validateRecord } from '@caravan/contract';
-import { withTransaction } from '@caravan/database';
-import { appendEvents, candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import { buildEvent } from '@caravan/contract';
 import type { OutgoingEvent } from '@caravan/kafka';
-import { catchUp, ensureProjectionTables, PROJECTIONS, ProjectionRunner, tableNames } from '@caravan/projections';
-import { createTestDatabase, type TestDatabase, waitFor } from '../harness';
+import { PROJECTIONS, ProjectionRunner, tableNames } from '@caravan/projections';
+import { createTestDatabase, projectAll, storeEvents, type TestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined };
 
-async function given(db: TestDatabase, events: OutgoingEvent[]): Promise<void> {
-  const results = events.map((e, i) => ({
-    record: { topic: 't', partition: 0, offset: String(i), key: null, value: null, timestamp: '0' } as KafkaRecord,
-    result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
-  }));
-  await withTransaction(db.pool, (c) => appendEvents(c, { topic: 't', partition: 0 }, candidatesOf(results)));
-}
-
-async function projectAll(db: TestDatabase): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    for (const p of PROJECTIONS) {
-      await ensureProjectionTables(client, p, tableNames(p));
-      await catchUp(client, p, tableNames(p), { batchSize: 1_000, timeZone: TZ });
-    }
-  } finally {
-    client.release();
-  }
-}
+const given = (db: TestDatabase, events: OutgoingEvent[]) => storeEvents(db.pool, events);
+const projectAllOf = (db: TestDatabase) => projectAll(db.pool, { timeZone: TZ });
 
 const created = (bookingId: string, occurredAt: string, amount = '700.00', currency = 'CNY') =>
   buildEvent.bookingCreated(
@@ -54,11 +35,11 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
 
   it('counts a cancellation that arrived before its booking, on the cancellation day, once the booking arrives', async () => {
     await given(db, [cancelled('b-1', '2024-05-03T10:00:00+05:00')]);
-    await projectAll(db);
+    await projectAllOf(db);
     expect(await bookingsDaily(db)).toEqual([]);
 
     await given(db, [created('b-1', '2024-05-01T10:00:00+05:00')]);
-    await projectAll(db);
+    await projectAllOf(db);
     // 700 CNY × 0.1390 = 97.30 USD
     expect(await bookingsDaily(db)).toEqual([
       { day: '2024-05-01', bookings: 1, revenue_cents: 9730, cancellations: 0, cancelled_cents: 0 },
@@ -68,9 +49,9 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
 
   it('ignores a second cancellation of the same booking', async () => {
     await given(db, [created('b-2', '2024-05-01T10:00:00+05:00', '100.00', 'USD'), cancelled('b-2', '2024-05-02T10:00:00+05:00')]);
-    await projectAll(db);
+    await projectAllOf(db);
     await given(db, [cancelled('b-2', '2024-05-04T10:00:00+05:00')]);
-    await projectAll(db);
+    await projectAllOf(db);
     expect(await bookingsDaily(db)).toEqual([
       { day: '2024-05-01', bookings: 1, revenue_cents: 10000, cancellations: 0, cancelled_cents: 0 },
       { day: '2024-05-02', bookings: 0, revenue_cents: 0, cancellations: 1, cancelled_cents: 10000 },
@@ -82,7 +63,7 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
       buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 4 }, { occurredAt: '2024-12-31T20:00:00Z' }),
       buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 1 }, { occurredAt: '2024-12-31T18:59:59Z' }),
     ]);
-    await projectAll(db);
+    await projectAllOf(db);
     const { rows } = await db.pool.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, travelers::int FROM arrivals_daily ORDER BY day`);
     expect(rows).toEqual([{ day: '2024-12-31', travelers: 1 }, { day: '2025-01-01', travelers: 4 }]);
   });
@@ -90,7 +71,7 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
   it('converts each price with the rate valid at its occurredAt', async () => {
     await db.pool.query(`INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('KZT', '2024-06-01T00:00:00Z', 0.002)`);
     await given(db, [created('k-1', '2024-05-31T12:00:00Z', '100000', 'KZT'), created('k-2', '2024-06-01T12:00:00Z', '100000', 'KZT')]);
-    await projectAll(db);
+    await projectAllOf(db);
     expect((await bookingsDaily(db)).map((r) => r.revenue_cents)).toEqual([21300, 20000]);
   });
 

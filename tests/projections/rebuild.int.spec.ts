@@ -1,23 +1,14 @@
-import { buildEvent, validateRecord } from '@caravan/contract';
-import { withTransaction } from '@caravan/database';
-import { appendEvents, candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import { buildEvent } from '@caravan/contract';
 import type { OutgoingEvent } from '@caravan/kafka';
-import { catchUp, ensureProjectionTables, PROJECTIONS, ProjectionRunner, projectionLag, rebuildProjection, tableNames } from '@caravan/projections';
-import { prng, useTestDatabase, waitFor, type TestDatabase } from '../harness';
+import { PROJECTIONS, ProjectionRunner, projectionLag, rebuildProjection, tableNames } from '@caravan/projections';
+import { prng, projectAll, storeEvents, useTestDatabase, waitFor, type TestDatabase } from '../harness';
 import { expectedFromEvents, projected } from './projection-sql';
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined };
 const bookingsProjection = PROJECTIONS.find((p) => p.name === 'bookings');
 
-let offset = 0;
-async function append(db: TestDatabase, events: OutgoingEvent[]): Promise<void> {
-  const results = events.map((e) => ({
-    record: { topic: 't', partition: 0, offset: String(offset++), key: null, value: null, timestamp: '0' } as KafkaRecord,
-    result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
-  }));
-  await withTransaction(db.pool, (c) => appendEvents(c, { topic: 't', partition: 0 }, candidatesOf(results)));
-}
+const append = (db: TestDatabase, events: OutgoingEvent[]) => storeEvents(db.pool, events);
 
 function bookingEvents(n: number, seed: number): OutgoingEvent[] {
   const random = prng(seed);
@@ -78,13 +69,7 @@ describe('rebuilding a projection while events keep arriving (real PostgreSQL)',
 
   it('reports the rows a damaged live table got wrong, and repairs them by the swap', async () => {
     if (!bookingsProjection) throw new Error('no bookings projection');
-    const client = await db().pool.connect();
-    try {
-      await ensureProjectionTables(client, bookingsProjection, tableNames(bookingsProjection));
-      await catchUp(client, bookingsProjection, tableNames(bookingsProjection), { batchSize: 1_000, timeZone: TZ });
-    } finally {
-      client.release();
-    }
+    await projectAll(db().pool, { timeZone: TZ }, [bookingsProjection]);
     await db().pool.query(`UPDATE bookings_daily SET bookings = bookings + 5 WHERE ctid = (SELECT ctid FROM bookings_daily ORDER BY day LIMIT 1)`);
     const report = await rebuildProjection(db().pool, bookingsProjection, { timeZone: TZ, batchSize: 1_000 });
     expect(report.differences).toHaveLength(1);

@@ -1,30 +1,13 @@
-import { buildEvent, type KpiSnapshot, validateRecord } from '@caravan/contract';
-import { withTransaction } from '@caravan/database';
-import { appendEvents, candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { createProducer, ensureTopics, type OutgoingEvent } from '@caravan/kafka';
-import { catchUp, ensureProjectionTables, PROJECTIONS, tableNames } from '@caravan/projections';
 import { computeSnapshots, SnapshotPublisher, snapshotKey } from '@caravan/publisher';
-import { readTopic, testKafka, uniqueName, useTestDatabase, type TestDatabase } from '../harness';
+import { projectAll, readTopic, storeEvents, testKafka, uniqueName, useTestDatabase, type TestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
 
 async function given(db: TestDatabase, events: OutgoingEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 500) {
-    const results = events.slice(i, i + 500).map((e, j) => ({
-      record: { topic: 't', partition: 0, offset: String(i + j), key: null, value: null, timestamp: '0' } as KafkaRecord,
-      result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
-    }));
-    await withTransaction(db.pool, (c) => appendEvents(c, { topic: 't', partition: 0 }, candidatesOf(results)));
-  }
-  const client = await db.pool.connect();
-  try {
-    for (const p of PROJECTIONS) {
-      await ensureProjectionTables(client, p, tableNames(p));
-      await catchUp(client, p, tableNames(p), { batchSize: 5_000, timeZone: TZ });
-    }
-  } finally {
-    client.release();
-  }
+  await storeEvents(db.pool, events, 500);
+  await projectAll(db.pool, { timeZone: TZ, batchSize: 5_000 });
 }
 
 /** `total` CN travelers over a year, in arrivals of 1,000 spread over its days, at local noon. */

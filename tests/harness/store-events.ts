@@ -1,0 +1,32 @@
+import type { Pool } from 'pg';
+import { validateRecord } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
+import { appendEvents, candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import type { OutgoingEvent } from '@caravan/kafka';
+import { catchUp, ensureProjectionTables, type Projection, PROJECTIONS, tableNames } from '@caravan/projections';
+
+let offset = 0;
+
+/** Appends valid events to the store as the ingestor does, `perTransaction` at a time (no Kafka). */
+export async function storeEvents(pool: Pool, events: OutgoingEvent[], perTransaction = 1_000): Promise<void> {
+  for (let i = 0; i < events.length; i += perTransaction) {
+    const results = events.slice(i, i + perTransaction).map((e) => ({
+      record: { topic: 'test', partition: 0, offset: String(offset++), key: null, value: null, timestamp: '0' } as KafkaRecord,
+      result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
+    }));
+    await withTransaction(pool, (c) => appendEvents(c, { topic: 'test', partition: 0 }, candidatesOf(results)));
+  }
+}
+
+/** Brings every projection (or those given) up to the head of the store, on their live tables. */
+export async function projectAll(pool: Pool, options: { timeZone: string; batchSize?: number }, projections: readonly Projection[] = PROJECTIONS): Promise<void> {
+  const client = await pool.connect();
+  try {
+    for (const p of projections) {
+      await ensureProjectionTables(client, p, tableNames(p));
+      await catchUp(client, p, tableNames(p), { batchSize: options.batchSize ?? 1_000, timeZone: options.timeZone });
+    }
+  } finally {
+    client.release();
+  }
+}
