@@ -1,8 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApiQueriesModule, HttpErrorFilter } from '@caravan/api';
 import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { KpisController } from './kpis.controller';
 
 @Module({})
 export class ApiModule {
@@ -10,7 +13,9 @@ export class ApiModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule],
+      imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
+      controllers: [KpisController],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 
-export type PoolOptions = { url: string; poolSize?: number; applicationName?: string };
+export type PoolOptions = { url: string; poolSize?: number; applicationName?: string; readOnly?: boolean };
 
 export function createPool(options: PoolOptions): Pool {
   const pool = new Pool({
@@ -8,6 +8,8 @@ export function createPool(options: PoolOptions): Pool {
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'caravan',
     connectionTimeoutMillis: 10_000,
+    // Read-only sessions: PostgreSQL itself refuses any write on them.
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);

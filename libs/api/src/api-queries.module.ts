@@ -1,0 +1,13 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { API_POOL, apiPoolProvider } from './api-pool';
+import { KpiReadRepository } from './kpi-read.repository';
+
+@Module({ providers: [apiPoolProvider, KpiReadRepository], exports: [KpiReadRepository, API_POOL] })
+export class ApiQueriesModule implements OnApplicationShutdown {
+  constructor(@Inject(API_POOL) private readonly pool: Pool) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

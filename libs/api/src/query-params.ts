@@ -1,0 +1,59 @@
+import { BadRequestException } from '@nestjs/common';
+import { z } from 'zod';
+import { KPIS, WINDOWS } from '@caravan/contract';
+
+const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
+const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
+
+/** `scope.nationality=CN` query parameters as a scope object; unknown dimensions are refused. */
+function scopeOf(query: Record<string, unknown>): Record<string, string> {
+  const scope: Record<string, string> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const match = SCOPE_PARAM.exec(key);
+    if (!match) continue;
+    const dimension = match[1] as string;
+    if (!(DIMENSIONS as readonly string[]).includes(dimension)) throw new BadRequestException(`${key}: unknown dimension, expected one of ${DIMENSIONS.join(', ')}`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > 64) throw new BadRequestException(`${key}: expected one value of 1 to 64 characters`);
+    scope[dimension] = value;
+  }
+  return scope;
+}
+
+/** Parses query parameters with a zod schema; a bad one is a 400 whose message names it. */
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.infer<T> & { scope: Record<string, string> } {
+  const plain = Object.fromEntries(Object.entries(query).filter(([k]) => !SCOPE_PARAM.test(k)));
+  const parsed = schema.safeParse(plain);
+  if (!parsed.success) {
+    throw new BadRequestException(parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+  }
+  return { ...(parsed.data as object), scope: scopeOf(query) } as z.infer<T> & { scope: Record<string, string> };
+}
+
+const isoDate = z.iso.date();
+
+export const latestKpisQuery = z.strictObject({
+  kpi: z.enum(KPIS).optional(),
+  window: z.enum(WINDOWS).optional(),
+  /** Only snapshots of the whole market (`true`) or only of one dimension (`false`). */
+  wholeMarket: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type LatestKpisQuery = z.infer<typeof latestKpisQuery> & { scope: Record<string, string> };
+
+export const SERIES_KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views'] as const;
+export const MAX_SERIES_DAYS = 3_700;
+
+export const timeSeriesQuery = z
+  .strictObject({
+    kpi: z.enum(SERIES_KPIS),
+    from: isoDate,
+    to: isoDate,
+    granularity: z.enum(['day', 'week', 'month']).default('day'),
+  })
+  .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_SERIES_DAYS, {
+    path: ['to'],
+    message: `the range may span at most ${MAX_SERIES_DAYS} days`,
+  });
+export type TimeSeriesQuery = z.infer<typeof timeSeriesQuery> & { scope: Record<string, string> };

@@ -1,0 +1,119 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Pool } from 'pg';
+import { API_POOL } from '@caravan/api';
+import { buildEvent, type KpiSnapshot } from '@caravan/contract';
+import { createProducer, ensureTopics } from '@caravan/kafka';
+import { SnapshotPublisher } from '@caravan/publisher';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { appEnv, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
+
+const TZ = 'Asia/Almaty';
+
+describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
+  const db = useTestDatabase();
+  let app: INestApplication;
+  let base: string;
+  const get = async (path: string) => {
+    const response = await fetch(`${base}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const arrivals = (day: string, travelers: number, nationality = 'CN') =>
+      buildEvent.arrivalRecorded({ nationality, port: 'ala-airport', purpose: 'tourism', travelers, destination: 'almaty' }, { occurredAt: `${day}T12:00:00+05:00` });
+    await storeEvents(db().pool, [
+      arrivals('2024-06-01', 10), arrivals('2024-06-01', 5, 'KZ'), arrivals('2024-06-03', 7), arrivals('2024-06-10', 100),
+      buildEvent.bookingCreated(
+        { bookingId: 'b1', market: 'CN', destination: 'almaty', channel: 'ota', travelers: 2, checkIn: '2024-07-01', nights: 3, price: { amount: '250.00', currency: 'USD' } },
+        { occurredAt: '2024-06-02T10:00:00+05:00' },
+      ),
+    ]);
+    await projectAll(db().pool, { timeZone: TZ });
+    const topic = uniqueName('snapshots');
+    const kafka = testKafka();
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
+    await admin.disconnect();
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
+    await producer.disconnect();
+
+    app = await NestFactory.create(ApiModule.forRoot(appEnv(db().url)), { logger: ['error'] });
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('returns the latest snapshot filtered by kpi, window and scope', async () => {
+    const { status, body } = await get('/v1/kpis?kpi=arrivals&window=ytd&scope.nationality=CN');
+    expect(status).toBe(200);
+    expect(body.total).toBe(1);
+    expect((body.items as KpiSnapshot[])[0]).toMatchObject({ kpi: 'arrivals', window: 'ytd', scope: { nationality: 'CN' }, value: 117, previous: 0, changePct: null });
+    const market = await get('/v1/kpis?kpi=arrivals&window=ytd&wholeMarket=true');
+    expect((market.body.items as KpiSnapshot[]).map((s) => s.value)).toEqual([122]);
+  });
+
+  it('paginates with limit and offset over a stable order', async () => {
+    const all = await get('/v1/kpis?window=ytd&limit=500');
+    const total = all.body.total as number;
+    expect(total).toBeGreaterThan(3);
+    const first = await get('/v1/kpis?window=ytd&limit=2&offset=0');
+    const second = await get('/v1/kpis?window=ytd&limit=2&offset=2');
+    expect(first.body).toMatchObject({ total, limit: 2, offset: 0 });
+    expect([...(first.body.items as unknown[]), ...(second.body.items as unknown[])]).toEqual((all.body.items as unknown[]).slice(0, 4));
+  });
+
+  it('gives a zero-filled daily, weekly and monthly series from the aggregates', async () => {
+    const daily = await get('/v1/kpis/series?kpi=arrivals&from=2024-05-31&to=2024-06-04&scope.nationality=CN');
+    expect(daily.status).toBe(200);
+    expect(daily.body.points).toEqual([
+      { period: '2024-05-31', value: 0 },
+      { period: '2024-06-01', value: 10 },
+      { period: '2024-06-02', value: 0 },
+      { period: '2024-06-03', value: 7 },
+      { period: '2024-06-04', value: 0 },
+    ]);
+    const weekly = await get('/v1/kpis/series?kpi=arrivals&from=2024-06-01&to=2024-06-12&granularity=week');
+    expect(weekly.body.points).toEqual([
+      { period: '2024-05-27', value: 15 },
+      { period: '2024-06-03', value: 7 },
+      { period: '2024-06-10', value: 100 },
+    ]);
+    const monthly = await get('/v1/kpis/series?kpi=revenue_usd&from=2024-05-01&to=2024-06-30&granularity=month');
+    expect(monthly.body.points).toEqual([{ period: '2024-05-01', value: 0 }, { period: '2024-06-01', value: 250 }]);
+  });
+
+  it.each([
+    ['/v1/kpis?limit=0', /limit: /],
+    ['/v1/kpis?window=2d', /window: /],
+    ['/v1/kpis?kip=arrivals', /kip/],
+    ['/v1/kpis?scope.galaxy=andromeda', /scope\.galaxy: unknown dimension/],
+    ['/v1/kpis/series?kpi=arrivals&from=2024-13-01&to=2024-12-31', /from: /],
+    ['/v1/kpis/series?kpi=arrivals&from=2024-06-02&to=2024-06-01', /to: must not be before from/],
+    ['/v1/kpis/series?kpi=arrivals&from=2000-01-01&to=2024-01-01', /to: the range may span at most/],
+    ['/v1/kpis/series?kpi=arrivals&from=2024-06-01&to=2024-06-02&scope.channel=ota', /scope\.channel: arrivals has no dimension channel/],
+    ['/v1/kpis/series?from=2024-06-01&to=2024-06-02', /kpi: /],
+  ])('answers %s with 400 naming the parameter', async (path, message) => {
+    const { status, body } = await get(path);
+    expect(status).toBe(400);
+    expect(String(body.message)).toMatch(message);
+    expect(JSON.stringify(body)).not.toMatch(/\\n\s+at |"stack"|\.ts:\d+/);
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const { status, body } = await get('/v1/nowhere');
+    expect(status).toBe(404);
+    expect(body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
+  });
+
+  it("refuses a write through the API's pool", async () => {
+    const pool = app.get<Pool>(API_POOL);
+    await expect(pool.query(`INSERT INTO kpi_targets (kpi, scope_key, year, target) VALUES ('arrivals', '*', 2030, 1)`)).rejects.toThrow(/read-only transaction/);
+    await expect(pool.query('SELECT count(*) FROM kpi_latest')).resolves.toBeDefined();
+  });
+});
