@@ -6,6 +6,7 @@ import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
 import { KpisController } from './kpis.controller';
+import { StreamController } from './stream.controller';
 
 @Module({})
 export class ApiModule {
@@ -14,7 +15,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
-      controllers: [KpisController],
+      controllers: [StreamController, KpisController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

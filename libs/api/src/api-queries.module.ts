@@ -2,8 +2,9 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL, apiPoolProvider } from './api-pool';
 import { KpiReadRepository } from './kpi-read.repository';
+import { SnapshotStream } from './snapshot-stream.service';
 
-@Module({ providers: [apiPoolProvider, KpiReadRepository], exports: [KpiReadRepository, API_POOL] })
+@Module({ providers: [apiPoolProvider, KpiReadRepository, SnapshotStream], exports: [KpiReadRepository, SnapshotStream, API_POOL] })
 export class ApiQueriesModule implements OnApplicationShutdown {
   constructor(@Inject(API_POOL) private readonly pool: Pool) {}
 

@@ -3,3 +3,4 @@ export * from './api-queries.module';
 export * from './http-exception.filter';
 export * from './kpi-read.repository';
 export * from './query-params';
+export * from './snapshot-stream.service';

@@ -57,3 +57,11 @@ export const timeSeriesQuery = z
     message: `the range may span at most ${MAX_SERIES_DAYS} days`,
   });
 export type TimeSeriesQuery = z.infer<typeof timeSeriesQuery> & { scope: Record<string, string> };
+
+export const streamQuery = z.strictObject({
+  kpi: z.enum(KPIS).optional(),
+  window: z.enum(WINDOWS).optional(),
+  /** For clients that cannot set the Last-Event-ID header. */
+  lastEventId: z.string().regex(/^\d{1,18}$/, 'expected a history id').optional(),
+});
+export type StreamQuery = z.infer<typeof streamQuery> & { scope: Record<string, string> };

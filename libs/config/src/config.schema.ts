@@ -58,6 +58,8 @@ export const envSchema = z.object({
   PROJECTOR_STANDBY_MS: z.coerce.number().int().min(100).default(2_000),
   SNAPSHOT_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   API_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  API_STREAM_POLL_MS: z.coerce.number().int().min(50).default(1_000),
+  API_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),

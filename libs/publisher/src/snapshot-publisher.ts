@@ -60,6 +60,8 @@ export class SnapshotPublisher {
          ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position, computed_at = EXCLUDED.computed_at`,
         columns,
       );
+      // Wakes the API's live streams when the transaction commits.
+      await client.query(`SELECT pg_notify('caravan_snapshots', '')`);
     });
   }
 
