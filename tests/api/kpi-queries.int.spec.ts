@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Pool } from 'pg';
 import { API_POOL } from '@caravan/api';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { createProducer, ensureTopics } from '@caravan/kafka';
 import { SnapshotPublisher } from '@caravan/publisher';
-import { ApiModule } from '../../apps/api/src/api.module';
+import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
@@ -41,7 +40,7 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
     await producer.disconnect();
 
-    app = await NestFactory.create(ApiModule.forRoot(appEnv(db().url)), { logger: ['error'] });
+    app = await createApiApp(appEnv(db().url, { LOG_LEVEL: 'error' }));
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
@@ -109,6 +108,17 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const { status, body } = await get('/v1/nowhere');
     expect(status).toBe(404);
     expect(body).toMatchObject({ statusCode: 404, error: 'NOT_FOUND' });
+  });
+
+  it('serves its OpenAPI document and an interactive page that works offline', async () => {
+    const doc = await get('/openapi.json');
+    expect(doc.body).toMatchObject({ openapi: '3.1.0', info: { title: 'Caravan API' } });
+    const page = await fetch(`${base}/docs`);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/swagger-ui-bundle\.js/);
+    const asset = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
+    expect(asset.status).toBe(200);
+    expect((await asset.text()).length).toBeGreaterThan(100_000);
   });
 
   it("refuses a write through the API's pool", async () => {

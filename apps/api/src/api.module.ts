@@ -5,6 +5,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { DocsController } from './docs.controller';
 import { KpisController } from './kpis.controller';
 import { StreamController } from './stream.controller';
 
@@ -15,7 +16,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
-      controllers: [StreamController, KpisController],
+      controllers: [StreamController, KpisController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

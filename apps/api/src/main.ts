@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runMain, startApp } from '@caravan/runtime';
-import { ApiModule } from './api.module';
+import { listen, runMain } from '@caravan/runtime';
+import { createApiApp } from './api.app';
 
-runMain(() => startApp(ApiModule.forRoot()));
+runMain(async () => listen(await createApiApp()));

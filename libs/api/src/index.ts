@@ -4,3 +4,4 @@ export * from './http-exception.filter';
 export * from './kpi-read.repository';
 export * from './query-params';
 export * from './snapshot-stream.service';
+export * from './openapi';

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { kpiSnapshotSchema } from '@caravan/contract';
+import { latestKpisQuery, SERIES_KPIS, streamQuery } from './query-params';
+
+const SCOPE_DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'];
+
+type Parameter = { name: string; in: 'query' | 'header'; required?: boolean; description?: string; schema: unknown };
+
+/** Query parameters from a zod object schema, each property's JSON Schema as is. */
+function queryParameters(schema: z.ZodObject): Parameter[] {
+  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: property,
+  }));
+}
+
+const scopeParameters: Parameter[] = SCOPE_DIMENSIONS.map((d) => ({
+  name: `scope.${d}`,
+  in: 'query',
+  description: `only the snapshots of the scope {"${d}": value}`,
+  schema: { type: 'string', maxLength: 64 },
+}));
+
+const seriesParameters: Parameter[] = [
+  { name: 'kpi', in: 'query', required: true, schema: { type: 'string', enum: [...SERIES_KPIS] } },
+  { name: 'from', in: 'query', required: true, description: 'first local date, YYYY-MM-DD', schema: { type: 'string', format: 'date' } },
+  { name: 'to', in: 'query', required: true, description: 'last local date, inclusive; at most 3,700 days after from', schema: { type: 'string', format: 'date' } },
+  { name: 'granularity', in: 'query', schema: { type: 'string', enum: ['day', 'week', 'month'], default: 'day' } },
+];
+
+const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const probe = { type: 'object', properties: { status: { type: 'string' }, app: { type: 'string' }, checks: { type: 'object' } } };
+
+/** The API's OpenAPI 3.1 document, from the same zod schemas that validate the requests. */
+export function openApiDocument(): Record<string, unknown> {
+  const snapshot = { ...z.toJSONSchema(kpiSnapshotSchema, { io: 'input' }) } as Record<string, unknown>;
+  delete snapshot.$schema;
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Caravan API', version: '1.0.0', description: 'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.' },
+    paths: {
+      '/v1/kpis': {
+        get: {
+          summary: 'The latest snapshots, filtered and paginated',
+          parameters: [...queryParameters(latestKpisQuery), ...scopeParameters],
+          responses: {
+            200: json({ type: 'object', required: ['items', 'total', 'limit', 'offset'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/KpiSnapshot' } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }),
+            400: error('a parameter is invalid'),
+          },
+        },
+      },
+      '/v1/kpis/series': {
+        get: {
+          summary: 'A KPI per day, ISO week (starting Monday) or month, zero-filled, from the daily aggregates',
+          parameters: [...seriesParameters, ...scopeParameters],
+          responses: {
+            200: json({ type: 'object', properties: { kpi: { type: 'string' }, granularity: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, scope: { type: 'object' }, points: { type: 'array', items: { type: 'object', required: ['period', 'value'], properties: { period: { type: 'string', format: 'date' }, value: { type: 'number' } } } } } }),
+            400: error('a parameter is invalid'),
+          },
+        },
+      },
+      '/v1/kpis/stream': {
+        get: {
+          summary: 'Server-Sent Events of snapshots: `snapshot` events (id = history id), one `caught-up` event after the current ones, heartbeat comments',
+          parameters: [
+            ...queryParameters(streamQuery),
+            ...scopeParameters,
+            { name: 'Last-Event-ID', in: 'header', description: 'resume after this history id, without loss', schema: { type: 'string', pattern: '^\\d{1,18}$' } },
+          ],
+          responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error('a parameter is invalid') },
+        },
+      },
+      '/health/live': { get: { summary: 'Liveness', responses: { 200: json(probe) } } },
+      '/health/ready': { get: { summary: 'Readiness: PostgreSQL, migrations, Kafka', responses: { 200: json(probe), 503: json(probe, 'not ready') } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
+    },
+    components: {
+      schemas: {
+        KpiSnapshot: snapshot,
+        Error: { type: 'object', required: ['statusCode', 'error', 'message'], properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: {} } },
+      },
+    },
+  };
+}
