@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
 import { type BatchDecision, createProducer, ensureTopics, KAFKA, type PartitionBatch, type PartitionOffset } from '@caravan/kafka';
+import { ingestBatchSeconds, ingestBatchSize } from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
 import { DlqRelay } from './dlq-relay';
 import { ingestBatch } from './ingest-batch';
@@ -75,6 +76,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     }
     this.soughtOnce.delete(key);
     if (result.kind === 'ingested') {
+      ingestBatchSize.observe(result.consumed);
+      ingestBatchSeconds.observe((Date.now() - started) / 1000);
       if (result.rejected > 0) this.relay.kick();
       this.logger.debug?.(
         `${key}: ${result.consumed} consumed, ${result.accepted} accepted, ${result.duplicate} duplicate, ${result.rejected} rejected, ${result.skipped} redelivered, ${Date.now() - started} ms`,

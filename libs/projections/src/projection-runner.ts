@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { projectionBatchSeconds, projectionBatchSize } from '@caravan/observability';
 import { applyNextBatch, ensureProjectionTables } from './apply-batch';
 import type { Projection, TableNames } from './projection';
 
@@ -71,8 +72,13 @@ export class ProjectionRunner {
     try {
       await ensureProjectionTables(client, this.projection, this.tables);
       while (!this.stopping) {
+        const started = Date.now();
         const read = await applyNextBatch(client, this.projection, this.tables, this.options);
         this.applied += read;
+        if (read > 0) {
+          projectionBatchSize.observe({ projection: this.projection.name }, read);
+          projectionBatchSeconds.observe({ projection: this.projection.name }, (Date.now() - started) / 1000);
+        }
         if (read === 0) await this.sleep(this.options.idleMs);
       }
     } finally {

@@ -1,0 +1,23 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The process's metrics registry: one app per process, so one registry. */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'caravan_' });
+
+const sizeBuckets = [1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];
+const secondBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export const ingestBatchSize = new Histogram({ name: 'caravan_ingest_batch_records', help: 'Records per ingested partition batch', buckets: sizeBuckets, registers: [registry] });
+export const ingestBatchSeconds = new Histogram({ name: 'caravan_ingest_batch_seconds', help: 'Duration of one ingest batch transaction', buckets: secondBuckets, registers: [registry] });
+export const projectionBatchSize = new Histogram({ name: 'caravan_projection_batch_events', help: 'Events per projection batch', labelNames: ['projection'], buckets: sizeBuckets, registers: [registry] });
+export const projectionBatchSeconds = new Histogram({ name: 'caravan_projection_batch_seconds', help: 'Duration of one projection batch transaction', labelNames: ['projection'], buckets: secondBuckets, registers: [registry] });
+
+// Read from PostgreSQL at each scrape, so they are the database's own counts, whichever instance ingested.
+export const recordsConsumed = new Counter({ name: 'caravan_records_consumed_total', help: 'Inbound records consumed', labelNames: ['topic'], registers: [registry] });
+export const eventsAccepted = new Counter({ name: 'caravan_events_accepted_total', help: 'Events appended to the event store', labelNames: ['topic'], registers: [registry] });
+export const duplicates = new Counter({ name: 'caravan_duplicates_total', help: 'Records whose eventId was stored with the same content', labelNames: ['topic'], registers: [registry] });
+export const rejections = new Counter({ name: 'caravan_rejections_total', help: 'Rejected records by code', labelNames: ['topic', 'code'], registers: [registry] });
+export const consumerLag = new Gauge({ name: 'caravan_consumer_lag_records', help: 'Records in a partition not ingested yet (high watermark minus the stored offset)', labelNames: ['topic', 'partition'], registers: [registry] });
+export const projectionLagEvents = new Gauge({ name: 'caravan_projection_lag_events', help: 'Events in the store a projection has not applied', labelNames: ['projection'], registers: [registry] });
+export const projectionLagSeconds = new Gauge({ name: 'caravan_projection_lag_seconds', help: 'Age of the oldest event a projection has not applied (0 when caught up)', labelNames: ['projection'], registers: [registry] });
+export const snapshotAgeSeconds = new Gauge({ name: 'caravan_snapshot_age_seconds', help: 'Seconds since the newest KPI snapshot was computed', registers: [registry] });

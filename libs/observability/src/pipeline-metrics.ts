@@ -1,0 +1,54 @@
+import type { Admin } from 'kafkajs';
+import type { Pool } from 'pg';
+import { consumerLag, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
+
+export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
+
+/** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
+export async function refreshPipelineMetrics(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<void> {
+  const totals = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
+    'SELECT topic, outcome, code, count::text FROM ingest_totals WHERE consumer_group = $1',
+    [options.group],
+  );
+  for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections]) counter.reset();
+  for (const row of totals.rows) {
+    const n = Number(row.count);
+    if (row.outcome === 'consumed') recordsConsumed.inc({ topic: row.topic }, n);
+    else if (row.outcome === 'accepted') eventsAccepted.inc({ topic: row.topic }, n);
+    else if (row.outcome === 'duplicate') duplicates.inc({ topic: row.topic }, n);
+    else rejections.inc({ topic: row.topic, code: row.code }, n);
+  }
+
+  const lags = await pool.query<{ name: string; events: string; seconds: string }>(
+    `SELECT n.name, count(e.position)::text AS events,
+            coalesce(extract(epoch FROM now() - min(e.ingested_at)), 0)::text AS seconds
+     FROM unnest($1::text[]) AS n(name)
+     LEFT JOIN projection_checkpoints c ON c.name = n.name
+     LEFT JOIN events e ON (e.transaction_id, e.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+     GROUP BY n.name`,
+    [PROJECTION_NAMES],
+  );
+  for (const row of lags.rows) {
+    projectionLagEvents.set({ projection: row.name }, Number(row.events));
+    projectionLagSeconds.set({ projection: row.name }, Number(row.seconds));
+  }
+
+  const age = await pool.query<{ age: string | null }>(`SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`);
+  if (age.rows[0]?.age !== null && age.rows[0]?.age !== undefined) snapshotAgeSeconds.set(Number(age.rows[0].age));
+
+  if (options.admin) {
+    const stored = await pool.query<{ topic: string; partition: number; next_offset: string }>(
+      'SELECT topic, partition, next_offset::text FROM ingest_offsets WHERE consumer_group = $1',
+      [options.group],
+    );
+    const next = new Map(stored.rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
+    consumerLag.reset();
+    for (const topic of options.topics) {
+      for (const p of await options.admin.fetchTopicOffsets(topic)) {
+        const from = next.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
+        const lag = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
+        consumerLag.set({ topic, partition: String(p.partition) }, Number(lag > 0n ? lag : 0n));
+      }
+    }
+  }
+}

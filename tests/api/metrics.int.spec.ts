@@ -1,0 +1,70 @@
+import type { INestApplication } from '@nestjs/common';
+import { buildEvent } from '@caravan/contract';
+import { EventProducer } from '@caravan/kafka';
+import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitForConsumed } from '../harness';
+
+type Sample = { name: string; labels: Record<string, string>; value: number };
+
+/** Parses Prometheus text exposition; throws on a line that is neither a comment nor a sample. */
+function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/.exec(line);
+    if (!match) throw new Error(`not Prometheus text: ${line}`);
+    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
+  const db = useTestDatabase();
+  let app: INestApplication;
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('parses as Prometheus text, and its counters match the database counters', async () => {
+    const env = pipelineEnv(db().url);
+    const config = configOf(env);
+    await createPipelineTopics(config);
+    app = await startIngestor(env);
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as { port: number }).port;
+
+    const producer = new EventProducer(testKafka(), config.topics);
+    await producer.connect();
+    const arrival = buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2 }, { occurredAt: '2024-05-01T10:00:00Z' });
+    await producer.send([arrival, arrival, buildEvent.mediaViewsReported({ platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 10 }, { occurredAt: '2024-05-01T10:00:00Z' })]);
+    await producer.sendRaw(config.topics.arrivals, [{ key: 'x', value: 'not json' }]);
+    await producer.disconnect();
+    await waitForConsumed(db().pool, config.ingest.groupId, 4);
+
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+    const samples = parsePrometheus(await response.text());
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+
+    const { byTopic } = await totals(db().pool, config.ingest.groupId);
+    expect(byTopic.length).toBe(2);
+    for (const t of byTopic) {
+      expect(value('caravan_records_consumed_total', { topic: t.topic })).toBe(t.consumed);
+      expect(value('caravan_events_accepted_total', { topic: t.topic })).toBe(t.accepted);
+      expect(value('caravan_duplicates_total', { topic: t.topic }) ?? 0).toBe(t.duplicate);
+      for (const [code, n] of Object.entries(t.rejectedByCode)) expect(value('caravan_rejections_total', { topic: t.topic, code })).toBe(n);
+    }
+    expect(value('caravan_rejections_total', { topic: config.topics.arrivals, code: 'malformed_json' })).toBe(1);
+    expect(value('caravan_consumer_lag_records', { topic: config.topics.arrivals, partition: '0' })).toBe(0);
+    expect(value('caravan_ingest_batch_records_count', {})).toBeGreaterThanOrEqual(1);
+    // No projector runs here: every stored event is lag for every projection.
+    const stored = (await db().pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
+    expect(stored).toBe(2);
+    expect(value('caravan_projection_lag_events', { projection: 'bookings' })).toBe(stored);
+    expect(value('caravan_projection_lag_seconds', { projection: 'bookings' })).toBeGreaterThan(0);
+    expect(samples.some((s) => s.name === 'caravan_process_cpu_user_seconds_total')).toBe(true);
+  });
+});
