@@ -5,6 +5,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { AdminController } from './admin.controller';
 import { DocsController } from './docs.controller';
 import { KpisController } from './kpis.controller';
 import { StreamController } from './stream.controller';
@@ -16,7 +17,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
-      controllers: [StreamController, KpisController, DocsController],
+      controllers: [StreamController, KpisController, AdminController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

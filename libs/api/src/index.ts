@@ -5,3 +5,5 @@ export * from './kpi-read.repository';
 export * from './query-params';
 export * from './snapshot-stream.service';
 export * from './openapi';
+export * from './admin-token.guard';
+export * from './admin.service';

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { kpiSnapshotSchema } from '@caravan/contract';
-import { latestKpisQuery, SERIES_KPIS, streamQuery } from './query-params';
+import { latestKpisQuery, rejectionsQuery, replayBody, SERIES_KPIS, streamQuery } from './query-params';
 
 const SCOPE_DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'];
 
 type Parameter = { name: string; in: 'query' | 'header'; required?: boolean; description?: string; schema: unknown };
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return rest;
+}
 
 /** Query parameters from a zod object schema, each property's JSON Schema as is. */
 function queryParameters(schema: z.ZodObject): Parameter[] {
@@ -74,11 +79,36 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error('a parameter is invalid') },
         },
       },
+      '/v1/admin/rejections': {
+        get: {
+          summary: 'Rejected records by code and time, with their original bytes (base64)',
+          security: [{ admin: [] }],
+          parameters: queryParameters(rejectionsQuery),
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } } }), 400: error('a parameter is invalid'), 401: error('no valid admin token') },
+        },
+      },
+      '/v1/admin/rejections/replay': {
+        post: {
+          summary: 'Re-validate unresolved rejections (by ids or code) against the current schemas; each outcome is recorded, a replayed event is counted once',
+          security: [{ admin: [] }],
+          requestBody: { content: { 'application/json': { schema: jsonSchemaOf(replayBody) } } },
+          responses: { 200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }), 400: error('the body is invalid'), 401: error('no valid admin token') },
+        },
+      },
+      '/v1/admin/counters': {
+        get: {
+          summary: 'consumed = accepted + duplicate + rejected, per topic',
+          security: [{ admin: [] }],
+          responses: { 200: json({ type: 'object' }), 401: error('no valid admin token') },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/health/live': { get: { summary: 'Liveness', responses: { 200: json(probe) } } },
       '/health/ready': { get: { summary: 'Readiness: PostgreSQL, migrations, Kafka', responses: { 200: json(probe), 503: json(probe, 'not ready') } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
     },
     components: {
+      securitySchemes: { admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
       schemas: {
         KpiSnapshot: snapshot,
         Error: { type: 'object', required: ['statusCode', 'error', 'message'], properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: {} } },

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { KPIS, WINDOWS } from '@caravan/contract';
+import { KPIS, REJECTION_CODES, WINDOWS } from '@caravan/contract';
 
 const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
 const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
@@ -65,3 +65,25 @@ export const streamQuery = z.strictObject({
   lastEventId: z.string().regex(/^\d{1,18}$/, 'expected a history id').optional(),
 });
 export type StreamQuery = z.infer<typeof streamQuery> & { scope: Record<string, string> };
+
+export const rejectionsQuery = z.strictObject({
+  code: z.enum(REJECTION_CODES).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type RejectionsQuery = z.infer<typeof rejectionsQuery>;
+
+export const replayBody = z.strictObject({
+  ids: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(10_000).optional(),
+  code: z.enum(REJECTION_CODES).optional(),
+  limit: z.int().min(1).max(10_000).default(1_000),
+});
+
+/** Parses a JSON body with a zod schema; a bad field is a 400 naming it. */
+export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) throw new BadRequestException(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}

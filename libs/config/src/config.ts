@@ -12,7 +12,7 @@ export type CaravanConfig = {
   projector: { batchSize: number; idleMs: number; standbyMs: number };
   publisher: { intervalMs: number };
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
-  api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number };
+  api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; adminToken: string | undefined };
   http: { host: string; port: number };
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
@@ -67,7 +67,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     },
     projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
     publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS },
-    api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS },
+    api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, adminToken: env.ADMIN_TOKEN },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
     timeZone: env.TIME_ZONE,
     stack: {

@@ -7,3 +7,4 @@ export * from './dlq-relay';
 export * from './ingest-totals';
 export * from './ingest.module';
 export * from './ingest.service';
+export * from './replay-rejections';

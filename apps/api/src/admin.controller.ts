@@ -1,0 +1,28 @@
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { AdminService, AdminTokenGuard, parseBody, parseQuery, rejectionsQuery, replayBody } from '@caravan/api';
+
+@Controller('v1/admin')
+@UseGuards(AdminTokenGuard)
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  /** Rejected records by code and time, with their original bytes (base64). */
+  @Get('rejections')
+  rejections(@Query() query: Record<string, unknown>) {
+    const { scope: _scope, ...q } = parseQuery(rejectionsQuery, query);
+    return this.admin.rejections(q);
+  }
+
+  /** Re-validates unresolved rejections (by ids or code) against the current schemas; each outcome is recorded. */
+  @Post('rejections/replay')
+  @HttpCode(200)
+  replay(@Body() body: unknown) {
+    return this.admin.replay(parseBody(replayBody, body));
+  }
+
+  /** consumed = accepted + duplicate + rejected, per topic. */
+  @Get('counters')
+  counters() {
+    return this.admin.counters();
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { PG_POOL } from '@caravan/database';
+import { CurrencyRateValidity, ingestTotals, replayRejections, type ReplayOutcome, type TopicTotals } from '@caravan/ingest';
+import type { RejectionsQuery } from './query-params';
+
+/** Admin actions; they write, so they use the app's read-write pool, never the API's read-only one. */
+@Injectable()
+export class AdminService {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CONFIG) private readonly config: CaravanConfig,
+  ) {}
+
+  async rejections(q: RejectionsQuery) {
+    const { rows } = await this.pool.query(
+      `SELECT id::text, source_topic AS topic, source_partition AS partition, source_offset::text AS offset, code, detail,
+              encode(record_key, 'escape') AS key, encode(record_value, 'base64') AS "valueBase64",
+              rejected_at AS "rejectedAt", dlq_published_at AS "publishedToDlqAt", resolved_at AS "resolvedAt", resolution,
+              count(*) OVER ()::int AS total
+       FROM rejections
+       WHERE ($1::text IS NULL OR code = $1) AND ($2::timestamptz IS NULL OR rejected_at >= $2) AND ($3::timestamptz IS NULL OR rejected_at < $3)
+       ORDER BY id LIMIT $4 OFFSET $5`,
+      [q.code ?? null, q.from ?? null, q.to ?? null, q.limit, q.offset],
+    );
+    const total = (rows[0] as { total?: number } | undefined)?.total ?? 0;
+    return { items: rows.map(({ total: _t, ...r }) => r), total, limit: q.limit, offset: q.offset };
+  }
+
+  async replay(selection: { ids?: string[]; code?: string; limit: number }): Promise<{ outcomes: ReplayOutcome[] }> {
+    const rates = new CurrencyRateValidity(this.pool);
+    await rates.refresh();
+    return { outcomes: await replayRejections(this.pool, selection, rates.hasRate) };
+  }
+
+  async counters(): Promise<{ group: string; topics: Array<TopicTotals & { balanced: boolean }> }> {
+    const topics = await ingestTotals(this.pool, this.config.ingest.groupId);
+    return { group: this.config.ingest.groupId, topics: topics.map((t) => ({ ...t, balanced: t.consumed === t.accepted + t.duplicate + t.rejected })) };
+  }
+}

@@ -1,0 +1,86 @@
+import type { INestApplication } from '@nestjs/common';
+import { buildEvent } from '@caravan/contract';
+import { EventProducer } from '@caravan/kafka';
+import { createApiApp } from '../../apps/api/src/api.app';
+import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitForConsumed } from '../harness';
+
+const TOKEN = 'test-admin-token-0123456789';
+
+describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQL)', () => {
+  const db = useTestDatabase();
+  let ingestor: INestApplication;
+  let api: INestApplication;
+  let base: string;
+  let group: string;
+  const call = async (path: string, init: RequestInit = {}, token: string | null = TOKEN) => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    const env = pipelineEnv(db().url);
+    const config = configOf(env);
+    group = config.ingest.groupId;
+    await createPipelineTopics(config);
+    ingestor = await startIngestor(env);
+    const producer = new EventProducer(testKafka(), config.topics);
+    await producer.connect();
+    await producer.send([
+      buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 4 }, { occurredAt: '2024-05-01T10:00:00Z' }),
+      buildEvent.bookingCreated(
+        { bookingId: 'yen-1', market: 'JP', destination: 'almaty', channel: 'ota', travelers: 1, checkIn: '2024-07-01', nights: 2, price: { amount: '15000', currency: 'JPY' } },
+        { occurredAt: '2024-05-01T10:00:00Z' },
+      ),
+    ]);
+    await producer.sendRaw(config.topics.arrivals, [{ key: 'bad', value: '{"not": "an event"' }]);
+    await producer.disconnect();
+    await waitForConsumed(db().pool, group, 3);
+    api = await createApiApp({ ...env, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' });
+    await api.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await api?.close();
+    await ingestor?.close();
+  });
+
+  it('refuses admin routes without a token or with a wrong one', async () => {
+    expect((await call('/v1/admin/counters', {}, null)).status).toBe(401);
+    expect((await call('/v1/admin/counters', {}, 'wrong-token-but-long-enough')).status).toBe(401);
+    expect((await call('/v1/admin/counters')).status).toBe(200);
+  });
+
+  it('lists rejections by code with their original bytes', async () => {
+    const { status, body } = await call('/v1/admin/rejections?code=malformed_json');
+    expect(status).toBe(200);
+    expect(body.total).toBe(1);
+    const [item] = body.items as Array<{ valueBase64: string; code: string }>;
+    expect(Buffer.from(item?.valueBase64 ?? '', 'base64').toString()).toBe('{"not": "an event"');
+    expect((await call('/v1/admin/rejections?code=nonsense')).status).toBe(400);
+  });
+
+  it('replays rejections against the current schemas and rates: counted once, counts still adding up', async () => {
+    await db().pool.query(`INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('JPY', '2000-01-01T00:00:00Z', 0.0066)`);
+    const before = (await totals(db().pool, group)).all;
+
+    const replayed = await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'unknown_currency' }) });
+    expect(replayed).toMatchObject({ status: 200, body: { outcomes: [{ outcome: 'accepted' }] } });
+    const still = await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'malformed_json' }) });
+    expect(still.body).toMatchObject({ outcomes: [{ outcome: 'rejected', code: 'malformed_json' }] });
+    // Replayed again: the resolved rejection is not taken twice.
+    expect((await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'unknown_currency' }) })).body).toEqual({ outcomes: [] });
+
+    const after = (await totals(db().pool, group)).all;
+    expect(after.consumed).toBe(before.consumed);
+    expect(after.accepted).toBe(before.accepted + 1);
+    expect(after.rejected).toBe(before.rejected - 1);
+    const stored = await db().pool.query(`SELECT count(*)::int AS n FROM events WHERE data->>'bookingId' = 'yen-1'`);
+    expect(stored.rows[0].n).toBe(1);
+    const counters = await call('/v1/admin/counters');
+    expect((counters.body.topics as Array<{ balanced: boolean }>).every((t) => t.balanced)).toBe(true);
+    expect((await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ limit: 0 }) })).status).toBe(400);
+  });
+});
