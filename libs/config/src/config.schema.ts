@@ -61,6 +61,7 @@ export const envSchema = z.object({
   API_STREAM_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   API_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  READY_MAX_PROJECTION_LAG: z.coerce.number().int().min(0).default(100_000),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),

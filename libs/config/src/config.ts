@@ -14,6 +14,8 @@ export type CaravanConfig = {
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
   api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; adminToken: string | undefined };
   http: { host: string; port: number };
+  /** Readiness fails while a projection lags more events than this. */
+  readyMaxProjectionLag: number;
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
 };
@@ -68,6 +70,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
     publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS },
     api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, adminToken: env.ADMIN_TOKEN },
+    readyMaxProjectionLag: env.READY_MAX_PROJECTION_LAG,
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
     timeZone: env.TIME_ZONE,
     stack: {

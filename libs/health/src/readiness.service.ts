@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
 import { probeBrokers } from '@caravan/kafka';
+import { PROJECTION_NAMES } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };
@@ -19,12 +20,13 @@ export class ReadinessService {
   ) {}
 
   async check(): Promise<Readiness> {
-    const [database, migrations, kafka] = await Promise.all([
+    const [database, migrations, kafka, projections] = await Promise.all([
       this.run(() => this.pool.query('SELECT 1').then(() => undefined)),
       this.run(() => this.checkMigrations()),
       this.run(() => this.checkKafka()),
+      this.run(() => this.checkProjectionLag()),
     ]);
-    const checks = { database, migrations, kafka };
+    const checks = { database, migrations, kafka, projections };
     const ready = Object.values(checks).every((c) => c.status === 'up');
     return { status: ready ? 'ready' : 'unready', checks };
   }
@@ -35,6 +37,23 @@ export class ReadinessService {
       throw new Error(`schema at version ${version}, this build needs ${this.expectedSchemaVersion}`);
     }
     return `version ${version}`;
+  }
+
+  /** The most events any projection has yet to apply, against READY_MAX_PROJECTION_LAG. */
+  private async checkProjectionLag(): Promise<string> {
+    const { rows } = await this.pool.query<{ name: string; lag: string }>(
+      `SELECT n.name, count(e.position)::text AS lag
+       FROM unnest($1::text[]) AS n(name)
+       LEFT JOIN projection_checkpoints c ON c.name = n.name
+       LEFT JOIN events e ON (e.transaction_id, e.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+       GROUP BY n.name ORDER BY count(e.position) DESC LIMIT 1`,
+      [PROJECTION_NAMES],
+    );
+    const worst = rows[0];
+    const lag = Number(worst?.lag ?? 0);
+    const bound = this.config.readyMaxProjectionLag;
+    if (lag > bound) throw new Error(`${worst?.name} lags ${lag} events (bound ${bound})`);
+    return `largest lag ${lag} events (bound ${bound})`;
   }
 
   private async checkKafka(): Promise<string> {
