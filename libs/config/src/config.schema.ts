@@ -62,6 +62,13 @@ export const envSchema = z.object({
   API_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   READY_MAX_PROJECTION_LAG: z.coerce.number().int().min(0).default(100_000),
+  CORS_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .pipe(z.array(z.url()))
+    .default([]),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+  HTTP_URL_LIMIT_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),

@@ -13,7 +13,7 @@ export type CaravanConfig = {
   publisher: { intervalMs: number };
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
   api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; adminToken: string | undefined };
-  http: { host: string; port: number };
+  http: { host: string; port: number; corsOrigins: string[]; bodyLimitBytes: number; urlLimitBytes: number };
   /** Readiness fails while a projection lags more events than this. */
   readyMaxProjectionLag: number;
   timeZone: string;
@@ -71,7 +71,13 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS },
     api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, adminToken: env.ADMIN_TOKEN },
     readyMaxProjectionLag: env.READY_MAX_PROJECTION_LAG,
-    http: { host: env.HTTP_HOST, port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]) },
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]),
+      corsOrigins: env.CORS_ORIGINS,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      urlLimitBytes: env.HTTP_URL_LIMIT_BYTES,
+    },
     timeZone: env.TIME_ZONE,
     stack: {
       stateDir: env.CARAVAN_STATE_DIR,
