@@ -5,6 +5,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { LoggingModule } from '@caravan/runtime';
 import { AdminController } from './admin.controller';
 import { DocsController } from './docs.controller';
 import { KpisController } from './kpis.controller';
@@ -16,7 +17,7 @@ export class ApiModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot({ app: 'api', env }), DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
+      imports: [ConfigModule.forRoot({ app: 'api', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
       controllers: [StreamController, KpisController, AdminController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -4,6 +4,7 @@ import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { IngestModule } from '@caravan/ingest';
 import { KafkaModule } from '@caravan/kafka';
+import { LoggingModule } from '@caravan/runtime';
 import { IngestController } from './ingest.controller';
 
 @Module({})
@@ -12,7 +13,7 @@ export class IngestorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: IngestorModule,
-      imports: [ConfigModule.forRoot({ app: 'ingestor', env }), DatabaseModule, KafkaModule, HealthModule, IngestModule],
+      imports: [ConfigModule.forRoot({ app: 'ingestor', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, IngestModule],
       controllers: [IngestController],
     };
   }

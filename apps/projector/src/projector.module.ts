@@ -3,6 +3,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { LoggingModule } from '@caravan/runtime';
 import { ProjectionsModule } from '@caravan/projections';
 
 @Module({})
@@ -11,7 +12,7 @@ export class ProjectorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [ConfigModule.forRoot({ app: 'projector', env }), DatabaseModule, KafkaModule, HealthModule, ProjectionsModule],
+      imports: [ConfigModule.forRoot({ app: 'projector', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, ProjectionsModule],
     };
   }
 }

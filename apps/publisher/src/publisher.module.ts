@@ -3,6 +3,7 @@ import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
 import { KafkaModule } from '@caravan/kafka';
+import { LoggingModule } from '@caravan/runtime';
 import { SnapshotsModule } from '@caravan/publisher';
 
 @Module({})
@@ -11,7 +12,7 @@ export class PublisherModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: PublisherModule,
-      imports: [ConfigModule.forRoot({ app: 'publisher', env }), DatabaseModule, KafkaModule, HealthModule, SnapshotsModule],
+      imports: [ConfigModule.forRoot({ app: 'publisher', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, SnapshotsModule],
     };
   }
 }

@@ -79,9 +79,20 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       ingestBatchSize.observe(result.consumed);
       ingestBatchSeconds.observe((Date.now() - started) / 1000);
       if (result.rejected > 0) this.relay.kick();
-      this.logger.debug?.(
-        `${key}: ${result.consumed} consumed, ${result.accepted} accepted, ${result.duplicate} duplicate, ${result.rejected} rejected, ${result.skipped} redelivered, ${Date.now() - started} ms`,
-      );
+      // One line per batch, with where it came from and where it ends: grep-able by topic, partition, offsets.
+      this.logger.debug({
+        msg: 'batch ingested',
+        topic: batch.topic,
+        partition: batch.partition,
+        firstOffset: batch.records[0]?.offset,
+        nextOffset: result.nextOffset.toString(),
+        consumed: result.consumed,
+        accepted: result.accepted,
+        duplicate: result.duplicate,
+        rejected: result.rejected,
+        redelivered: result.skipped,
+        ms: Date.now() - started,
+      });
     }
     return { done: true, nextOffset: result.nextOffset.toString() };
   }

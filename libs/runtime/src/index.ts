@@ -1,1 +1,2 @@
 export * from './start-app';
+export * from './logging.module';

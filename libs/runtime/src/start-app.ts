@@ -1,5 +1,6 @@
 import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
@@ -9,7 +10,7 @@ export async function createApp(root: DynamicModule): Promise<INestApplication> 
   // Start-up logs wait in a buffer until the configured level is known; body parsing is ours, with a limit.
   const app = await NestFactory.create<NestExpressApplication>(root, { abortOnError: false, bufferLogs: true, bodyParser: false });
   const config = app.get<CaravanConfig>(CONFIG);
-  app.useLogger(nestLogLevels(config.logLevel));
+  app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.originalUrl ?? req.url).length > config.http.urlLimitBytes) {
@@ -22,14 +23,6 @@ export async function createApp(root: DynamicModule): Promise<INestApplication> 
   if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
   app.enableShutdownHooks();
   return app;
-}
-
-const LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-
-/** Nest's levels at and above LOG_LEVEL (info is Nest's `log`, trace its `verbose`). */
-export function nestLogLevels(level: CaravanConfig['logLevel']): Array<(typeof LEVELS)[number]> {
-  const nest = level === 'info' ? 'log' : level === 'trace' ? 'verbose' : level;
-  return LEVELS.slice(0, LEVELS.indexOf(nest) + 1);
 }
 
 /** Listens where the config says. */
