@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitForConsumed } from '../harness';
+import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitFor, waitForConsumed } from '../harness';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -45,6 +45,21 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   afterAll(async () => {
     await api?.close();
     await ingestor?.close();
+  });
+
+  it('rebuilds a projection through the API and reports its progress and result', async () => {
+    const started = await call('/v1/admin/projections/arrivals_daily/rebuild', { method: 'POST' });
+    expect(started).toMatchObject({ status: 202, body: { projection: 'arrivals_daily', status: 'running' } });
+    const done = await waitFor(async () => {
+      const { body } = await call(`/v1/admin/rebuilds/${String(started.body.id)}`);
+      return body.status !== 'running' ? body : undefined;
+    }, { what: 'the rebuild finished' });
+    expect(done).toMatchObject({ status: 'done', report: { projection: 'arrivals_daily', swapped: true, differences: [] } });
+    const stored = (await db().pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
+    expect(stored).toBeGreaterThan(0);
+    expect(done.eventsReplayed).toBe(stored);
+    expect((await call('/v1/admin/projections/nonsense/rebuild', { method: 'POST' })).status).toBe(404);
+    expect((await call('/v1/admin/projections/bookings/rebuild', { method: 'POST' }, null)).status).toBe(401);
   });
 
   it('refuses admin routes without a token or with a wrong one', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { AdminService, AdminTokenGuard, parseBody, parseQuery, rejectionsQuery, replayBody } from '@caravan/api';
 
 @Controller('v1/admin')
@@ -18,6 +18,19 @@ export class AdminController {
   @HttpCode(200)
   replay(@Body() body: unknown) {
     return this.admin.replay(parseBody(replayBody, body));
+  }
+
+  /** Rebuilds a projection beside the live one (queries keep being served), then swaps; answers at once with a job. */
+  @Post('projections/:name/rebuild')
+  @HttpCode(202)
+  rebuild(@Param('name') name: string) {
+    return this.admin.startRebuild(name);
+  }
+
+  /** A rebuild's progress: events replayed so far, then its report (differing rows) and whether it swapped. */
+  @Get('rebuilds/:id')
+  rebuildStatus(@Param('id') id: string) {
+    return this.admin.rebuildStatus(id);
   }
 
   /** consumed = accepted + duplicate + rejected, per topic. */

@@ -95,6 +95,22 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }), 400: error('the body is invalid'), 401: error('no valid admin token') },
         },
       },
+      '/v1/admin/projections/{name}/rebuild': {
+        post: {
+          summary: 'Rebuild a projection into shadow tables while queries keep being served, compare, swap; answers 202 with a job',
+          security: [{ admin: [] }],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] } }],
+          responses: { 202: json({ type: 'object' }, 'started'), 401: error('no valid admin token'), 404: error('no such projection') },
+        },
+      },
+      '/v1/admin/rebuilds/{id}': {
+        get: {
+          summary: "A rebuild's progress (events replayed), then its report and whether it swapped",
+          security: [{ admin: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: json({ type: 'object' }), 401: error('no valid admin token'), 404: error('no such rebuild') },
+        },
+      },
       '/v1/admin/counters': {
         get: {
           summary: 'consumed = accepted + duplicate + rejected, per topic',

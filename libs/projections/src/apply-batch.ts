@@ -49,12 +49,19 @@ export async function ensureProjectionTables(client: PoolClient, projection: Pro
  * Applies batches until the projection's lag is 0. Committed events can stay unreadable a moment
  * while older transactions anywhere on the server run (the snapshot xmin), hence the short waits.
  */
-export async function catchUp(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions, timeoutMs = 60_000): Promise<number> {
+export async function catchUp(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+  options: BatchOptions & { onBatch?: (appliedSoFar: number) => void },
+  timeoutMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let applied = 0;
   for (;;) {
     const read = await applyNextBatch(client, projection, tables, options);
     applied += read;
+    if (read > 0) options.onBatch?.(applied);
     if (read > 0) continue;
     if ((await projectionLag(client, options.checkpointName ?? projection.name)) === 0) return applied;
     if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up within ${timeoutMs} ms`);

@@ -5,7 +5,7 @@ import { type Projection, table, tableNames } from './projection';
 
 export type TableDifference = { table: string; differingRows: number; examples: Array<{ live: unknown; rebuilt: unknown }> };
 export type RebuildReport = { projection: string; eventsReplayed: number; differences: TableDifference[]; swapped: boolean };
-export type RebuildOptions = { timeZone: string; batchSize: number; swap?: boolean; log?: (line: string) => void };
+export type RebuildOptions = { timeZone: string; batchSize: number; swap?: boolean; log?: (line: string) => void; onProgress?: (eventsReplayed: number) => void };
 
 const SHADOW = '_rebuild';
 const RETIRED = '_retired';
@@ -34,7 +34,14 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
     await ensureProjectionTables(client, projection, shadow);
     await ensureProjectionTables(client, projection, live);
     log(`${projection.name}: replaying the event store into ${Object.values(shadow).join(', ')}`);
-    const eventsReplayed = await catchUp(client, projection, shadow, { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint });
+    // No time limit: a large store takes as long as it takes.
+    const eventsReplayed = await catchUp(
+      client,
+      projection,
+      shadow,
+      { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint, onBatch: options.onProgress },
+      Number.MAX_SAFE_INTEGER,
+    );
     log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
 
     await client.query('BEGIN');
