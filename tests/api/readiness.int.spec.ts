@@ -42,7 +42,7 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
   let base: string;
   const ready = async () => {
     const response = await fetch(`${base}/health/ready`);
-    return { status: response.status, body: (await response.json()) as { checks: Record<string, { status: string; detail?: string }> } };
+    return { status: response.status, body: (await response.json()) as { details: Record<string, { status: string; detail?: string }> } };
   };
 
   beforeAll(async () => {
@@ -66,7 +66,7 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
     await storeEvents(db().pool, arrivals);
     const lagging = await ready();
     expect(lagging.status).toBe(503);
-    expect(lagging.body.checks.projections).toMatchObject({ status: 'down', detail: expect.stringMatching(/lags 3 events \(bound 2\)/) });
+    expect(lagging.body.details.projections).toMatchObject({ status: 'down', detail: expect.stringMatching(/lags 3 events \(bound 2\)/) });
     await projectAll(db().pool, { timeZone: 'Asia/Almaty' });
     expect((await ready()).status).toBe(200);
   });
@@ -78,7 +78,7 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
       const r = await ready();
       return r.status === 503 ? r : undefined;
     }, { timeoutMs: 20_000, what: 'unready without PostgreSQL' });
-    expect(down.body.checks.database?.status).toBe('down');
+    expect(down.body.details.database?.status).toBe('down');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     await proxy.open(port);
     await waitFor(async () => (await ready()).status === 200, { timeoutMs: 30_000, what: 'ready again' });

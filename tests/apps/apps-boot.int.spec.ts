@@ -38,12 +38,12 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
       expect({ status: ready.status, body }).toMatchObject({
         status: 200,
         body: {
-          app: name,
-          status: 'ready',
-          checks: {
+          status: 'ok',
+          details: {
             database: { status: 'up' },
             migrations: { status: 'up', detail: `version ${readMigrations().length}` },
             kafka: { status: 'up' },
+            projections: { status: 'up' },
           },
         },
       });
@@ -62,7 +62,7 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'unready', checks: { kafka: { status: 'down' }, database: { status: 'up' } } });
+      expect(await ready.json()).toMatchObject({ status: 'error', error: { kafka: { status: 'down' } }, details: { database: { status: 'up' } } });
     } finally {
       await app.close();
     }

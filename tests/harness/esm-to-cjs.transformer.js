@@ -13,7 +13,8 @@ const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s)/m;
 
 function toCommonJs(source) {
   return source
-    .replace(/\bimport\.meta\.url\b/g, 'require("node:url").pathToFileURL(__filename).href')
+    // Not require("node:url"): ESM code often declares its own `const require = createRequire(...)`.
+    .replace(/\bimport\.meta\.url\b/g, '("file://" + __filename)')
     .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
     .replace(/\bimport\.meta\.filename\b/g, '__filename');
 }
@@ -25,6 +26,6 @@ module.exports = {
     return swc.process(toCommonJs(source), filename, options);
   },
   getCacheKey(source, filename, options) {
-    return `esm-to-cjs-1:${swc.getCacheKey(source, filename, options)}`;
+    return `esm-to-cjs-2:${swc.getCacheKey(source, filename, options)}`;
   },
 };

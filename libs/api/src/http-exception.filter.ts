@@ -12,6 +12,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
+      // Readiness answers with terminus' result (status, info, error, details): sent as it is.
+      if (typeof body === 'object' && body !== null && 'details' in body) {
+        response.status(status).json(body);
+        return;
+      }
       response.status(status).json({ statusCode: status, error: HttpStatus[status] ?? 'Error', message });
       return;
     }

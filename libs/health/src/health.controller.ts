@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { type Readiness, ReadinessService } from './readiness.service';
+import { ReadinessService } from './readiness.service';
 
 @Controller('health')
 export class HealthController {
@@ -9,6 +9,8 @@ export class HealthController {
 
   constructor(
     private readonly readiness: ReadinessService,
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {}
 
@@ -19,11 +21,19 @@ export class HealthController {
     return { status: 'ok', app: this.config.app, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) };
   }
 
-  /** Readiness: PostgreSQL answers, migrations are applied, Kafka answers; 503 otherwise. */
+  /**
+   * Readiness (terminus): PostgreSQL answers, migrations are applied, Kafka answers, no projection
+   * lags more than READY_MAX_PROJECTION_LAG events; 503 with the failing checks otherwise.
+   */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness & { app: string }> {
-    const result = await this.readiness.check();
-    res.status(result.status === 'ready' ? 200 : 503);
-    return { app: this.config.app, ...result };
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.readiness.checks().map(([name, fn]) => async (): Promise<HealthIndicatorResult> => {
+        const result = await this.readiness.run(fn);
+        const session = this.indicators.check(name);
+        return result.status === 'up' ? session.up({ detail: result.detail ?? 'ok' }) : session.down({ detail: result.detail ?? 'down' });
+      }),
+    );
   }
 }

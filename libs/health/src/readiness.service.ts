@@ -19,15 +19,20 @@ export class ReadinessService {
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {}
 
+  /** The readiness checks by name, each resolving a detail or throwing why it is down. */
+  checks(): Array<[string, () => Promise<string | void>]> {
+    return [
+      ['database', () => this.pool.query('SELECT 1').then(() => undefined)],
+      ['migrations', () => this.checkMigrations()],
+      ['kafka', () => this.checkKafka()],
+      ['projections', () => this.checkProjectionLag()],
+    ];
+  }
+
   async check(): Promise<Readiness> {
-    const [database, migrations, kafka, projections] = await Promise.all([
-      this.run(() => this.pool.query('SELECT 1').then(() => undefined)),
-      this.run(() => this.checkMigrations()),
-      this.run(() => this.checkKafka()),
-      this.run(() => this.checkProjectionLag()),
-    ]);
-    const checks = { database, migrations, kafka, projections };
-    const ready = Object.values(checks).every((c) => c.status === 'up');
+    const results = await Promise.all(this.checks().map(async ([name, fn]) => [name, await this.run(fn)] as const));
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, c]) => c.status === 'up');
     return { status: ready ? 'ready' : 'unready', checks };
   }
 
@@ -63,7 +68,8 @@ export class ReadinessService {
     return `${probe.brokers} broker(s) at ${this.config.kafka.brokers.join(',')}`;
   }
 
-  private async run(check: () => Promise<string | void>): Promise<CheckResult> {
+  /** Runs one check with a time limit; never throws. */
+  async run(check: () => Promise<string | void>): Promise<CheckResult> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
