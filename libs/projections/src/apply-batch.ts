@@ -4,7 +4,8 @@ import { projectionLag, readCheckpoint, saveCheckpoint } from './checkpoints';
 import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
 
-export type BatchOptions = { batchSize: number; timeZone: string; checkpointName?: string };
+export type BatchApplied = { read: number; applied: number; firstPosition: string; lastPosition: string; transactionId: string };
+export type BatchOptions = { batchSize: number; timeZone: string; checkpointName?: string; onApplied?: (batch: BatchApplied) => void };
 
 /**
  * Applies the next batch of events after the projection's checkpoint, in ONE transaction with
@@ -38,6 +39,13 @@ export async function applyBatchInTransaction(client: PoolClient, projection: Pr
   if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
   const maxPosition = events.reduce((max, e) => (e.position > max ? e.position : max), 0n);
   await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length, maxPosition);
+  options.onApplied?.({
+    read: events.length,
+    applied: relevant.length,
+    firstPosition: String(events[0]?.position ?? last.position),
+    lastPosition: last.position.toString(),
+    transactionId: last.transactionId.toString(),
+  });
   return events.length;
 }
 

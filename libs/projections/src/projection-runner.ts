@@ -4,7 +4,7 @@ import { applyNextBatch, ensureProjectionTables } from './apply-batch';
 import type { Projection, TableNames } from './projection';
 
 export type RunnerOptions = { batchSize: number; timeZone: string; idleMs: number; standbyMs: number };
-type Log = { log: (m: string) => void; warn: (m: string) => void };
+type Log = { log: (m: string) => void; warn: (m: string) => void; debug?: (m: Record<string, unknown>) => void };
 
 /**
  * Runs one projection: takes its advisory lock (one active runner across instances; the others
@@ -73,7 +73,11 @@ export class ProjectionRunner {
       await ensureProjectionTables(client, this.projection, this.tables);
       while (!this.stopping) {
         const started = Date.now();
-        const read = await applyNextBatch(client, this.projection, this.tables, this.options);
+        const read = await applyNextBatch(client, this.projection, this.tables, {
+          ...this.options,
+          // One line per batch with the positions it covered: the projector's log follows the store.
+          onApplied: (batch) => this.logger.debug?.({ msg: 'projection batch', projection: this.projection.name, ...batch, ms: Date.now() - started }),
+        });
         this.applied += read;
         if (read > 0) {
           projectionBatchSize.observe({ projection: this.projection.name }, read);
