@@ -2,10 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL } from '@caravan/api';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createProducer, ensureTopics } from '@caravan/kafka';
+import { createProducer } from '@caravan/kafka';
 import { SnapshotPublisher } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { appEnv, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
+import { appEnv, createTopics, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
 
@@ -31,10 +31,7 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     await projectAll(db().pool, { timeZone: TZ });
     const topic = uniqueName('snapshots');
     const kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
-    await admin.disconnect();
+    await createTopics([{ topic, numPartitions: 1 }]);
     const producer = createProducer(kafka);
     await producer.connect();
     await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();

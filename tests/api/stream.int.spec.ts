@@ -2,10 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Producer } from 'kafkajs';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createProducer, ensureTopics } from '@caravan/kafka';
+import { createProducer } from '@caravan/kafka';
 import { SnapshotPublisher } from '@caravan/publisher';
 import { ApiModule } from '../../apps/api/src/api.module';
-import { appEnv, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase, waitFor } from '../harness';
+import { appEnv, createTopics, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
 type SseEvent = { id?: string; event?: string; data?: string; comment?: string };
@@ -63,10 +63,7 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
   beforeAll(async () => {
     const topic = uniqueName('snapshots');
     const kafka = testKafka();
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1 }]);
-    await admin.disconnect();
+    await createTopics([{ topic, numPartitions: 1 }]);
     producer = createProducer(kafka);
     await producer.connect();
     publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);

@@ -3,7 +3,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { loadConfig, type CaravanConfig } from '@caravan/config';
 import { ingestTotals, type TopicTotals } from '@caravan/ingest';
-import { createKafka, ensureTopics } from '@caravan/kafka';
+import { createKafka, ensureTopics, type TopicSpec } from '@caravan/kafka';
 import { createIngestorApp } from '../../apps/ingestor/src/ingestor.app';
 import { uniqueName } from './names';
 import { appEnv, testServices } from './test-env';
@@ -29,16 +29,21 @@ export function testKafka(): Kafka {
   return createKafka({ brokers: testServices().kafkaBrokers, clientId: uniqueName('test') });
 }
 
-/** Creates the pipeline's topics up front, so producers never race the ingestor's creation. */
-export async function createPipelineTopics(config: CaravanConfig): Promise<void> {
+/** Creates topics on the test broker (those missing), waiting for their leaders. */
+export async function createTopics(specs: TopicSpec[]): Promise<void> {
   const admin = testKafka().admin();
   await admin.connect();
+  try {
+    await ensureTopics(admin, specs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates the pipeline's topics up front, so producers never race the ingestor's creation. */
+export async function createPipelineTopics(config: CaravanConfig): Promise<void> {
   const t = config.topics;
-  await ensureTopics(
-    admin,
-    [t.bookings, t.arrivals, t.media, t.dlq].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })),
-  );
-  await admin.disconnect();
+  await createTopics([t.bookings, t.arrivals, t.media, t.dlq].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })));
 }
 
 /** An ingestor in this process: the Nest app with its batch consumer running. */
