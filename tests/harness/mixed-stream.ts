@@ -1,18 +1,10 @@
 import { buildEvent, type RejectionCode } from '@caravan/contract';
 import type { OutgoingEvent } from '@caravan/kafka';
 import { EventProducer } from '@caravan/kafka';
+import { mulberry32 } from '@caravan/simulator';
 
-/** A deterministic PRNG (mulberry32), so a failing stream can be produced again. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's deterministic PRNG (mulberry32), so a failing stream can be produced again. */
+export const prng = mulberry32;
 
 export type StreamRecord = { role: 'bookings' | 'arrivals' | 'media'; key: string; value: Buffer };
 export type MixedStream = {
