@@ -1,3 +1,4 @@
+export * from './app-processes';
 export * from './kafka-broker';
 export * from './postgres';
 export * from './prerequisites';

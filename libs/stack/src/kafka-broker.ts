@@ -4,7 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { probeBrokers } from '@caravan/kafka';
 import { ensureKafkaJars, kafkaLog4jProperties } from './kafka-distribution';
-import { isAlive, waitUntil } from './processes';
+import { isAlive, readCmdline, waitUntil } from './processes';
 import { requireJava } from './prerequisites';
 
 export type BrokerOptions = { stateDir: string; version: string; heap: string; bootstrap: string };
@@ -159,13 +159,5 @@ async function waitForBroker(options: BrokerOptions, pid: number, logFile: strin
   if (died || !ready) {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';
     throw new Error(`Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; end of ${logFile}:\n${tail}`);
-  }
-}
-
-function readCmdline(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export function isAlive(pid: number): boolean {
@@ -16,5 +17,14 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
     if (await condition()) return true;
     if (Date.now() >= deadline) return false;
     await delay(intervalMs);
+  }
+}
+
+/** A process's command line (Linux /proc), to tell our process from one that recycled its pid. */
+export function readCmdline(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
   }
 }

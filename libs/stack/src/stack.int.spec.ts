@@ -37,7 +37,7 @@ function runStackCli(args: string[], env: Record<string, string>, pathTools: str
     symlinkSync(found, join(bin, tool));
   }
   try {
-    const run = spawnSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'tools', 'stack.ts'), ...args], {
+    const run = spawnSync(process.execPath, [join(root, 'bin', 'caravan.js'), 'stack', ...args], {
       cwd: root,
       encoding: 'utf8',
       env: { ...env, PATH: bin, HOME: process.env.HOME ?? '/root' },
