@@ -35,7 +35,7 @@ export class AdminService {
               count(*) OVER ()::int AS total
        FROM rejections
        WHERE ($1::text IS NULL OR code = $1) AND ($2::timestamptz IS NULL OR rejected_at >= $2) AND ($3::timestamptz IS NULL OR rejected_at < $3)
-       ORDER BY id LIMIT $4 OFFSET $5`,
+       ORDER BY rejections.id LIMIT $4 OFFSET $5`,
       [q.code ?? null, q.from ?? null, q.to ?? null, q.limit, q.offset],
     );
     const total = (rows[0] as { total?: number } | undefined)?.total ?? 0;
