@@ -6,3 +6,4 @@ export * from './pipeline';
 export * from './mixed-stream';
 export * from './child-app';
 export * from './store-events';
+export * from './cli';

@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { APP_NAMES } from '@caravan/config';
+import { appEntry } from '@caravan/stack';
+import { CliError } from './cli-error';
+
+function newestSourceMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
+    else if (/\.(ts|sql|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether dist/ holds every app and is newer than every source file under apps/ and libs/. */
+export function buildIsCurrent(root: string): boolean {
+  const entries = APP_NAMES.map((app) => appEntry(root, app));
+  if (!entries.every((e) => existsSync(e))) return false;
+  const built = Math.min(...entries.map((e) => statSync(e).mtimeMs));
+  return built >= Math.max(newestSourceMs(join(root, 'apps')), newestSourceMs(join(root, 'libs')));
+}
+
+/** Runs `nest build` unless dist/ is current (the apps run from dist/: they need decorator metadata). */
+export function ensureBuilt(root: string, log: (line: string) => void): void {
+  if (buildIsCurrent(root)) return;
+  log('building the apps (nest build)…');
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) throw new CliError(`nest build failed: ${(run.stdout + run.stderr).trim().split('\n').slice(0, 3).join(' | ')}`);
+  log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
