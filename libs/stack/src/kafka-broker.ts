@@ -139,8 +139,16 @@ export function resetBrokerData(stateDir: string): void {
   rmSync(paths(stateDir).data, { recursive: true, force: true });
 }
 
+/** A random cluster id that does not start with '-', which the tool's argument parser would take for an option (Kafka's own Uuid avoids it too). */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function formatStorage(java: string[], properties: string): void {
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const run = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--ignore-formatted'], {
     encoding: 'utf8',
   });

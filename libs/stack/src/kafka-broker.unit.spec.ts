@@ -1,4 +1,4 @@
-import { serverProperties } from './kafka-broker';
+import { newClusterId, serverProperties } from './kafka-broker';
 
 describe('serverProperties', () => {
   const props = Object.fromEntries(
@@ -21,5 +21,13 @@ describe('serverProperties', () => {
     expect(props['transaction.state.log.replication.factor']).toBe('1');
     expect(props['transaction.state.log.min.isr']).toBe('1');
     expect(props['group.initial.rebalance.delay.ms']).toBe('0');
+  });
+});
+
+describe('cluster ids', () => {
+  it('never start with a dash, which kafka-storage would parse as an option', () => {
+    const ids = Array.from({ length: 2_000 }, newClusterId);
+    expect(ids.filter((id) => id.startsWith('-'))).toEqual([]);
+    expect(ids.every((id) => /^[A-Za-z0-9_-]{22}$/.test(id))).toBe(true);
   });
 });
