@@ -1,36 +1,162 @@
-/** `npm run bench`: throughput figures measured side by side in one run (not a test). */
-import { loadConfig } from '@caravan/config';
+/**
+ * `npm run bench [-- --events N --peer-events N --latency-seconds S --skip peers,scale --out file]`:
+ * one run, one workload, every figure side by side (raw limits, Caravan end to end, peers,
+ * latency, rebuild, scale), each run checked for correctness. Prints one table and writes JSON.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { Pool } from 'pg';
+import { loadConfig, type CaravanConfig } from '@caravan/config';
+import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
 import { stackDown, stackUp } from '@caravan/stack';
-import { benchIngest } from './bench/ingest-bench';
-import { benchProjections } from './bench/projection-bench';
+import { buildApps, spawnApp } from '../tests/harness/child-app';
+import { runCaravan, stopApps, type Check } from './bench/caravan-run';
+import { measureLatency } from './bench/latency';
+import { copyIntoTable, kafkajsConsume, parseAndValidate } from './bench/raw-limits';
+import { ingestWith, rebuildAll } from './bench/rebuild-and-scale';
+import { type BenchRow, renderTable } from './bench/report';
+import { deleteTopics, prepareWorkload, produceItems, recordsOnTopics, type Workload } from './bench/workload';
 
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function main(): Promise<void> {
-  const records = Number(process.argv[2] ?? 50_000);
+const { values: args } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    'peer-events': { type: 'string', default: '100000' },
+    'latency-seconds': { type: 'string', default: '20' },
+    skip: { type: 'string', default: '' },
+    out: { type: 'string', default: 'bench-results/latest.json' },
+  },
+});
+
+async function freshDatabase(config: CaravanConfig): Promise<{ url: string; pool: Pool; drop: () => Promise<void> }> {
+  const name = `caravan_bench_${randomBytes(3).toString('hex')}`;
+  const url = withDatabase(config.database.url, name);
+  await ensureDatabase(url);
+  const pool = createPool({ url, poolSize: 4, applicationName: 'caravan-bench' });
+  await migrate(pool);
+  return { url, pool, drop: async () => { await pool.end(); await dropDatabase(config.database.url, name); } };
+}
+
+async function main(): Promise<number> {
+  const events = Number(args.events);
+  const peerEvents = Math.min(events, Number(args['peer-events']));
+  const skip = new Set((args.skip ?? '').split(',').filter(Boolean));
   const config = loadConfig('tool');
   const { startedKafka } = await stackUp(config, log, { createDatabase: false });
+  const rows: BenchRow[] = [];
+  const checks: Check[] = [];
+  const cleanup: Array<() => Promise<void>> = [];
+  const results: Record<string, unknown> = {};
   try {
-    log(`\ningest: ${records} mixed records (about 85% new events, 8% redeliveries, 6% invalid, 1% conflicts), 6 partitions per topic`);
-    const results = await benchIngest(records, log);
-    for (const r of results) {
-      log(`  ${r.name.padEnd(40)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.perSecond).toString().padStart(7)} records/s` +
-        (r.steadyPerSecond ? ` (${Math.round(r.steadyPerSecond)}/s after start-up)` : '') +
-        (r.batches ? `  ${r.batches} batches (${Math.round(r.records / r.batches)} records/batch)` : '') + `  rss ${Math.round(r.rssMb)} MB`);
+    log('building the apps (they run as processes, as in production)…');
+    buildApps();
+    const workload = await prepareWorkload(config, events, log);
+    cleanup.push(() => deleteTopics(config, workload.topics));
+
+    log('raw limits…');
+    const consume = await kafkajsConsume(config, workload);
+    const validate = parseAndValidate(workload);
+    const raw = await freshDatabase(config);
+    cleanup.push(raw.drop);
+    const copy = await copyIntoTable(raw.pool, workload);
+
+    log('caravan end to end, from empty…');
+    const db = await freshDatabase(config);
+    cleanup.push(db.drop);
+    const { run, apps, env } = await runCaravan(config, db.pool, db.url, workload, log);
+    checks.push(...run.checks);
+    const e2eRate = workload.records / run.snapshotSeconds;
+
+    log(`latency at 70% of ${Math.round(e2eRate)} records/s for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`);
+    const publisher = apps.pop();
+    await stopApps(publisher ? [publisher] : []);
+    apps.push(spawnApp('publisher', { ...env, SNAPSHOT_INTERVAL_MS: '100' }));
+    const latency = await measureLatency(config, db.pool, workload, Math.round(0.7 * e2eRate), Number(args['latency-seconds']));
+    await stopApps(apps);
+
+    log('rebuilding every projection from the event store…');
+    const rebuild = await rebuildAll(db.pool, config);
+    checks.push({ name: 'rebuilt projections equal the live ones', ok: rebuild.perProjection.every((p) => p.differingRows === 0), detail: rebuild.perProjection.map((p) => `${p.name} ${p.differingRows}`).join(', ') });
+
+    const caravanRow = (figure: string, perSecond: number, detail = ''): BenchRow => ({ figure, value: perSecond, unit: 'records/s', ratio: perSecond / e2eRate, detail });
+    rows.push(
+      { figure: 'Caravan end to end (empty → last record in a published snapshot)', value: e2eRate, unit: 'records/s', ratio: 1, detail: `${workload.records} records in ${run.snapshotSeconds.toFixed(1)} s, exactly once` },
+      caravanRow('  Caravan ingest (all records stored or rejected)', workload.records / run.ingestSeconds, `${run.ingestSeconds.toFixed(1)} s from process start; ${Math.round(run.steadyIngestPerSecond)}/s after the first batch`),
+      caravanRow('  Caravan projections caught up', workload.records / run.projectedSeconds, `${run.projectedSeconds.toFixed(1)} s from start`),
+      caravanRow('raw: kafkajs consume, no processing', consume.perSecond, consume.detail),
+      caravanRow('raw: JSON parse + zod validation', validate.perSecond, validate.detail),
+      caravanRow('raw: COPY into a table', copy.perSecond, `${workload.events.length} events; ${copy.detail}`),
+      { figure: 'rebuild, every projection from the event store', value: (rebuild.events * rebuild.perProjection.length) / rebuild.seconds, unit: 'events/s', detail: rebuild.perProjection.map((p) => `${p.name} ${Math.round(p.eventsPerSecond)}/s`).join(', ') },
+      { figure: `event → snapshot latency p50 / p95 / p99 at ${latency.rate}/s`, value: latency.p99, unit: 'ms (p99)', detail: `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms, ${latency.samples} events` },
+    );
+    for (const a of run.apps) rows.push({ figure: `  ${a.app}: CPU seconds / peak RSS`, value: a.peakRssMb, unit: 'MiB', detail: `${a.cpuSeconds.toFixed(1)} CPU s` });
+    Object.assign(results, { workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds }, raw: { consume, validate, copy }, caravan: run, latency, rebuild });
+
+    if (!skip.has('scale')) {
+      log('scale: 1 vs 2 ingestors in one group (ingest only, fresh databases)…');
+      const one = await freshDatabase(config);
+      cleanup.push(one.drop);
+      const single = await ingestWith(1, config, one.pool, one.url, workload);
+      const two = await freshDatabase(config);
+      cleanup.push(two.drop);
+      const double = await ingestWith(2, config, two.pool, two.url, workload);
+      rows.push(
+        caravanRow('scale: 1 ingestor (ingest only)', single.perSecond, `${single.seconds.toFixed(1)} s`),
+        caravanRow('scale: 2 ingestors, one group (ingest only)', double.perSecond, `${double.seconds.toFixed(1)} s; ${(double.perSecond / single.perSecond).toFixed(2)}x one instance`),
+      );
+      Object.assign(results, { scale: { single, double } });
     }
-    const [caravan, baseline] = results;
-    if (caravan && baseline) log(`  ratio caravan/baseline (start-up included): ${(caravan.perSecond / baseline.perSecond).toFixed(1)}x`);
-    log(`\nprojection catch-up: ${records} stored events of all types (PROJECTOR_BATCH_SIZE ${config.projector.batchSize})`);
-    for (const r of await benchProjections(records, log)) {
-      log(`  ${r.name.padEnd(42)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.perSecond).toString().padStart(8)} events/s  (${r.events} events read)`);
-    }
+    if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
     if (startedKafka) await stackDown(config, log);
   }
+  log('');
+  log(renderTable(rows));
+  log('');
+  for (const c of checks) log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kafka: config.stack.kafkaVersion, when: new Date().toISOString() };
+  mkdirSync(dirname(args.out as string), { recursive: true });
+  writeFileSync(args.out as string, `${JSON.stringify({ machine, rows, checks, results }, null, 2)}\n`);
+  log(`results written to ${args.out}`);
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+async function runPeers(
+  config: CaravanConfig,
+  workload: Workload,
+  peerEvents: number,
+  rows: BenchRow[],
+  checks: Check[],
+  results: Record<string, unknown>,
+  cleanup: Array<() => Promise<void>>,
+  caravanRow: (figure: string, perSecond: number, detail?: string) => BenchRow,
+): Promise<void> {
+  const { benchEmmett } = await import('./bench/peers/emmett/emmett-peer');
+  const { benchTutorial } = await import('./bench/peers/tutorial/tutorial-peer');
+  const sample = workload.items.slice(0, peerEvents);
+  const sampleIds = new Set(sample.flatMap((s) => { try { return [String((JSON.parse(s.value.toString()) as { eventId?: string }).eventId)]; } catch { return []; } }));
+  const events = workload.events.filter((e) => sampleIds.has(e.eventId));
+  log(`peers on the first ${sample.length} records (${events.length} events)…`);
+  const emmett = await benchEmmett({ databaseUrl: config.database.url, events, timeZone: config.timeZone, log });
+  const topics = { bookings: `${workload.id}.t.bookings`, arrivals: `${workload.id}.t.arrivals`, media: `${workload.id}.t.media`, dlq: `${workload.id}.t.dlq`, snapshots: `${workload.id}.t.snapshots` };
+  await produceItems(config, topics, sample);
+  cleanup.push(() => deleteTopics(config, topics));
+  const onTopics = await recordsOnTopics(config, [topics.bookings, topics.arrivals, topics.media]);
+  const tutorial = await benchTutorial({ brokers: config.kafka.brokers, topics, expectedRecords: onTopics, databaseUrl: config.database.url, timeZone: config.timeZone, log });
+  for (const peer of [emmett, tutorial]) {
+    rows.push({ ...caravanRow(`peer: ${peer.name}`, peer.eventsPerSecond, `${peer.events} in ${peer.seconds.toFixed(1)} s${peer.peakRssMb ? `, peak RSS ${Math.round(peer.peakRssMb)} MiB` : ''}`), unit: 'events/s' });
+    checks.push({ name: `${peer.name} computed the same aggregates`, ok: peer.check.ok, detail: peer.check.detail });
+  }
+  Object.assign(results, { peers: { sampleRecords: sample.length, emmett, tutorial } });
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench: ${(error as Error).stack}\n`);
     process.exit(1);

@@ -1,0 +1,86 @@
+/**
+ * Event-to-snapshot latency at a steady produce rate below the maximum: each sampled event's
+ * delay from being produced to the first published snapshot whose position covers it.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Pool } from 'pg';
+import type { CaravanConfig } from '@caravan/config';
+import { createKafka, EventProducer } from '@caravan/kafka';
+import { TrafficSimulator } from '@caravan/simulator';
+import type { Workload } from './workload';
+
+export type Latency = { rate: number; seconds: number; samples: number; p50: number; p95: number; p99: number; max: number };
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+export async function measureLatency(config: CaravanConfig, pool: Pool, workload: Workload, rate: number, seconds: number): Promise<Latency> {
+  const simulator = new TrafficSimulator({ seed: 7, timeZone: config.timeZone, mix: { badShare: 0, duplicateShare: 0 } });
+  const producer = new EventProducer(createKafka({ brokers: config.kafka.brokers, clientId: `${workload.id}-latency` }), workload.topics);
+  await producer.connect();
+  const producedAt = new Map<string, number>();
+  const tick = 20;
+  const started = Date.now();
+  let sent = 0;
+  try {
+    while (Date.now() - started < seconds * 1000) {
+      const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
+      if (due > 0) {
+        const now = new Date();
+        const batch = Array.from({ length: due }, () => simulator.next(now, { allowPending: false }));
+        const at = Date.now();
+        for (const r of batch) if (r.event) producedAt.set(r.event.eventId, at);
+        const byRole = new Map<string, Array<{ key: string; value: Buffer }>>();
+        for (const r of batch) byRole.set(r.role, [...(byRole.get(r.role) ?? []), { key: r.key, value: r.value }]);
+        await Promise.all([...byRole].map(([role, messages]) => producer.sendRaw(workload.topics[role as 'bookings'], messages)));
+        sent += due;
+      }
+      await new Promise((r) => setTimeout(r, tick));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const ids = [...producedAt.keys()];
+  // Wait until every produced event is stored and covered by a snapshot.
+  const deadline = performance.now() + 120_000;
+  let positions: Array<{ event_id: string; position: string }> = [];
+  for (;;) {
+    positions = (await pool.query<{ event_id: string; position: string }>('SELECT event_id::text, position::text FROM events WHERE event_id = ANY($1::uuid[])', [ids])).rows;
+    const maxPos = Math.max(...positions.map((p) => Number(p.position)));
+    const covered = Number((await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_snapshots')).rows[0]?.p);
+    if (positions.length === ids.length && covered >= maxPos) break;
+    if (performance.now() > deadline) throw new Error(`latency: ${positions.length} of ${ids.length} events stored, snapshots not covering them after 120 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // The first publication covering each position: snapshot history ordered by position.
+  const { rows: published } = await pool.query<{ position: string; at: Date }>(
+    `SELECT position::text, min(computed_at) AS at FROM kpi_snapshots WHERE computed_at >= to_timestamp($1 / 1000.0) GROUP BY position ORDER BY position`,
+    [started],
+  );
+  const firstCover = published.map((p) => ({ position: Number(p.position), at: p.at.getTime() }));
+  // Earliest publication at or after each position (suffix minimum over times).
+  for (let i = firstCover.length - 2; i >= 0; i--) {
+    const next = firstCover[i + 1] as { at: number };
+    const cur = firstCover[i] as { at: number };
+    if (next.at < cur.at) cur.at = next.at;
+  }
+  const delays: number[] = [];
+  for (const p of positions) {
+    const position = Number(p.position);
+    const cover = firstCover[firstAtLeast(firstCover, position)];
+    if (cover) delays.push(cover.at - (producedAt.get(p.event_id) ?? cover.at));
+  }
+  delays.sort((a, b) => a - b);
+  return { rate, seconds, samples: delays.length, p50: percentile(delays, 50), p95: percentile(delays, 95), p99: percentile(delays, 99), max: delays[delays.length - 1] ?? NaN };
+}
+
+/** Index of the first entry whose position is at least `position` (binary search). */
+function firstAtLeast(sorted: Array<{ position: number }>, position: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as { position: number }).position < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
