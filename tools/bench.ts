@@ -68,6 +68,7 @@ async function main(): Promise<number> {
     const db = await freshDatabase(config);
     cleanup.push(db.drop);
     const { run, apps, env } = await runCaravan(config, db.pool, db.url, workload, log);
+    cleanup.push(() => stopApps(apps));
     checks.push(...run.checks);
     const e2eRate = workload.records / run.snapshotSeconds;
 

@@ -77,6 +77,15 @@ export async function runCaravan(config: CaravanConfig, pool: Pool, databaseUrl:
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();
   const apps = (['ingestor', 'projector', 'publisher'] as const).map((app) => spawnApp(app, env));
+  try {
+    return { run: await timeRun(config, pool, workload, apps, group, started, log), apps, env };
+  } catch (error) {
+    await stopApps(apps);
+    throw error;
+  }
+}
+
+async function timeRun(config: CaravanConfig, pool: Pool, workload: Workload, apps: ChildApp[], group: string, started: number, log: (line: string) => void): Promise<CaravanRun> {
   let first: { at: number; consumed: number } | undefined;
   const ingested = await until(async () => {
     const consumed = await consumedSoFar(pool, group);
@@ -89,7 +98,7 @@ export async function runCaravan(config: CaravanConfig, pool: Pool, databaseUrl:
   const snapshotAt = await until(async () => (await snapshotPosition(pool)) >= last, apps, 'snapshot');
   const figures = apps.map((a, i) => ({ app: ['ingestor', 'projector', 'publisher'][i] as string, cpuSeconds: cpuSeconds(a.process.pid ?? 0), peakRssMb: peakRssMb(a.process.pid ?? 0) }));
   const steady = first && ingested > first.at ? (workload.records - first.consumed) / ((ingested - first.at) / 1000) : 0;
-  const run: CaravanRun = {
+  return {
     ingestSeconds: (ingested - started) / 1000,
     steadyIngestPerSecond: steady,
     projectedSeconds: (projectedAt - started) / 1000,
@@ -97,7 +106,6 @@ export async function runCaravan(config: CaravanConfig, pool: Pool, databaseUrl:
     apps: figures,
     checks: await checkAgainstSql(pool, config, group, workload),
   };
-  return { run, apps, env };
 }
 
 /** A fast wrong pipeline is not a result: the counts add up and the aggregates and a KPI equal SQL over the events. */
