@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '@caravan/config';
+import { withDatabase } from '@caravan/database';
 import { createKafka, ensureTopics, probeBrokers } from '@caravan/kafka';
+import { testServices } from '../../../tests/harness/test-env';
 import { type BrokerOptions, brokerStatus, ourBrokerPid, startBroker, stopBroker } from './kafka-broker';
 import { isAlive } from './processes';
 
@@ -30,6 +32,9 @@ async function freePortPair(): Promise<number> {
 }
 
 /** Runs the stack CLI as a user would, with a PATH holding only what the test says. */
+// `stack up` creates its database when missing: point it at one that always exists, so the test leaves the server as it found it.
+const existingDatabase = (): string => withDatabase(testServices().databaseUrl, 'postgres');
+
 function runStackCli(args: string[], env: Record<string, string>, pathTools: string[]): { status: number | null; stderr: string } {
   const bin = mkdtempSync(join(tmpdir(), 'caravan-bin-'));
   for (const tool of ['node', ...pathTools]) {
@@ -61,14 +66,14 @@ describe('the local stack', () => {
 
   it('explains a missing Java in one line instead of a stack trace', async () => {
     const port = await freePortPair();
-    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}` }, []);
+    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() }, []);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caravan stack: Java 17\+ is needed .*install it \(apt-get install openjdk-17-jre-headless\)/)]);
   });
 
   (javaAvailable ? it : it.skip)('explains a missing Maven in one line when the jars must be fetched', async () => {
     const port = await freePortPair();
-    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}` }, ['java']);
+    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() }, ['java']);
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caravan stack: Maven is needed .*apt-get install maven/)]);
   });
