@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
+import { buildApps as buildAppsIn } from '@caravan/stack';
 
 /** Builds dist/ once per test run, for tests that run the apps as real processes. */
 export function buildApps(): void {
-  const root = projectRoot();
-  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`nest build failed:\n${run.stdout}\n${run.stderr}`);
+  buildAppsIn(projectRoot());
 }
 
 export type ChildApp = { process: ChildProcess; logFile: string; exited: Promise<number | null> };

@@ -124,16 +124,7 @@ function roleOf(type: string): StreamRecord['role'] {
   return type.startsWith('Booking') ? 'bookings' : type === 'ArrivalRecorded' ? 'arrivals' : 'media';
 }
 
-/** Produces a stream to the pipeline's topics, in chunks (a partition's batch must stay under the broker's 1 MB), keys and bytes as generated. */
-export async function produceStream(producer: EventProducer, topics: Record<StreamRecord['role'], string>, records: StreamRecord[], chunk = 400): Promise<void> {
-  for (let i = 0; i < records.length; i += chunk) {
-    const byTopic = new Map<string, Array<{ key: string; value: Buffer }>>();
-    for (const r of records.slice(i, i + chunk)) {
-      const topic = topics[r.role];
-      const list = byTopic.get(topic) ?? [];
-      list.push({ key: r.key, value: r.value });
-      byTopic.set(topic, list);
-    }
-    for (const [topic, messages] of byTopic) await producer.sendRaw(topic, messages);
-  }
+/** Produces a stream to the producer's topics, keys and bytes as generated. */
+export async function produceStream(producer: EventProducer, records: StreamRecord[]): Promise<void> {
+  await producer.sendToRoles(records);
 }

@@ -30,7 +30,7 @@ describe('exactly once through crashes and shared partitions (real Kafka, Postgr
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
     try {
-      await produceStream(producer, config.topics, stream.records);
+      await produceStream(producer, stream.records);
     } finally {
       await producer.disconnect();
     }

@@ -44,7 +44,7 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
     try {
-      await produceStream(producer, config.topics, stream.records);
+      await produceStream(producer, stream.records);
       running.push(spawnApp('ingestor', env));
       await waitForConsumed(db().pool, config.ingest.groupId, 15_000);
 

@@ -30,12 +30,7 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
         const batch = Array.from({ length: due }, () => simulator.next(now, { allowPending: false }));
         const at = Date.now();
         for (const r of batch) if (r.event) producedAt.set(r.event.eventId, at);
-        // Chunks keep each request under the broker's 1 MB however far behind the loop fell.
-        for (let i = 0; i < batch.length; i += 500) {
-          const byRole = new Map<string, Array<{ key: string; value: Buffer }>>();
-          for (const r of batch.slice(i, i + 500)) byRole.set(r.role, [...(byRole.get(r.role) ?? []), { key: r.key, value: r.value }]);
-          await Promise.all([...byRole].map(([role, messages]) => producer.sendRaw(workload.topics[role as 'bookings'], messages)));
-        }
+        await producer.sendToRoles(batch);
         sent += due;
       }
       await new Promise((r) => setTimeout(r, tick));
@@ -102,7 +97,7 @@ async function warmUp(pool: Pool, producer: EventProducer, simulator: TrafficSim
   // An arrival: it always changes a KPI, so a snapshot will cover it.
   let record = simulator.next(new Date(), { allowPending: false });
   while (record.role !== 'arrivals' || !record.event) record = simulator.next(new Date(), { allowPending: false });
-  await producer.sendRaw(workload.topics[record.role], [{ key: record.key, value: record.value }]);
+  await producer.sendToRoles([record]);
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { rows } = await pool.query<{ covered: boolean }>(

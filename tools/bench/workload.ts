@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CaravanConfig } from '@caravan/config';
 import type { TourismEvent } from '@caravan/contract';
-import { createKafka, ensureTopics, EventProducer } from '@caravan/kafka';
+import { createKafka, ensureTopics, EventProducer, type RoleRecord } from '@caravan/kafka';
 import { historicTraffic, type OutcomeSummary, summarize } from '@caravan/simulator';
 
 export type Workload = {
@@ -65,7 +65,7 @@ export async function recordsOnTopics(config: CaravanConfig, topics: string[]): 
 }
 
 /** Produces records to the topics of their role, in chunks (a partition's batch stays under 1 MB). */
-export async function produceItems(config: CaravanConfig, topics: Workload['topics'], items: Array<{ role: string; key: string; value: Buffer }>): Promise<void> {
+export async function produceItems(config: CaravanConfig, topics: Workload['topics'], items: ReadonlyArray<RoleRecord>): Promise<void> {
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'bench-producer' });
   const admin = kafka.admin();
   await admin.connect();
@@ -74,15 +74,7 @@ export async function produceItems(config: CaravanConfig, topics: Workload['topi
   const producer = new EventProducer(kafka, topics);
   await producer.connect();
   try {
-    for (let i = 0; i < items.length; i += 3_000) {
-      const byRole = new Map<string, Array<{ key: string; value: Buffer }>>();
-      for (const r of items.slice(i, i + 3_000)) {
-        const list = byRole.get(r.role) ?? [];
-        list.push({ key: r.key, value: r.value });
-        byRole.set(r.role, list);
-      }
-      await Promise.all([...byRole].map(([role, messages]) => producer.sendRaw(topics[role as 'bookings'], messages)));
-    }
+    await producer.sendToRoles(items);
   } finally {
     await producer.disconnect();
   }

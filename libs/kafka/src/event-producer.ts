@@ -2,6 +2,9 @@ import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import { eventRegistry, type TopicNames, type TopicRole } from '@caravan/contract';
 import { createProducer } from './kafka-client';
 
+/** A record for the inbound topic of a role, with its key and exact bytes. */
+export type RoleRecord = { role: TopicRole; key: string | null; value: Buffer };
+
 /** An envelope as producers send it (any type; routed by the registry). */
 export type OutgoingEvent = { type: string; data: Record<string, unknown>; eventId: string; version: number; occurredAt: string; producer: string };
 
@@ -52,6 +55,23 @@ export class EventProducer {
       results.push(...(await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })));
     }
     return results;
+  }
+
+  /**
+   * Sends raw records (simulated, imported or crafted bytes) to the inbound topic of their role, in
+   * chunks small enough that a partition's share stays under the broker's 1 MB, one request per topic.
+   */
+  async sendToRoles(records: ReadonlyArray<RoleRecord>, chunkSize = 500): Promise<void> {
+    for (let i = 0; i < records.length; i += chunkSize) {
+      const byTopic = new Map<string, Message[]>();
+      for (const r of records.slice(i, i + chunkSize)) {
+        const topic = this.topics[r.role];
+        const messages = byTopic.get(topic);
+        if (messages) messages.push({ key: r.key, value: r.value });
+        else byTopic.set(topic, [{ key: r.key, value: r.value }]);
+      }
+      await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    }
   }
 
   /** Sends raw records as they are (crafted or imported bytes), for rejection paths and imports. */

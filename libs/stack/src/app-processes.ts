@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppName } from '@caravan/config';
@@ -68,4 +68,10 @@ export async function stopRecordedApp(stateDir: string, app: AppName): Promise<b
   const stopped = record ? await stopProcess(record.pid) : false;
   rmSync(runFile(stateDir, app), { force: true });
   return stopped;
+}
+
+/** `nest build` of every app into dist/ (they run from there: they need decorator metadata); throws with its output on failure. */
+export function buildApps(root: string): void {
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`nest build failed:\n${run.stdout}\n${run.stderr}`);
 }

@@ -57,7 +57,7 @@ export function registerDemo(program: Command): void {
         log(`metrics: ${apps.map((a) => `${appUrl(config, a.port)}/metrics`).join('  ')}`);
 
         const simulator = { seed: options.seed ?? Math.floor(Math.random() * 2 ** 32), timeZone: config.timeZone, mix: { badShare: 0.01, duplicateShare: 0.01 } };
-        const sink = kafkaSink(await openProducer(config), config.topics);
+        const sink = kafkaSink(await openProducer(config));
         const tally = new Tally();
         if (options.history > 0 && !stop.signal.aborted) {
           const lastYear = `${Number(localDate(Date.now(), config.timeZone).slice(0, 4)) - 1}-01-01`;

@@ -48,7 +48,7 @@ export function registerImport(program: Command): void {
 }
 
 async function sinkFor(context: CliContext): Promise<RecordSink> {
-  return kafkaSink(await openProducer(context.config), context.config.topics);
+  return kafkaSink(await openProducer(context.config));
 }
 
 /** Currency check against PostgreSQL's rates when it answers; without it every ISO code passes locally. */

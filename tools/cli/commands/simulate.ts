@@ -63,7 +63,7 @@ function seedOf(options: SimulateOptions, log: (line: string) => void): number {
 }
 
 async function openSink(context: CliContext, options: SimulateOptions): Promise<RecordSink> {
-  return options.out ? fileSink(options.out) : kafkaSink(await openProducer(context.config), context.config.topics);
+  return options.out ? fileSink(options.out) : kafkaSink(await openProducer(context.config));
 }
 
 function parseTime(text: string, timeZone: string, flag: string): Date {

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_NAMES } from '@caravan/config';
-import { appEntry } from '@caravan/stack';
+import { appEntry, buildApps } from '@caravan/stack';
 import { CliError } from './cli-error';
 
 function newestSourceMs(dir: string): number {
@@ -28,7 +27,10 @@ export function ensureBuilt(root: string, log: (line: string) => void): void {
   if (buildIsCurrent(root)) return;
   log('building the apps (nest build)…');
   const started = Date.now();
-  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
-  if (run.status !== 0) throw new CliError(`nest build failed: ${(run.stdout + run.stderr).trim().split('\n').slice(0, 3).join(' | ')}`);
+  try {
+    buildApps(root);
+  } catch (error) {
+    throw new CliError((error as Error).message.trim().split('\n').slice(0, 4).join(' | '));
+  }
   log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

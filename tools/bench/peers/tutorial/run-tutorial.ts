@@ -5,7 +5,6 @@ import { createKafka, ensureTopics, EventProducer } from '@caravan/kafka';
 import { historicTraffic, summarize } from '@caravan/simulator';
 import { benchTutorial } from './tutorial-peer';
 
-const CHUNK = 500;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -22,12 +21,7 @@ async function main(): Promise<void> {
     const records = [...historicTraffic({ seed: 1, timeZone, mix: { badShare: 0.005, duplicateShare: 0.01 }, from: new Date('2024-01-01'), to: new Date('2025-01-01'), count })];
     const producer = new EventProducer(kafka, topics);
     await producer.connect();
-    for (let i = 0; i < records.length; i += CHUNK) {
-      for (const role of ['bookings', 'arrivals', 'media'] as const) {
-        const messages = records.slice(i, i + CHUNK).filter((r) => r.role === role).map((r) => ({ key: r.key, value: r.value }));
-        if (messages.length > 0) await producer.sendRaw(topics[role], messages);
-      }
-    }
+    await producer.sendToRoles(records);
     await producer.disconnect();
     const expected = summarize(records);
     log(`produced ${records.length} records to ${id}.*: ${expected.accepted} accepted, ${expected.duplicate} duplicates, ${expected.rejected} rejected ${JSON.stringify(expected.rejectedByCode)}`);
