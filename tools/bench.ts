@@ -30,13 +30,20 @@ const { values: args } = parseArgs({
     'latency-load': { type: 'string', default: '0.7' },
     skip: { type: 'string', default: '' },
     out: { type: 'string', default: 'bench-results/latest.json' },
+    /** Keeps the databases and topics of a run whose checks failed, to look into them. */
+    'keep-on-failure': { type: 'boolean', default: false },
   },
 });
+
+/** What a run created, named for --keep-on-failure. */
+const kept: string[] = [];
+const stops: Array<() => Promise<void>> = [];
 
 async function freshDatabase(config: CaravanConfig): Promise<{ url: string; pool: Pool; drop: () => Promise<void> }> {
   const name = `caravan_bench_${randomBytes(3).toString('hex')}`;
   const url = withDatabase(config.database.url, name);
   await ensureDatabase(url);
+  kept.push(`database ${name}`);
   const pool = createPool({ url, poolSize: 4, applicationName: 'caravan-bench' });
   await migrate(pool);
   return { url, pool, drop: async () => { await pool.end(); await dropDatabase(config.database.url, name); } };
@@ -57,6 +64,7 @@ async function main(): Promise<number> {
     buildApps();
     const workload = await prepareWorkload(config, events, log);
     cleanup.push(() => deleteTopics(config, workload.topics));
+    kept.push(`topics ${workload.id}.*`);
 
     log('raw limits…');
     const consume = await kafkajsConsume(config, workload);
@@ -70,6 +78,7 @@ async function main(): Promise<number> {
     cleanup.push(db.drop);
     const { run, apps, env } = await runCaravan(config, db.pool, db.url, workload, log);
     cleanup.push(() => stopApps(apps));
+    stops.push(() => stopApps(apps));
     checks.push(...run.checks);
     const e2eRate = workload.records / run.snapshotSeconds;
 
@@ -115,7 +124,13 @@ async function main(): Promise<number> {
     }
     if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {
-    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    const failed = checks.some((c) => !c.ok);
+    if (failed && args['keep-on-failure']) {
+      log(`a check failed: databases and topics kept (${[...kept].join(', ')}); apps stopped`);
+      await Promise.all(stops.map((s) => s()));
+    } else {
+      for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    }
     if (startedKafka) await stackDown(config, log);
   }
   log('');

@@ -19,7 +19,9 @@ export function spawnApp(app: 'ingestor' | 'projector' | 'publisher' | 'api', en
   if (!existsSync(entry)) throw new Error(`${entry} missing: the integration global setup builds it`);
   const logFile = join(tmpdir(), `caravan-${app}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [entry], {
+  // CARAVAN_APP_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile the apps of a run.
+  const nodeArgs = (process.env.CARAVAN_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

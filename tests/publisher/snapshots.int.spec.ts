@@ -1,5 +1,6 @@
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { createProducer, ensureTopics, type OutgoingEvent } from '@caravan/kafka';
+import { catchUp, PROJECTIONS, tableNames } from '@caravan/projections';
 import { computeSnapshots, SnapshotPublisher, snapshotKey } from '@caravan/publisher';
 import { projectAll, readTopic, storeEvents, testKafka, uniqueName, useTestDatabase, type TestDatabase } from '../harness';
 
@@ -85,6 +86,45 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
       expect(messages.every((m) => /^[a-z_]+\|(1d|7d|30d|mtd|ytd)\|(\*|[a-z]+=[^|,]+)$/.test(String(m.key)))).toBe(true);
       const history = await db().pool.query(`SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|nationality=CN'`);
       expect(history.rows[0].n).toBe(2);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it('publishes a snapshot again with its position once the projections are level, when it was published while they were not', async () => {
+    await given(db(), yearOfArrivals(2024, 20_000, '2024-12-31'));
+    const topic = uniqueName('snapshots');
+    const producer = createProducer(testKafka());
+    await producer.connect();
+    const publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);
+    try {
+      const first = await publisher.publishChanges();
+      const ytd = async () => (await db().pool.query(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0].snapshot as KpiSnapshot;
+      const before = (await ytd()).value as number;
+      // A late arrival stored; only arrivals_daily and watermark apply it: bookings and media_daily
+      // (which it does not concern) lag behind, so the position stays the old one.
+      await storeEvents(db().pool, [buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 7 }, { occurredAt: '2024-06-15T09:00:00+05:00' })], 500);
+      const client = await db().pool.connect();
+      const catchUpOnly = async (names: string[]) => {
+        for (const p of PROJECTIONS.filter((x) => names.includes(x.name))) await catchUp(client, p, tableNames(p), { batchSize: 5_000, timeZone: TZ });
+      };
+      try {
+        await catchUpOnly(['arrivals_daily', 'watermark']);
+        const early = await publisher.publishChanges();
+        expect(early.position).toBe(first.position);
+        expect(early.published).toBeGreaterThan(0);
+        expect(await ytd()).toMatchObject({ value: before + 7, position: first.position });
+
+        // The others catch up: no value changes, but what was published early now says so.
+        await catchUpOnly(['bookings', 'media_daily']);
+        const level = await publisher.publishChanges();
+        expect(level.position).toBeGreaterThan(first.position);
+        expect(level.published).toBe(early.published);
+        expect(await ytd()).toMatchObject({ value: before + 7, position: level.position });
+        expect((await publisher.publishChanges()).published).toBe(0);
+      } finally {
+        client.release();
+      }
     } finally {
       await producer.disconnect();
     }

@@ -50,7 +50,7 @@ export class ReadinessService {
       `SELECT n.name, count(e.position)::text AS lag
        FROM unnest($1::text[]) AS n(name)
        LEFT JOIN projection_checkpoints c ON c.name = n.name
-       LEFT JOIN events e ON (e.transaction_id, e.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+       LEFT JOIN events e ON e.position > coalesce(c.position, 0)
        GROUP BY n.name ORDER BY count(e.position) DESC LIMIT 1`,
       [PROJECTION_NAMES],
     );

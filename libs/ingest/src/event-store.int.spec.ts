@@ -31,7 +31,7 @@ describe('the event store (real PostgreSQL)', () => {
     await expect(db().pool.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
   });
 
-  it('never lets a tailing reader skip an event a slower transaction commits after a higher position', async () => {
+  it('hands out positions in commit order: a second append waits until the first transaction ends', async () => {
     const start = await lastCheckpoint();
     const slow = await db().pool.connect();
     try {
@@ -39,29 +39,30 @@ describe('the event store (real PostgreSQL)', () => {
       const slowEvent = candidate(1);
       const slowAppend = await appendEvents(slow, source, [slowEvent]);
       const fastEvent = candidate(2);
-      const fastAppend = await withTransaction(db().pool, (c) => appendEvents(c, source, [fastEvent]));
-      const slowPosition = BigInt(slowAppend.inserted.get(slowEvent.eventId) as string);
-      const fastPosition = BigInt(fastAppend.inserted.get(fastEvent.eventId) as string);
-      expect(fastPosition).toBeGreaterThan(slowPosition);
-
-      // The fast transaction committed, with the higher position; a reader must not move past the slow one.
-      const naive = await db().pool.query('SELECT position FROM events WHERE position > $1', [start.position.toString()]);
-      expect(naive.rows.map((r) => BigInt(r.position))).toEqual([fastPosition]);
+      let fastDone = false;
+      const fast = withTransaction(db().pool, (c) => appendEvents(c, source, [fastEvent])).then((r) => {
+        fastDone = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      // The second append queues behind the open transaction: nothing is readable, nothing can
+      // take a position that commits before the slow one's.
+      expect(fastDone).toBe(false);
       expect(await readEventsAfter(db().pool, start, 100)).toEqual([]);
 
       await slow.query('COMMIT');
-      // The snapshot xmin is cluster-wide: transactions of other tests may hold it back a moment.
-      const read = await waitFor(async () => {
-        const events = await readEventsAfter(db().pool, start, 100);
-        return events.length >= 2 ? events : undefined;
-      }, { what: 'the committed events readable' });
+      const fastAppend = await fast;
+      const slowPosition = BigInt(slowAppend.inserted.get(slowEvent.eventId) as string);
+      const fastPosition = BigInt(fastAppend.inserted.get(fastEvent.eventId) as string);
+      expect(fastPosition).toBeGreaterThan(slowPosition);
+      const read = await readEventsAfter(db().pool, start, 100);
       expect(read.map((e) => e.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
     } finally {
       slow.release();
     }
   });
 
-  it('hands a tailing reader every event of many concurrent writers exactly once', async () => {
+  it('hands a tailing reader every event of many concurrent writers exactly once, never one below a position it has read', async () => {
     const start = await lastCheckpoint();
     const writers = 8;
     const perWriter = 40;
@@ -74,6 +75,13 @@ describe('the event store (real PostgreSQL)', () => {
         const batch = await readEventsAfter(db().pool, checkpoint, 7);
         seen.push(...batch);
         const last = batch[batch.length - 1];
+        // Every event at or below the position read must already have been read: positions
+        // only ever become visible in increasing order.
+        const below = await db().pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE position > $1 AND position <= $2', [
+          start.position.toString(),
+          (last?.position ?? checkpoint.position).toString(),
+        ]);
+        expect(Number(below.rows[0]?.n)).toBe(seen.length);
         if (last) checkpoint = { transactionId: last.transactionId, position: last.position };
         else await new Promise((r) => setTimeout(r, 5));
       }
@@ -95,14 +103,15 @@ describe('the event store (real PostgreSQL)', () => {
     await waitFor(() => seen.length >= written.length, { timeoutMs: 30_000, what: 'reader caught up' });
     await reader;
     const readTwice = seen.filter((e, i) => seen.findIndex((o) => o.eventId === e.eventId) !== i);
-    expect(readTwice.map((e) => `${e.transactionId}/${e.position}`)).toEqual([]);
+    expect(readTwice.map((e) => `${e.position}`)).toEqual([]);
+    expect(seen.map((e) => e.position)).toEqual([...seen.map((e) => e.position)].sort((x, y) => (x < y ? -1 : 1)));
     expect(seen.map((e) => e.eventId).sort()).toEqual([...written].sort());
     expect(new Set(seen.map((e) => e.eventId)).size).toBe(written.length);
   });
 
   async function lastCheckpoint(): Promise<StoreCheckpoint> {
     const { rows } = await db().pool.query(
-      `SELECT transaction_id::text AS t, position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+      `SELECT transaction_id::text AS t, position FROM events ORDER BY position DESC LIMIT 1`,
     );
     return rows[0] ? { transactionId: BigInt(rows[0].t), position: BigInt(rows[0].position) } : START_OF_STORE;
   }

@@ -7,6 +7,11 @@ export type AppendResult = { inserted: Map<string, string>; storedHash: Map<stri
 /**
  * Appends the events set-based, in the given order; an eventId already stored is left alone.
  * Returns the positions of the appended events and the content hash stored for every eventId.
+ *
+ * Must run inside the caller's transaction: appends are serialised by a transaction-level lock
+ * held until that transaction ends, so positions are handed out in commit order. A reader that
+ * sees position p therefore sees every event below p (gaps are rolled-back or duplicate rows that
+ * never come back), and "reflects position p" means "reflects every event up to p".
  */
 export async function appendEvents(
   client: PoolClient,
@@ -16,6 +21,7 @@ export async function appendEvents(
   const inserted = new Map<string, string>();
   const storedHash = new Map<string, string>();
   if (events.length === 0) return { inserted, storedHash };
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
   const { rows } = await client.query<{ event_id: string; position: string }>(
     `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic, source_partition, source_offset)
      SELECT e.event_id, e.type, e.version, e.occurred_at, e.producer, e.data, decode(e.hash, 'hex'), $8, $9, e.source_offset
@@ -53,6 +59,9 @@ export async function appendEvents(
   return { inserted, storedHash };
 }
 
+/** The advisory lock that serialises appends (per database). */
+export const APPEND_LOCK = 'caravan:event-store-append';
+
 export type StoredEvent = {
   position: bigint;
   transactionId: bigint;
@@ -70,9 +79,8 @@ export type StoreCheckpoint = { transactionId: bigint; position: bigint };
 export const START_OF_STORE: StoreCheckpoint = { transactionId: 0n, position: 0n };
 
 /**
- * The next events after `after`, in (transaction id, position) order, only from transactions
- * older than every one still running: an event that a slower transaction commits later can
- * never land behind a checkpoint already handed out.
+ * The next events after `after`, in position order. Appends are serialised until commit
+ * (`appendEvents`), so no event can later appear below a position a reader has seen.
  */
 export async function readEventsAfter(pool: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoredEvent[]> {
   const { rows } = await pool.query<{
@@ -87,11 +95,10 @@ export async function readEventsAfter(pool: Pool | PoolClient, after: StoreCheck
   }>(
     `SELECT position, transaction_id::text AS transaction_id, event_id, type, version, occurred_at, producer, data
      FROM events
-     WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)
-       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY transaction_id, position
-     LIMIT $3`,
-    [after.transactionId.toString(), after.position.toString(), limit],
+     WHERE position > $1::bigint
+     ORDER BY position
+     LIMIT $2`,
+    [after.position.toString(), limit],
   );
   return rows.map((r) => ({
     position: BigInt(r.position),

@@ -24,7 +24,7 @@ export async function refreshPipelineMetrics(pool: Pool, options: { group: strin
             coalesce(extract(epoch FROM now() - min(e.ingested_at)), 0)::text AS seconds
      FROM unnest($1::text[]) AS n(name)
      LEFT JOIN projection_checkpoints c ON c.name = n.name
-     LEFT JOIN events e ON (e.transaction_id, e.position) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.position, 0))
+     LEFT JOIN events e ON e.position > coalesce(c.position, 0)
      GROUP BY n.name`,
     [PROJECTION_NAMES],
   );

@@ -25,12 +25,9 @@ export async function resetCheckpoint(client: PoolClient, name: string): Promise
   await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [name]);
 }
 
-/** Events in the store beyond a projection's checkpoint, committed or not yet readable: its lag. */
+/** Committed events in the store beyond a projection's checkpoint: its lag. */
 export async function projectionLag(client: PoolClient | Pool, name: string): Promise<number> {
   const checkpoint = await readCheckpoint(client, name);
-  const { rows } = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM events WHERE (transaction_id, position) > ($1::text::xid8, $2::bigint)`,
-    [checkpoint.transactionId.toString(), checkpoint.position.toString()],
-  );
+  const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE position > $1::bigint', [checkpoint.position.toString()]);
   return Number(rows[0]?.n ?? 0);
 }

@@ -1,26 +1,33 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { KpiSnapshot } from '@caravan/contract';
 import { windowsAt } from '@caravan/domain';
 import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
 import { KPI_FAMILIES } from './kpi-families';
-import { readDestinationRank, readFamily } from './read-kpis';
+import { type KpiValue, readDestinationRank, readFamily } from './read-kpis';
 
 const PROJECTIONS_READ = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
+const TABLES_READ = ['event_watermark', ...new Set(KPI_FAMILIES.map((f) => f.table)), 'bookings_daily'];
 
-/**
- * The event-store position the aggregates reflect: the lowest, over the projections read, of the
- * highest position each has applied (so it never decreases).
- */
-export async function reflectedPosition(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ position: string | null; n: string }>(
-    `SELECT min(max_position)::text AS position, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
+export type Reflected = {
+  /** The lowest, over the projections read, of the highest position each has applied (never decreases). */
+  position: number;
+  /** Every projection read has applied exactly up to `position`: the aggregates reflect it and nothing more. */
+  level: boolean;
+};
+
+/** The event-store position the aggregates reflect (read in the same snapshot as the aggregates). */
+export async function reflectedPosition(db: Pool | PoolClient): Promise<Reflected> {
+  const { rows } = await db.query<{ low: string | null; high: string | null; n: string }>(
+    `SELECT min(max_position)::text AS low, max(max_position)::text AS high, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
     [PROJECTIONS_READ],
   );
-  return Number(rows[0]?.n) === PROJECTIONS_READ.length ? Number(rows[0]?.position ?? 0) : 0;
+  const row = rows[0];
+  if (Number(row?.n) !== PROJECTIONS_READ.length) return { position: 0, level: false };
+  return { position: Number(row?.low ?? 0), level: row?.low === row?.high };
 }
 
-export async function readTargets(pool: Pool): Promise<Targets> {
-  const { rows } = await pool.query<{ kpi: string; scope_key: string; year: number; target: string }>(
+export async function readTargets(db: Pool | PoolClient): Promise<Targets> {
+  const { rows } = await db.query<{ kpi: string; scope_key: string; year: number; target: string }>(
     'SELECT kpi, scope_key, year, target::text FROM kpi_targets',
   );
   const targets: Targets = new Map();
@@ -31,17 +38,49 @@ export async function readTargets(pool: Pool): Promise<Targets> {
   return targets;
 }
 
-/** Every snapshot at the current watermark, from the aggregates; none before the first event. */
+export type SnapshotSet = { snapshots: KpiSnapshot[] } & Reflected;
+
+/**
+ * Every snapshot at the current watermark, from the aggregates; none before the first event. All
+ * is read in one REPEATABLE READ snapshot: each projection writes its rows and its checkpoint in
+ * one transaction, so the values and the position read belong together.
+ */
 export async function computeSnapshots(pool: Pool, timeZone: string, computedAt = new Date()): Promise<KpiSnapshot[]> {
-  const mark = await pool.query<{ max_occurred_at: Date }>('SELECT max_occurred_at FROM event_watermark').catch(() => ({ rows: [] }));
+  return (await computeSnapshotSet(pool, timeZone, computedAt)).snapshots;
+}
+
+export async function computeSnapshotSet(pool: Pool, timeZone: string, computedAt = new Date()): Promise<SnapshotSet> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    try {
+      return await computeIn(client, timeZone, computedAt);
+    } finally {
+      await client.query('COMMIT');
+    }
+  } catch (error) {
+    client.release(true);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function computeIn(client: PoolClient, timeZone: string, computedAt: Date): Promise<SnapshotSet> {
+  const reflected = await reflectedPosition(client);
+  // The projector creates its tables when it first runs: nothing to read before that.
+  const { rows: present } = await client.query<{ all: boolean }>(`SELECT bool_and(to_regclass(t) IS NOT NULL) AS all FROM unnest($1::text[]) AS t`, [TABLES_READ]);
+  if (!present[0]?.all) return { snapshots: [], ...reflected };
+  const mark = await client.query<{ max_occurred_at: Date }>('SELECT max_occurred_at FROM event_watermark');
   const watermark = mark.rows[0]?.max_occurred_at;
-  if (!watermark) return [];
-  const [position, targets] = await Promise.all([reflectedPosition(pool), readTargets(pool)]);
+  if (!watermark) return { snapshots: [], ...reflected };
+  const targets = await readTargets(client);
   const snapshots: KpiSnapshot[] = [];
   for (const window of windowsAt(watermark.getTime(), timeZone)) {
-    const values = (await Promise.all(KPI_FAMILIES.map((f) => readFamily(pool, f, window)))).flat();
-    const ranks = await readDestinationRank(pool, window);
-    snapshots.push(...buildSnapshots(values, ranks, { window, watermarkMs: watermark.getTime(), timeZone, position, computedAt, targets }));
+    const values: KpiValue[] = [];
+    for (const family of KPI_FAMILIES) values.push(...(await readFamily(client, family, window)));
+    const ranks = await readDestinationRank(client, window);
+    snapshots.push(...buildSnapshots(values, ranks, { window, watermarkMs: watermark.getTime(), timeZone, position: reflected.position, computedAt, targets }));
   }
-  return snapshots;
+  return { snapshots, ...reflected };
 }

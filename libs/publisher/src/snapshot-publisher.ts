@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { KpiSnapshot } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { fingerprint } from './build-snapshots';
-import { computeSnapshots } from './compute-all';
+import { computeSnapshotSet } from './compute-all';
 import { scopeKey, snapshotKey } from './kpi-families';
 
 export type PublishResult = { computed: number; published: number; position: number };
@@ -15,6 +15,13 @@ export type PublishResult = { computed: number; published: number; position: num
  */
 export class SnapshotPublisher {
   private last: Map<string, string> | undefined;
+  /**
+   * Keys last published while the projections were not level: their values may already reflect
+   * events beyond the position they carry. Once the projections are level at a higher position,
+   * those whose value did not change are published again, so that no snapshot is left claiming
+   * less than it shows (a KPI's last events would otherwise never be reported as covered).
+   */
+  private readonly provisional = new Set<string>();
 
   constructor(
     private readonly pool: Pool,
@@ -25,16 +32,22 @@ export class SnapshotPublisher {
 
   async publishChanges(): Promise<PublishResult> {
     const last = (this.last ??= await this.loadLatest());
-    const snapshots = await computeSnapshots(this.pool, this.timeZone);
-    const changed = snapshots.filter((s) => last.get(snapshotKey(s.kpi, s.window, s.scope)) !== fingerprint(s));
-    const position = snapshots[0]?.position ?? 0;
+    const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
+    const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
+    const changed = snapshots.filter((s) => last.get(key(s)) !== fingerprint(s));
+    if (level && this.provisional.size > 0) {
+      const changedKeys = new Set(changed.map(key));
+      changed.push(...snapshots.filter((s) => this.provisional.has(key(s)) && !changedKeys.has(key(s))));
+    }
     if (changed.length === 0) return { computed: snapshots.length, published: 0, position };
     await this.producer.send({
       topic: this.topic,
       messages: changed.map((s) => ({ key: snapshotKey(s.kpi, s.window, s.scope), value: JSON.stringify(s) })),
     });
     await this.store(changed);
-    for (const s of changed) last.set(snapshotKey(s.kpi, s.window, s.scope), fingerprint(s));
+    for (const s of changed) last.set(key(s), fingerprint(s));
+    if (level) this.provisional.clear();
+    else for (const s of changed) this.provisional.add(key(s));
     return { computed: snapshots.length, published: changed.length, position };
   }
 
