@@ -42,11 +42,14 @@ describe('projections: any order, batching and duplication give the aggregates p
             const shuffled = [...stored].sort(() => random() - 0.5);
             const rates = await loadRates(db.pool);
             for (const p of PROJECTIONS) {
+              // A projection applied inside PostgreSQL over ranges of the store has no order to permute.
+              if (!p.apply) continue;
+              const apply = p.apply;
               const shadow = tableNames(p, '_perm');
               await withTransaction(db.pool, (c) => ensureProjectionTables(c, p, shadow));
               for (let i = 0; i < shuffled.length; i += otherBatchSize) {
                 const batch = shuffled.slice(i, i + otherBatchSize).filter((e) => p.eventTypes.includes(e.type));
-                await withTransaction(db.pool, (c) => p.apply(c, batch, shadow, { timeZone: TZ, rates }));
+                await withTransaction(db.pool, (c) => apply(c, batch, shadow, { timeZone: TZ, rates }));
               }
             }
             expect(await projected(db.pool, '_perm')).toEqual(fromSql);

@@ -64,7 +64,6 @@ export const APPEND_LOCK = 'caravan:event-store-append';
 
 export type StoredEvent = {
   position: bigint;
-  transactionId: bigint;
   eventId: string;
   type: string;
   /** The version the producer wrote; `data` is read as the current version of `type`. */
@@ -74,39 +73,56 @@ export type StoredEvent = {
   data: Record<string, unknown>;
 };
 
-/** A reader's place in the store: the (transaction id, position) of the last event it read. */
-export type StoreCheckpoint = { transactionId: bigint; position: bigint };
-export const START_OF_STORE: StoreCheckpoint = { transactionId: 0n, position: 0n };
+/** A reader's place in the store: the position of the last event it read. */
+export type StoreCheckpoint = { position: bigint };
+export const START_OF_STORE: StoreCheckpoint = { position: 0n };
 
 /**
  * The next events after `after`, in position order. Appends are serialised until commit
  * (`appendEvents`), so no event can later appear below a position a reader has seen.
  */
-export async function readEventsAfter(pool: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoredEvent[]> {
-  const { rows } = await pool.query<{
+export async function readEventsAfter(db: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoredEvent[]> {
+  const range = await nextRange(db, after, limit);
+  return range ? readEventsIn(db, range) : [];
+}
+
+/** Positions (after, upper] holding the next `count` events (at most `limit`). */
+export type StoreRange = { after: bigint; upper: bigint; count: number };
+
+/** The range of the next `limit` events after `after`, read from the primary key alone; none when caught up. */
+export async function nextRange(db: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoreRange | undefined> {
+  const { rows } = await db.query<{ upper: string | null; n: number }>(
+    `SELECT max(position)::text AS upper, count(*)::int AS n
+     FROM (SELECT position FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2) next`,
+    [after.position.toString(), limit],
+  );
+  const row = rows[0];
+  return row?.upper ? { after: after.position, upper: BigInt(row.upper), count: row.n } : undefined;
+}
+
+/** The events of a range, in position order; only those of `types` when given (the others are not sent). */
+export async function readEventsIn(db: Pool | PoolClient, range: StoreRange, types?: readonly string[]): Promise<StoredEvent[]> {
+  const { rows } = await db.query<{
     position: string;
-    transaction_id: string;
     event_id: string;
     type: string;
     version: number;
-    occurred_at: Date;
+    occurred_ms: number;
     producer: string;
     data: Record<string, unknown>;
   }>(
-    `SELECT position, transaction_id::text AS transaction_id, event_id, type, version, occurred_at, producer, data
+    `SELECT position::text, event_id, type, version, (extract(epoch FROM occurred_at) * 1000)::float8 AS occurred_ms, producer, data
      FROM events
-     WHERE position > $1::bigint
-     ORDER BY position
-     LIMIT $2`,
-    [after.position.toString(), limit],
+     WHERE position > $1::bigint AND position <= $2::bigint AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+     ORDER BY events.position`,
+    [range.after.toString(), range.upper.toString(), types ? [...types] : null],
   );
   return rows.map((r) => ({
     position: BigInt(r.position),
-    transactionId: BigInt(r.transaction_id),
     eventId: r.event_id,
     type: r.type,
     version: r.version,
-    occurredAt: r.occurred_at,
+    occurredAt: new Date(Math.round(r.occurred_ms)),
     producer: r.producer,
     data: eventRegistry.upcast(r.type, r.version, r.data),
   }));

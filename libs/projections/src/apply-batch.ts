@@ -1,10 +1,10 @@
 import type { PoolClient } from 'pg';
-import { readEventsAfter } from '@caravan/ingest';
+import { nextRange, readEventsIn } from '@caravan/ingest';
 import { projectionLag, readCheckpoint, saveCheckpoint } from './checkpoints';
 import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
 
-export type BatchApplied = { read: number; applied: number; firstPosition: string; lastPosition: string; transactionId: string };
+export type BatchApplied = { read: number; applied: number; firstPosition: string; lastPosition: string };
 export type BatchOptions = { batchSize: number; timeZone: string; checkpointName?: string; onApplied?: (batch: BatchApplied) => void };
 
 /**
@@ -28,25 +28,27 @@ export async function applyNextBatch(client: PoolClient, projection: Projection,
 
 export const swapLockName = (projection: Projection): string => `projection-swap:${projection.name}`;
 
-/** One batch inside the caller's transaction; resolves how many events were read. */
+/**
+ * One batch inside the caller's transaction: the next `batchSize` events of the store, of which
+ * only the projection's own types are read (or none, for a projection applied inside PostgreSQL);
+ * the checkpoint moves past all of them. Resolves how many events of the store it covered.
+ */
 export async function applyBatchInTransaction(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
   const name = options.checkpointName ?? projection.name;
   const checkpoint = await readCheckpoint(client, name);
-  const events = await readEventsAfter(client, checkpoint, options.batchSize);
-  const last = events[events.length - 1];
-  if (!last) return 0;
-  const relevant = events.filter((e) => projection.eventTypes.includes(e.type));
-  if (relevant.length > 0) await projection.apply(client, relevant, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
-  const maxPosition = events.reduce((max, e) => (e.position > max ? e.position : max), 0n);
-  await saveCheckpoint(client, name, { transactionId: last.transactionId, position: last.position }, relevant.length, maxPosition);
-  options.onApplied?.({
-    read: events.length,
-    applied: relevant.length,
-    firstPosition: String(events[0]?.position ?? last.position),
-    lastPosition: last.position.toString(),
-    transactionId: last.transactionId.toString(),
-  });
-  return events.length;
+  const range = await nextRange(client, checkpoint, options.batchSize);
+  if (!range) return 0;
+  let applied = range.count;
+  if (projection.applyRange) {
+    await projection.applyRange(client, range, tables, { timeZone: options.timeZone });
+  } else {
+    const events = await readEventsIn(client, range, projection.eventTypes);
+    applied = events.length;
+    if (events.length > 0) await projection.apply(client, events, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
+  }
+  await saveCheckpoint(client, name, { position: range.upper }, applied);
+  options.onApplied?.({ read: range.count, applied, firstPosition: (range.after + 1n).toString(), lastPosition: range.upper.toString() });
+  return range.count;
 }
 
 export async function ensureProjectionTables(client: PoolClient, projection: Projection, tables: TableNames): Promise<void> {

@@ -2,22 +2,19 @@ import type { PoolClient, Pool } from 'pg';
 import { START_OF_STORE, type StoreCheckpoint } from '@caravan/ingest';
 
 export async function readCheckpoint(client: PoolClient | Pool, name: string): Promise<StoreCheckpoint> {
-  const { rows } = await client.query<{ transaction_id: string; position: string }>(
-    'SELECT transaction_id::text AS transaction_id, position FROM projection_checkpoints WHERE name = $1',
-    [name],
-  );
+  const { rows } = await client.query<{ position: string }>('SELECT position::text FROM projection_checkpoints WHERE name = $1', [name]);
   const row = rows[0];
-  return row ? { transactionId: BigInt(row.transaction_id), position: BigInt(row.position) } : START_OF_STORE;
+  return row ? { position: BigInt(row.position) } : START_OF_STORE;
 }
 
 /** Moves a projection's checkpoint; called inside the transaction of the projection's writes. */
-export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number, maxPosition: bigint): Promise<void> {
+export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number): Promise<void> {
   await client.query(
-    `INSERT INTO projection_checkpoints (name, transaction_id, position, events_applied, max_position) VALUES ($1, $2::text::xid8, $3, $4, $5)
-     ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position,
+    `INSERT INTO projection_checkpoints (name, position, events_applied, max_position) VALUES ($1, $2, $3, $2)
+     ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position,
        events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied,
-       max_position = greatest(projection_checkpoints.max_position, EXCLUDED.max_position), updated_at = now()`,
-    [name, at.transactionId.toString(), at.position.toString(), applied, maxPosition.toString()],
+       max_position = EXCLUDED.position, updated_at = now()`,
+    [name, at.position.toString(), applied],
   );
 }
 

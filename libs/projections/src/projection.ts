@@ -1,23 +1,27 @@
 import type { PoolClient } from 'pg';
 import type { RateTable } from '@caravan/domain';
-import type { StoredEvent } from '@caravan/ingest';
+import type { StoredEvent, StoreRange } from '@caravan/ingest';
 
 export type ProjectionContext = { timeZone: string; rates: RateTable };
+export type RangeContext = { timeZone: string };
 
 /** Physical table names by logical name: live tables, or a rebuild's shadow set. */
 export type TableNames = Record<string, string>;
 
 /**
- * One read model: its name, the event types it folds, the DDL of its tables, and a function
- * that applies a batch of events (already in store order) by writing only the touched keys.
+ * One read model: its name, the event types it folds, the DDL of its tables, and either a
+ * function that applies a batch of its events (read for it, in store order) by writing only the
+ * touched keys, or one that applies a range of the store inside PostgreSQL without reading it.
  */
 export type Projection = {
   name: string;
   eventTypes: readonly string[];
   tables: readonly string[];
   ddl: (t: TableNames) => string[];
-  apply: (client: PoolClient, events: StoredEvent[], t: TableNames, context: ProjectionContext) => Promise<void>;
-};
+} & (
+  | { apply: (client: PoolClient, events: StoredEvent[], t: TableNames, context: ProjectionContext) => Promise<void>; applyRange?: never }
+  | { applyRange: (client: PoolClient, range: StoreRange, t: TableNames, context: RangeContext) => Promise<void>; apply?: never }
+);
 
 /** The live table names of a projection: the logical names themselves; a suffix gives a shadow set. */
 export function tableNames(projection: Projection, suffix = ''): TableNames {

@@ -1,13 +1,9 @@
-import type { StoredEvent } from '@caravan/ingest';
 import { type Projection, table } from '../projection';
 
-/** The latest occurredAt among the events applied: the KPI windows end with its local day. */
-export function foldWatermark(events: StoredEvent[]): Date | undefined {
-  let max: Date | undefined;
-  for (const e of events) if (!max || e.occurredAt > max) max = e.occurredAt;
-  return max;
-}
-
+/**
+ * The latest occurredAt accepted and the number of events: the KPI windows end with the local day
+ * of that instant. Computed inside PostgreSQL over each range of the store (no event is read).
+ */
 export const watermark: Projection = {
   name: 'watermark',
   eventTypes: ['BookingCreated', 'BookingCancelled', 'ArrivalRecorded', 'MediaViewsReported'],
@@ -16,13 +12,12 @@ export const watermark: Projection = {
     `CREATE TABLE IF NOT EXISTS ${table(t, 'event_watermark')} (
        id boolean PRIMARY KEY DEFAULT true CHECK (id), max_occurred_at timestamptz NOT NULL, events bigint NOT NULL)`,
   ],
-  apply: async (client, events, t) => {
-    const max = foldWatermark(events);
-    if (!max) return;
+  applyRange: async (client, range, t) => {
     await client.query(
-      `INSERT INTO ${table(t, 'event_watermark')} AS w (id, max_occurred_at, events) VALUES (true, $1, $2)
+      `INSERT INTO ${table(t, 'event_watermark')} AS w (id, max_occurred_at, events)
+       SELECT true, max(occurred_at), count(*) FROM events WHERE position > $1::bigint AND position <= $2::bigint HAVING count(*) > 0
        ON CONFLICT (id) DO UPDATE SET max_occurred_at = greatest(w.max_occurred_at, EXCLUDED.max_occurred_at), events = w.events + EXCLUDED.events`,
-      [max.toISOString(), events.length],
+      [range.after.toString(), range.upper.toString()],
     );
   },
 };
