@@ -106,6 +106,14 @@ async function main(): Promise<number> {
       { figure: `event → snapshot latency p50 / p95 / p99 at ${latency.rate}/s`, value: latency.p99, unit: 'ms (p99)', detail: `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms, ${latency.samples} events (${latency.uncovered} changed no KPI: no snapshot covers them)` },
     );
     for (const a of run.apps) rows.push({ figure: `  ${a.app}: CPU seconds / peak RSS`, value: a.peakRssMb, unit: 'MiB', detail: `${a.cpuSeconds.toFixed(1)} CPU s` });
+    const sv = run.services;
+    const budget = cpus().length * sv.wallSeconds;
+    rows.push({
+      figure: '  PostgreSQL / Kafka broker: CPU seconds',
+      value: sv.postgresCpuSeconds,
+      unit: 'CPU s',
+      detail: `Kafka ${sv.kafkaCpuSeconds.toFixed(1)} CPU s; all of it with the apps: ${(run.apps.reduce((n, a) => n + a.cpuSeconds, 0) + sv.postgresCpuSeconds + sv.kafkaCpuSeconds).toFixed(1)} of ${budget.toFixed(1)} CPU s (${cpus().length} cores × ${sv.wallSeconds.toFixed(1)} s)`,
+    });
     Object.assign(results, { workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds }, raw: { consume, validate, copy }, caravan: run, latency, rebuild });
 
     if (!skip.has('scale')) {

@@ -10,7 +10,7 @@ import type { CaravanConfig } from '@caravan/config';
 import { ingestTotals } from '@caravan/ingest';
 import { type ChildApp, spawnApp, stopApp } from '../../tests/harness/child-app';
 import { expectedFromEvents, projected } from '../../tests/projections/projection-sql';
-import { cpuSeconds, peakRssMb } from './process-stats';
+import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from './process-stats';
 import type { Workload } from './workload';
 
 export type AppFigures = { app: string; cpuSeconds: number; peakRssMb: number };
@@ -21,6 +21,8 @@ export type CaravanRun = {
   projectedSeconds: number;
   snapshotSeconds: number;
   apps: AppFigures[];
+  /** CPU seconds PostgreSQL (all its processes) and the Kafka broker used from the apps' start to the snapshot. */
+  services: { postgresCpuSeconds: number; kafkaCpuSeconds: number; wallSeconds: number };
   checks: Check[];
 };
 
@@ -41,6 +43,8 @@ export function pipelineEnv(config: CaravanConfig, databaseUrl: string, workload
     HTTP_PORT: '0',
     LOG_LEVEL: 'warn',
     TIME_ZONE: config.timeZone,
+    // CARAVAN_APP_ENV="INGEST_CONCURRENCY=6 PROJECTOR_BATCH_SIZE=2000": settings to try on the apps.
+    ...Object.fromEntries((process.env.CARAVAN_APP_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
     ...extra,
   };
 }
@@ -76,16 +80,26 @@ export async function runCaravan(config: CaravanConfig, pool: Pool, databaseUrl:
   const group = `${workload.id}-caravan`;
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();
+  const servicesAtStart = { postgres: cpuSecondsOfAll('postgres'), kafka: cpuSecondsOfAll('java') };
   const apps = (['ingestor', 'projector', 'publisher'] as const).map((app) => spawnApp(app, env));
   try {
-    return { run: await timeRun(config, pool, workload, apps, group, started, log), apps, env };
+    return { run: await timeRun(config, pool, workload, apps, group, started, servicesAtStart, log), apps, env };
   } catch (error) {
     await stopApps(apps);
     throw error;
   }
 }
 
-async function timeRun(config: CaravanConfig, pool: Pool, workload: Workload, apps: ChildApp[], group: string, started: number, log: (line: string) => void): Promise<CaravanRun> {
+async function timeRun(
+  config: CaravanConfig,
+  pool: Pool,
+  workload: Workload,
+  apps: ChildApp[],
+  group: string,
+  started: number,
+  servicesAtStart: { postgres: number; kafka: number },
+  log: (line: string) => void,
+): Promise<CaravanRun> {
   let first: { at: number; consumed: number } | undefined;
   const ingested = await until(async () => {
     const consumed = await consumedSoFar(pool, group);
@@ -96,6 +110,11 @@ async function timeRun(config: CaravanConfig, pool: Pool, workload: Workload, ap
   const last = await maxEventPosition(pool);
   const projectedAt = await until(async () => (await projectedUpTo(pool)) >= last, apps, 'projection');
   const snapshotAt = await until(async () => (await snapshotPosition(pool)) >= last, apps, 'snapshot');
+  const services = {
+    postgresCpuSeconds: cpuSecondsOfAll('postgres') - servicesAtStart.postgres,
+    kafkaCpuSeconds: cpuSecondsOfAll('java') - servicesAtStart.kafka,
+    wallSeconds: (snapshotAt - started) / 1000,
+  };
   const figures = apps.map((a, i) => ({ app: ['ingestor', 'projector', 'publisher'][i] as string, cpuSeconds: cpuSeconds(a.process.pid ?? 0), peakRssMb: peakRssMb(a.process.pid ?? 0) }));
   const steady = first && ingested > first.at ? (workload.records - first.consumed) / ((ingested - first.at) / 1000) : 0;
   return {
@@ -104,6 +123,7 @@ async function timeRun(config: CaravanConfig, pool: Pool, workload: Workload, ap
     projectedSeconds: (projectedAt - started) / 1000,
     snapshotSeconds: (snapshotAt - started) / 1000,
     apps: figures,
+    services,
     checks: await checkAgainstSql(pool, config, group, workload),
   };
 }
