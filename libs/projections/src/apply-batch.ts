@@ -38,9 +38,9 @@ export async function applyBatchInTransaction(client: PoolClient, projection: Pr
   const checkpoint = await readCheckpoint(client, name);
   const range = await nextRange(client, checkpoint, options.batchSize);
   if (!range) return 0;
-  let applied = range.count;
+  let applied: number;
   if (projection.applyRange) {
-    await projection.applyRange(client, range, tables, { timeZone: options.timeZone });
+    applied = await projection.applyRange(client, range, tables, { timeZone: options.timeZone });
   } else {
     const events = await readEventsIn(client, range, projection.eventTypes);
     applied = events.length;

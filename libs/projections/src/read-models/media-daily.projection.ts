@@ -1,27 +1,12 @@
-import type { MediaViewsReportedData } from '@caravan/contract';
-import { localDate } from '@caravan/domain';
-import type { StoredEvent } from '@caravan/ingest';
 import { type Projection, table } from '../projection';
+import { assertSqlFoldVersion } from './sql-fold';
 
-type Row = { day: string; platform: string; campaign: string; market: string; views: number; reports: number };
+assertSqlFoldVersion('media_daily', ['MediaViewsReported'], 1);
 
-/** Folds view reports (views gained since the previous report) into per-day sums. Pure. */
-export function foldMedia(events: StoredEvent[], timeZone: string): Row[] {
-  const rows = new Map<string, Row>();
-  for (const e of events) {
-    if (e.type !== 'MediaViewsReported') continue;
-    const d = e.data as MediaViewsReportedData;
-    const day = localDate(e.occurredAt, timeZone);
-    const key = `${day}|${d.platform}|${d.campaign}|${d.market}`;
-    const sum = rows.get(key) ?? { day, platform: d.platform, campaign: d.campaign, market: d.market, views: 0, reports: 0 };
-    sum.views += d.views;
-    sum.reports += 1;
-    rows.set(key, sum);
-  }
-  return [...rows.values()];
-}
-
-/** Media views per local day × platform, campaign, market. */
+/**
+ * Media views (gained since the previous report) per local day × platform, campaign, market,
+ * summed inside PostgreSQL over each range of the store.
+ */
 export const mediaDaily: Projection = {
   name: 'media_daily',
   eventTypes: ['MediaViewsReported'],
@@ -32,16 +17,22 @@ export const mediaDaily: Projection = {
        views bigint NOT NULL, reports bigint NOT NULL,
        PRIMARY KEY (day, platform, campaign, market))`,
   ],
-  apply: async (client, events, t, { timeZone }) => {
-    const rows = foldMedia(events, timeZone);
-    if (rows.length === 0) return;
-    await client.query(
-      `INSERT INTO ${table(t, 'media_daily')} AS m (day, platform, campaign, market, views, reports)
-       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
-       ON CONFLICT (day, platform, campaign, market)
-       DO UPDATE SET views = m.views + EXCLUDED.views, reports = m.reports + EXCLUDED.reports`,
-      [rows.map((r) => r.day), rows.map((r) => r.platform), rows.map((r) => r.campaign), rows.map((r) => r.market),
-        rows.map((r) => r.views), rows.map((r) => r.reports)],
+  applyRange: async (client, range, t, { timeZone }) => {
+    const { rows } = await client.query<{ n: number }>(
+      `WITH folded AS (
+         SELECT (occurred_at AT TIME ZONE $3)::date AS day, data->>'platform' AS platform, data->>'campaign' AS campaign, data->>'market' AS market,
+                sum((data->>'views')::bigint) AS views, count(*) AS reports
+         FROM events
+         WHERE position > $1::bigint AND position <= $2::bigint AND type = 'MediaViewsReported'
+         GROUP BY 1, 2, 3, 4),
+       upserted AS (
+         INSERT INTO ${table(t, 'media_daily')} AS m (day, platform, campaign, market, views, reports)
+         SELECT * FROM folded
+         ON CONFLICT (day, platform, campaign, market)
+         DO UPDATE SET views = m.views + EXCLUDED.views, reports = m.reports + EXCLUDED.reports)
+       SELECT coalesce(sum(reports), 0)::int AS n FROM folded`,
+      [range.after.toString(), range.upper.toString(), timeZone],
     );
+    return rows[0]?.n ?? 0;
   },
 };

@@ -19,5 +19,6 @@ export const watermark: Projection = {
        ON CONFLICT (id) DO UPDATE SET max_occurred_at = greatest(w.max_occurred_at, EXCLUDED.max_occurred_at), events = w.events + EXCLUDED.events`,
       [range.after.toString(), range.upper.toString()],
     );
+    return range.count;
   },
 };
