@@ -9,7 +9,18 @@ import { createKafka, EventProducer } from '@caravan/kafka';
 import { TrafficSimulator } from '@caravan/simulator';
 import type { Workload } from './workload';
 
-export type Latency = { rate: number; seconds: number; samples: number; uncovered: number; p50: number; p95: number; p99: number; max: number };
+export type Latency = {
+  rate: number;
+  seconds: number;
+  samples: number;
+  uncovered: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** The first part of the delay: produced → its ingest transaction began (events.ingested_at). */
+  toStore: { p50: number; p99: number };
+};
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -43,9 +54,14 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
   // Not until a snapshot covers the last one: an event that changes no KPI (a cancellation of an
   // unknown booking) is never covered by a snapshot of its own.
   const deadline = performance.now() + 120_000;
-  let positions: Array<{ event_id: string; position: string }> = [];
+  let positions: Array<{ event_id: string; position: string; ingested_ms: number }> = [];
   for (;;) {
-    positions = (await pool.query<{ event_id: string; position: string }>('SELECT event_id::text, position::text FROM events WHERE event_id = ANY($1::uuid[])', [ids])).rows;
+    positions = (
+      await pool.query<{ event_id: string; position: string; ingested_ms: number }>(
+        'SELECT event_id::text, position::text, (extract(epoch FROM ingested_at) * 1000)::float8 AS ingested_ms FROM events WHERE event_id = ANY($1::uuid[])',
+        [ids],
+      )
+    ).rows;
     const maxPos = positions.reduce((m, p) => Math.max(m, Number(p.position)), 0);
     const projected = Number((await pool.query<{ p: string }>('SELECT coalesce(min(max_position), 0)::text AS p FROM projection_checkpoints')).rows[0]?.p);
     if (positions.length === ids.length && projected >= maxPos) break;
@@ -66,15 +82,29 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
     if (next.at < cur.at) cur.at = next.at;
   }
   const delays: number[] = [];
+  const toStore: number[] = [];
   let uncovered = 0;
   for (const p of positions) {
     const position = Number(p.position);
     const cover = firstCover[firstAtLeast(firstCover, position)];
-    if (cover) delays.push(cover.at - (producedAt.get(p.event_id) ?? cover.at));
+    const produced = producedAt.get(p.event_id);
+    if (produced !== undefined) toStore.push(p.ingested_ms - produced);
+    if (cover) delays.push(cover.at - (produced ?? cover.at));
     else uncovered += 1;
   }
   delays.sort((a, b) => a - b);
-  return { rate, seconds, samples: delays.length, uncovered, p50: percentile(delays, 50), p95: percentile(delays, 95), p99: percentile(delays, 99), max: delays[delays.length - 1] ?? NaN };
+  toStore.sort((a, b) => a - b);
+  return {
+    rate,
+    seconds,
+    samples: delays.length,
+    uncovered,
+    p50: percentile(delays, 50),
+    p95: percentile(delays, 95),
+    p99: percentile(delays, 99),
+    max: delays[delays.length - 1] ?? NaN,
+    toStore: { p50: Math.round(percentile(toStore, 50)), p99: Math.round(percentile(toStore, 99)) },
+  };
 }
 
 /** Index of the first entry whose position is at least `position` (binary search). */

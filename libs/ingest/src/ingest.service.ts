@@ -62,7 +62,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         group: this.config.ingest.groupId,
         topic: batch.topic,
         partition: batch.partition,
-        records: batch.records.map((r) => ({ ...r, topic: batch.topic, partition: batch.partition })),
+        records: batch.records,
         acceptGap: this.soughtOnce.has(key),
       },
       { hasRate: this.rates.hasRate },

@@ -6,7 +6,8 @@ import { isObservable, lastValueFrom } from 'rxjs';
 export type PartitionBatch = {
   topic: string;
   partition: number;
-  records: Array<{ offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }>;
+  /** Each record names its topic and partition too, so the handler can pass them on as they are. */
+  records: Array<{ topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }>;
 };
 
 /** What the handler decided: the batch is durably handled up to `nextOffset`, or read again from `seekTo`. */
@@ -87,7 +88,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const input: PartitionBatch = {
       topic: batch.topic,
       partition: batch.partition,
-      records: batch.messages.map((m) => ({ offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp })),
+      records: batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp })),
     };
     const result: unknown = await handler(input);
     const decision = (isObservable(result) ? await lastValueFrom(result) : result) as BatchDecision;
