@@ -70,11 +70,14 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
   }
   await new Promise((r) => setTimeout(r, 1_000));
   // The first publication covering each position: snapshot history ordered by position.
-  const { rows: published } = await pool.query<{ position: string; at: Date }>(
-    `SELECT position::text, min(computed_at) AS at FROM kpi_snapshots WHERE computed_at >= to_timestamp($1 / 1000.0) GROUP BY position ORDER BY position`,
+  // (Ordered by the bigint column: an output column named `position` of type text would sort
+  // 1000000 before 999999.)
+  const { rows: published } = await pool.query<{ pos: string; at: Date }>(
+    `SELECT position::text AS pos, min(computed_at) AS at FROM kpi_snapshots WHERE computed_at >= to_timestamp($1 / 1000.0)
+     GROUP BY kpi_snapshots.position ORDER BY kpi_snapshots.position`,
     [started],
   );
-  const firstCover = published.map((p) => ({ position: Number(p.position), at: p.at.getTime() }));
+  const firstCover = published.map((p) => ({ position: Number(p.pos), at: p.at.getTime() }));
   // Earliest publication at or after each position (suffix minimum over times).
   for (let i = firstCover.length - 2; i >= 0; i--) {
     const next = firstCover[i + 1] as { at: number };

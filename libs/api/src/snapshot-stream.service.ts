@@ -69,7 +69,7 @@ export class SnapshotStream implements OnModuleDestroy {
     try {
       for (;;) {
         const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
-          `SELECT id::text AS id, snapshot FROM kpi_snapshots WHERE id > $1 AND ${this.where(2)} ORDER BY id LIMIT ${BATCH}`,
+          `SELECT id::text AS id, snapshot FROM kpi_snapshots WHERE id > $1 AND ${this.where(2)} ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
           [s.cursor.toString(), ...this.params(s.filter)],
         );
         const last = rows[rows.length - 1];

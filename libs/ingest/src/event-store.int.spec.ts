@@ -31,6 +31,14 @@ describe('the event store (real PostgreSQL)', () => {
     await expect(db().pool.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
   });
 
+  it('stores data exactly, whatever characters its strings hold', async () => {
+    const e = { ...candidate(3), data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2, destination: 'a"b\\c\u001e{}[],\n é 中 😀' } };
+    const plain = candidate(4);
+    await withTransaction(db().pool, (c) => appendEvents(c, source, [e, plain]));
+    const { rows } = await db().pool.query('SELECT event_id::text AS id, data FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position', [[e.eventId, plain.eventId]]);
+    expect(rows).toEqual([{ id: e.eventId, data: e.data }, { id: plain.eventId, data: plain.data }]);
+  });
+
   it('hands out positions in commit order: a second append waits until the first transaction ends', async () => {
     const start = await lastCheckpoint();
     const slow = await db().pool.connect();

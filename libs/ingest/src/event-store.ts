@@ -25,7 +25,7 @@ export async function appendEvents(
   const { rows } = await client.query<{ event_id: string; position: string }>(
     `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic, source_partition, source_offset)
      SELECT e.event_id, e.type, e.version, e.occurred_at, e.producer, e.data, decode(e.hash, 'hex'), $8, $9, e.source_offset
-     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], $6::jsonb[], $7::text[], $10::bigint[])
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], string_to_array($6, E'\\x1e')::jsonb[], $7::text[], $10::bigint[])
           WITH ORDINALITY AS e(event_id, type, version, occurred_at, producer, data, hash, source_offset, ord)
      ORDER BY e.ord
      ON CONFLICT (event_id) DO NOTHING
@@ -36,7 +36,9 @@ export async function appendEvents(
       events.map((e) => e.version),
       events.map((e) => e.occurredAt),
       events.map((e) => e.producer),
-      events.map((e) => JSON.stringify(e.data)),
+      // The data as one text, separated by U+001E: JSON.stringify escapes every control character,
+      // so the separator cannot occur inside, and no array-literal escaping pass is needed.
+      events.map((e) => JSON.stringify(e.data)).join(RECORD_SEPARATOR),
       events.map((e) => e.contentHash),
       source.topic,
       source.partition,
@@ -58,6 +60,8 @@ export async function appendEvents(
   }
   return { inserted, storedHash };
 }
+
+const RECORD_SEPARATOR = '\x1e';
 
 /** The advisory lock that serialises appends (per database). */
 export const APPEND_LOCK = 'caravan:event-store-append';

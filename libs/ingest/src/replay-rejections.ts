@@ -22,7 +22,7 @@ export async function replayRejections(pool: Pool, selection: ReplaySelection, h
       `SELECT id::text, consumer_group, source_topic, source_partition, source_offset::text, record_key, record_value, code
        FROM rejections
        WHERE resolved_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1)) AND ($2::text IS NULL OR code = $2)
-       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+       ORDER BY rejections.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
       [selection.ids ?? null, selection.code ?? null, selection.limit],
     );
     const outcomes: ReplayOutcome[] = [];
