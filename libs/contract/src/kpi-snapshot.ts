@@ -17,7 +17,7 @@ export const kpiSnapshotSchema = z.strictObject({
   changePct: percent,
   target: z.number().nullable().optional(),
   progressPct: percent.optional(),
-  position: z.int().min(0).describe('the event-store position the snapshot reflects'),
+  position: z.int().min(0).describe('the event-store position the snapshot reflects: every event at or below it is in the values'),
   computedAt: z.iso.datetime({ offset: true }),
 });
 
