@@ -14,7 +14,7 @@ export async function storeEvents(pool: Pool, events: OutgoingEvent[], perTransa
       record: { topic: 'test', partition: 0, offset: String(offset++), key: null, value: null, timestamp: '0' } as KafkaRecord,
       result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
     }));
-    await withTransaction(pool, (c) => appendEvents(c, { topic: 'test', partition: 0 }, candidatesOf(results)));
+    await withTransaction(pool, (c) => appendEvents(c, candidatesOf(results)));
   }
 }
 

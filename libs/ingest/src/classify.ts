@@ -6,13 +6,14 @@ export type Outcome =
   | { kind: 'duplicate'; record: KafkaRecord; event: ValidEvent }
   | { kind: 'rejected'; record: KafkaRecord; rejection: Rejection; eventId: string | null };
 
-export type Candidate = ValidEvent & { offset: string };
+/** A valid event offered to the store, with the record it came from. */
+export type Candidate = ValidEvent & { topic: string; partition: number; offset: string };
 
 /** The first record of each eventId in a batch, with its offset: the one offered to the event store. */
 export function candidatesOf(results: Array<{ record: KafkaRecord; result: ValidationResult }>): Candidate[] {
   const seen = new Map<string, Candidate>();
   for (const { record, result } of results) {
-    if (result.ok && !seen.has(result.event.eventId)) seen.set(result.event.eventId, { ...result.event, offset: record.offset });
+    if (result.ok && !seen.has(result.event.eventId)) seen.set(result.event.eventId, { ...result.event, topic: record.topic, partition: record.partition, offset: record.offset });
   }
   return [...seen.values()];
 }

@@ -15,17 +15,17 @@ function candidate(offset: number): Candidate {
     producer: 'test',
     data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 1 },
     contentHash: 'ab'.repeat(32),
+    topic: 'tourism.arrivals',
+    partition: 0,
     offset: String(offset),
   };
 }
-
-const source = { topic: 'tourism.arrivals', partition: 0 };
 
 describe('the event store (real PostgreSQL)', () => {
   const db = useTestDatabase();
 
   it('is append-only: updates, deletes and truncation are refused', async () => {
-    await withTransaction(db().pool, (c) => appendEvents(c, source, [candidate(0)]));
+    await withTransaction(db().pool, (c) => appendEvents(c, [candidate(0)]));
     await expect(db().pool.query(`UPDATE events SET producer = 'x'`)).rejects.toThrow(/append-only: UPDATE refused/);
     await expect(db().pool.query('DELETE FROM events')).rejects.toThrow(/append-only: DELETE refused/);
     await expect(db().pool.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
@@ -34,7 +34,7 @@ describe('the event store (real PostgreSQL)', () => {
   it('stores data exactly, whatever characters its strings hold', async () => {
     const e = { ...candidate(3), data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2, destination: 'a"b\\c\u001e{}[],\n é 中 😀' } };
     const plain = candidate(4);
-    await withTransaction(db().pool, (c) => appendEvents(c, source, [e, plain]));
+    await withTransaction(db().pool, (c) => appendEvents(c, [e, plain]));
     const { rows } = await db().pool.query('SELECT event_id::text AS id, data FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position', [[e.eventId, plain.eventId]]);
     expect(rows).toEqual([{ id: e.eventId, data: e.data }, { id: plain.eventId, data: plain.data }]);
   });
@@ -45,10 +45,10 @@ describe('the event store (real PostgreSQL)', () => {
     try {
       await slow.query('BEGIN');
       const slowEvent = candidate(1);
-      const slowAppend = await appendEvents(slow, source, [slowEvent]);
+      const slowAppend = await appendEvents(slow, [slowEvent]);
       const fastEvent = candidate(2);
       let fastDone = false;
-      const fast = withTransaction(db().pool, (c) => appendEvents(c, source, [fastEvent])).then((r) => {
+      const fast = withTransaction(db().pool, (c) => appendEvents(c, [fastEvent])).then((r) => {
         fastDone = true;
         return r;
       });
@@ -99,7 +99,7 @@ describe('the event store (real PostgreSQL)', () => {
         for (let i = 0; i < perWriter; i++) {
           await withTransaction(db().pool, async (c: PoolClient) => {
             const e = candidate(w * 1000 + i);
-            await appendEvents(c, source, [e]);
+            await appendEvents(c, [e]);
             // Hold some transactions open so that commits overtake each other.
             if ((w + i) % 3 === 0) await c.query('SELECT pg_sleep(0.01)');
             written.push(e.eventId);

@@ -13,20 +13,17 @@ export type AppendResult = { inserted: Map<string, string>; storedHash: Map<stri
  * sees position p therefore sees every event below p (gaps are rolled-back or duplicate rows that
  * never come back), and "reflects position p" means "reflects every event up to p".
  */
-export async function appendEvents(
-  client: PoolClient,
-  source: { topic: string; partition: number },
-  events: Candidate[],
-): Promise<AppendResult> {
+export async function appendEvents(client: PoolClient, events: Candidate[]): Promise<AppendResult> {
   const inserted = new Map<string, string>();
   const storedHash = new Map<string, string>();
   if (events.length === 0) return { inserted, storedHash };
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [APPEND_LOCK]);
   const { rows } = await client.query<{ event_id: string; position: string }>(
     `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic, source_partition, source_offset)
-     SELECT e.event_id, e.type, e.version, e.occurred_at, e.producer, e.data, decode(e.hash, 'hex'), $8, $9, e.source_offset
-     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], string_to_array($6, E'\\x1e')::jsonb[], $7::text[], $10::bigint[])
-          WITH ORDINALITY AS e(event_id, type, version, occurred_at, producer, data, hash, source_offset, ord)
+     SELECT e.event_id, e.type, e.version, e.occurred_at, e.producer, e.data, decode(e.hash, 'hex'), e.source_topic, e.source_partition, e.source_offset
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], string_to_array($6, E'\\x1e')::jsonb[], $7::text[],
+                 $8::text[], $9::int[], $10::bigint[])
+          WITH ORDINALITY AS e(event_id, type, version, occurred_at, producer, data, hash, source_topic, source_partition, source_offset, ord)
      ORDER BY e.ord
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id, position`,
@@ -40,8 +37,8 @@ export async function appendEvents(
       // so the separator cannot occur inside, and no array-literal escaping pass is needed.
       events.map((e) => JSON.stringify(e.data)).join(RECORD_SEPARATOR),
       events.map((e) => e.contentHash),
-      source.topic,
-      source.partition,
+      events.map((e) => e.topic),
+      events.map((e) => e.partition),
       events.map((e) => e.offset),
     ],
   );

@@ -8,3 +8,4 @@ export * from './ingest-totals';
 export * from './ingest.module';
 export * from './ingest.service';
 export * from './replay-rejections';
+export * from './group-commit';

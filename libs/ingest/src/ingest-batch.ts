@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { validateRecord, type ValidationContext } from '@caravan/contract';
+import { validateRecord, type ValidationContext, type ValidationResult } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes, type Outcome } from './classify';
 import { appendEvents } from './event-store';
@@ -29,9 +29,18 @@ const MAX_ATTEMPTS = 5;
  * (the DLQ outbox) and counters, and moves the stored offset past the batch.
  */
 export async function ingestBatch(pool: Pool, input: BatchInput, context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult> {
+  return (await ingestBatches(pool, [input], context))[0] as BatchResult;
+}
+
+/**
+ * Ingests the batches of several partitions in ONE transaction (a group commit: one append, one
+ * commit for all), each with its own offset, counters and result, exactly as if each had its own
+ * transaction. Offset rows are locked in (topic, partition) order, so two ingestors never deadlock.
+ */
+export async function ingestBatches(pool: Pool, inputs: BatchInput[], context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await withTransaction(pool, (client) => ingestInTransaction(client, input, { ...context, nowMs: Date.now() }));
+      return await withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
     } catch (error) {
       // Two batches appending the same eventIds in other orders can deadlock: PostgreSQL aborts one, we retry it.
       const code = (error as { code?: string }).code;
@@ -40,34 +49,50 @@ export async function ingestBatch(pool: Pool, input: BatchInput, context: Omit<V
   }
 }
 
-async function ingestInTransaction(client: PoolClient, input: BatchInput, context: ValidationContext): Promise<BatchResult> {
-  const { group, topic, partition } = input;
-  const stored = await lockOffset(client, group, topic, partition);
-  const fresh = stored < 0n ? input.records : input.records.filter((r) => BigInt(r.offset) >= stored);
-  const skipped = input.records.length - fresh.length;
-  const first = fresh[0];
-  const last = fresh[fresh.length - 1];
-  if (!first || !last) return { kind: 'nothing-new', skipped, nextOffset: stored };
-  if (stored >= 0n && BigInt(first.offset) > stored && !input.acceptGap) {
-    return { kind: 'gap', expectedOffset: stored, firstOffset: BigInt(first.offset) };
+type Fresh = { input: BatchInput; records: KafkaRecord[]; skipped: number; results: Array<{ record: KafkaRecord; result: ValidationResult }> };
+
+async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], context: ValidationContext): Promise<BatchResult[]> {
+  const answers: Array<BatchResult | Fresh> = new Array(inputs.length);
+  const order = inputs.map((input, i) => ({ input, i })).sort((x, y) => (x.input.topic < y.input.topic ? -1 : x.input.topic > y.input.topic ? 1 : x.input.partition - y.input.partition));
+  for (const { input, i } of order) {
+    const stored = await lockOffset(client, input.group, input.topic, input.partition);
+    const fresh = stored < 0n ? input.records : input.records.filter((r) => BigInt(r.offset) >= stored);
+    const skipped = input.records.length - fresh.length;
+    const first = fresh[0];
+    if (!first) answers[i] = { kind: 'nothing-new', skipped, nextOffset: stored };
+    else if (stored >= 0n && BigInt(first.offset) > stored && !input.acceptGap) answers[i] = { kind: 'gap', expectedOffset: stored, firstOffset: BigInt(first.offset) };
+    else answers[i] = { input, records: fresh, skipped, results: fresh.map((record) => ({ record, result: validateRecord(record.value, context) })) };
   }
 
-  const results = fresh.map((record) => ({ record, result: validateRecord(record.value, context) }));
-  const { inserted, storedHash } = await appendEvents(client, { topic, partition }, candidatesOf(results));
-  const outcomes = decideOutcomes(results, new Set(inserted.keys()), storedHash);
-  const nextOffset = BigInt(last.offset) + 1n;
-  await recordOutcomes(client, { group, topic, partition }, outcomes, nextOffset);
-
-  const count = (kind: Outcome['kind']) => outcomes.filter((o) => o.kind === kind).length;
-  return {
-    kind: 'ingested',
-    consumed: fresh.length,
-    accepted: count('accepted'),
-    duplicate: count('duplicate'),
-    rejected: count('rejected'),
-    skipped,
-    nextOffset,
-  };
+  const batches = answers.filter((a): a is Fresh => 'results' in a);
+  if (batches.length === 0) return answers as BatchResult[];
+  // One append for every partition; the outcomes are decided over all of them in order, so an
+  // eventId sent to two partitions is accepted once.
+  const all = batches.flatMap((b) => b.results);
+  const { inserted, storedHash } = await appendEvents(client, candidatesOf(all));
+  const outcomes = decideOutcomes(all, new Set(inserted.keys()), storedHash);
+  let at = 0;
+  for (let i = 0; i < answers.length; i++) {
+    const fresh = answers[i];
+    if (!fresh || !('results' in fresh)) continue;
+    const mine = outcomes.slice(at, at + fresh.results.length);
+    at += fresh.results.length;
+    const last = fresh.records[fresh.records.length - 1] as KafkaRecord;
+    const nextOffset = BigInt(last.offset) + 1n;
+    const { group, topic, partition } = fresh.input;
+    await recordOutcomes(client, { group, topic, partition }, mine, nextOffset);
+    const count = (kind: Outcome['kind']) => mine.filter((o) => o.kind === kind).length;
+    answers[i] = {
+      kind: 'ingested',
+      consumed: fresh.records.length,
+      accepted: count('accepted'),
+      duplicate: count('duplicate'),
+      rejected: count('rejected'),
+      skipped: fresh.skipped,
+      nextOffset,
+    };
+  }
+  return answers as BatchResult[];
 }
 
 /** Takes the partition's row lock (created on first use) and returns the next offset to ingest, -1 if none yet. */

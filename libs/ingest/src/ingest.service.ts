@@ -7,7 +7,11 @@ import { type BatchDecision, createProducer, ensureTopics, KAFKA, type Partition
 import { ingestBatchSeconds, ingestBatchSize } from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
 import { DlqRelay } from './dlq-relay';
-import { ingestBatch } from './ingest-batch';
+import { GroupCommit } from './group-commit';
+import { ingestBatches } from './ingest-batch';
+
+/** At most this many records in one ingest transaction (the batches of several partitions together). */
+const MAX_RECORDS_PER_TRANSACTION = 20_000;
 
 const RATES_REFRESH_MS = 30_000;
 
@@ -18,6 +22,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly rates: CurrencyRateValidity;
   private readonly producer: Producer;
   private readonly relay: DlqRelay;
+  private readonly groupCommit: GroupCommit;
   private ratesTimer: NodeJS.Timeout | undefined;
   /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
   private readonly soughtOnce = new Map<string, bigint>();
@@ -31,6 +36,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     // Few retries: the relay holds its rows locked while it sends; what fails waits for the next run.
     this.producer = createProducer(kafka, { retry: { retries: 3, maxRetryTime: 2_000 } });
     this.relay = new DlqRelay(pool, this.producer, config.topics.dlq, this.logger);
+    this.groupCommit = new GroupCommit((inputs) => ingestBatches(pool, inputs, { hasRate: this.rates.hasRate }), MAX_RECORDS_PER_TRANSACTION);
   }
 
   get inboundTopics(): string[] {
@@ -56,17 +62,13 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     const key = `${batch.topic}:${batch.partition}`;
     const started = Date.now();
     await this.rates.ensureLoaded();
-    const result = await ingestBatch(
-      this.pool,
-      {
-        group: this.config.ingest.groupId,
-        topic: batch.topic,
-        partition: batch.partition,
-        records: batch.records,
-        acceptGap: this.soughtOnce.has(key),
-      },
-      { hasRate: this.rates.hasRate },
-    );
+    const result = await this.groupCommit.submit({
+      group: this.config.ingest.groupId,
+      topic: batch.topic,
+      partition: batch.partition,
+      records: batch.records,
+      acceptGap: this.soughtOnce.has(key),
+    });
     if (result.kind === 'gap') {
       // Once back to where PostgreSQL says; if the records there are gone (retention), the next
       // batch again starts later and is accepted with the gap.

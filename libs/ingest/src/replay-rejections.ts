@@ -29,7 +29,7 @@ export async function replayRejections(pool: Pool, selection: ReplaySelection, h
     for (const row of rows) {
       const record: KafkaRecord = { topic: row.source_topic, partition: row.source_partition, offset: row.source_offset, key: row.record_key, value: row.record_value, timestamp: '0' };
       const results = [{ record, result: validateRecord(row.record_value, { nowMs: Date.now(), hasRate }) }];
-      const { inserted, storedHash } = await appendEvents(client, { topic: row.source_topic, partition: row.source_partition }, candidatesOf(results));
+      const { inserted, storedHash } = await appendEvents(client, candidatesOf(results));
       const [decided] = decideOutcomes(results, new Set(inserted.keys()), storedHash);
       if (!decided) continue;
       const outcome: ReplayOutcome =
