@@ -12,6 +12,11 @@ export type BatchInput = {
   records: KafkaRecord[];
   /** Accept a batch that starts after the stored offset (the records between were deleted by retention). */
   acceptGap?: boolean;
+  /**
+   * The records' validation, index by index, when done before the transaction (so that the next
+   * batches are validated while PostgreSQL works on the previous ones); validated inside otherwise.
+   */
+  validated?: ValidationResult[];
 };
 
 export type BatchResult =
@@ -56,12 +61,16 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
   const order = inputs.map((input, i) => ({ input, i })).sort((x, y) => (x.input.topic < y.input.topic ? -1 : x.input.topic > y.input.topic ? 1 : x.input.partition - y.input.partition));
   for (const { input, i } of order) {
     const stored = await lockOffset(client, input.group, input.topic, input.partition);
-    const fresh = stored < 0n ? input.records : input.records.filter((r) => BigInt(r.offset) >= stored);
+    const keep = input.records.map((r) => stored < 0n || BigInt(r.offset) >= stored);
+    const fresh = input.records.filter((_, k) => keep[k]);
     const skipped = input.records.length - fresh.length;
     const first = fresh[0];
     if (!first) answers[i] = { kind: 'nothing-new', skipped, nextOffset: stored };
     else if (stored >= 0n && BigInt(first.offset) > stored && !input.acceptGap) answers[i] = { kind: 'gap', expectedOffset: stored, firstOffset: BigInt(first.offset) };
-    else answers[i] = { input, records: fresh, skipped, results: fresh.map((record) => ({ record, result: validateRecord(record.value, context) })) };
+    else {
+      const results = input.records.flatMap((record, k) => (keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : []));
+      answers[i] = { input, records: fresh, skipped, results };
+    }
   }
 
   const batches = answers.filter((a): a is Fresh => 'results' in a);

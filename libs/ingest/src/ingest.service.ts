@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { validateRecord } from '@caravan/contract';
 import { PG_POOL } from '@caravan/database';
 import { type BatchDecision, createProducer, ensureTopics, KAFKA, type PartitionBatch, type PartitionOffset } from '@caravan/kafka';
 import { ingestBatchSeconds, ingestBatchSize } from '@caravan/observability';
@@ -62,12 +63,17 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     const key = `${batch.topic}:${batch.partition}`;
     const started = Date.now();
     await this.rates.ensureLoaded();
+    // Validated now, outside the transaction: while one group of batches is in PostgreSQL, the
+    // next ones are validated.
+    const nowMs = Date.now();
+    const validated = batch.records.map((r) => validateRecord(r.value, { nowMs, hasRate: this.rates.hasRate }));
     const result = await this.groupCommit.submit({
       group: this.config.ingest.groupId,
       topic: batch.topic,
       partition: batch.partition,
       records: batch.records,
       acceptGap: this.soughtOnce.has(key),
+      validated,
     });
     if (result.kind === 'gap') {
       // Once back to where PostgreSQL says; if the records there are gone (retention), the next
