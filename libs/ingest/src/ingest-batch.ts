@@ -29,20 +29,16 @@ const RETRIABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
 
 /**
- * Ingests one partition's batch in ONE transaction: locks the partition's stored offset, drops
- * records already ingested (redeliveries), appends the valid events set-based, records rejections
- * (the DLQ outbox) and counters, and moves the stored offset past the batch.
- */
-export async function ingestBatch(pool: Pool, input: BatchInput, context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult> {
-  return (await ingestBatches(pool, [input], context))[0] as BatchResult;
-}
-
-/**
- * Ingests the batches of several partitions in ONE transaction (a group commit: one append, one
- * commit for all), each with its own offset, counters and result, exactly as if each had its own
- * transaction. Offset rows are locked in (topic, partition) order, so two ingestors never deadlock.
+ * Ingests the batches of one or several partitions in ONE transaction (a group commit: one append,
+ * one commit for all). For each partition: locks its stored offset, drops records already ingested
+ * (redeliveries), appends the valid events set-based, records rejections (the DLQ outbox) and
+ * counters, and moves the stored offset past the batch — exactly as if each had its own
+ * transaction. Three statements whatever the number of partitions: lock the offsets, append,
+ * record the outcomes.
  */
 export async function ingestBatches(pool: Pool, inputs: BatchInput[], context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult[]> {
+  // A partition's next batch follows its previous one's result (the transport waits for it).
+  if (new Set(inputs.map((i) => `${i.group}|${i.topic}|${i.partition}`)).size !== inputs.length) throw new Error('one batch per partition per transaction');
   for (let attempt = 1; ; attempt++) {
     try {
       return await withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
@@ -55,23 +51,21 @@ export async function ingestBatches(pool: Pool, inputs: BatchInput[], context: O
 }
 
 type Fresh = { input: BatchInput; records: KafkaRecord[]; skipped: number; results: Array<{ record: KafkaRecord; result: ValidationResult }> };
+type Partition = { group: string; topic: string; partition: number };
 
 async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], context: ValidationContext): Promise<BatchResult[]> {
-  const answers: Array<BatchResult | Fresh> = new Array(inputs.length);
-  const order = inputs.map((input, i) => ({ input, i })).sort((x, y) => (x.input.topic < y.input.topic ? -1 : x.input.topic > y.input.topic ? 1 : x.input.partition - y.input.partition));
-  for (const { input, i } of order) {
-    const stored = await lockOffset(client, input.group, input.topic, input.partition);
-    const keep = input.records.map((r) => stored < 0n || BigInt(r.offset) >= stored);
+  const stored = await lockOffsets(client, inputs);
+  const answers: Array<BatchResult | Fresh> = inputs.map((input, i) => {
+    const from = stored[i] as bigint;
+    const keep = input.records.map((r) => from < 0n || BigInt(r.offset) >= from);
     const fresh = input.records.filter((_, k) => keep[k]);
     const skipped = input.records.length - fresh.length;
     const first = fresh[0];
-    if (!first) answers[i] = { kind: 'nothing-new', skipped, nextOffset: stored };
-    else if (stored >= 0n && BigInt(first.offset) > stored && !input.acceptGap) answers[i] = { kind: 'gap', expectedOffset: stored, firstOffset: BigInt(first.offset) };
-    else {
-      const results = input.records.flatMap((record, k) => (keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : []));
-      answers[i] = { input, records: fresh, skipped, results };
-    }
-  }
+    if (!first) return { kind: 'nothing-new', skipped, nextOffset: from };
+    if (from >= 0n && BigInt(first.offset) > from && !input.acceptGap) return { kind: 'gap', expectedOffset: from, firstOffset: BigInt(first.offset) };
+    const results = input.records.flatMap((record, k) => (keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : []));
+    return { input, records: fresh, skipped, results };
+  });
 
   const batches = answers.filter((a): a is Fresh => 'results' in a);
   if (batches.length === 0) return answers as BatchResult[];
@@ -80,84 +74,92 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
   const all = batches.flatMap((b) => b.results);
   const { inserted, storedHash } = await appendEvents(client, candidatesOf(all));
   const outcomes = decideOutcomes(all, new Set(inserted.keys()), storedHash);
+  const recorded: Array<{ where: Partition; outcomes: Outcome[]; nextOffset: bigint }> = [];
   let at = 0;
-  for (let i = 0; i < answers.length; i++) {
-    const fresh = answers[i];
-    if (!fresh || !('results' in fresh)) continue;
-    const mine = outcomes.slice(at, at + fresh.results.length);
-    at += fresh.results.length;
-    const last = fresh.records[fresh.records.length - 1] as KafkaRecord;
-    const nextOffset = BigInt(last.offset) + 1n;
-    const { group, topic, partition } = fresh.input;
-    await recordOutcomes(client, { group, topic, partition }, mine, nextOffset);
+  const results = answers.map((answer): BatchResult => {
+    if (!('results' in answer)) return answer;
+    const mine = outcomes.slice(at, at + answer.results.length);
+    at += answer.results.length;
+    const nextOffset = BigInt((answer.records[answer.records.length - 1] as KafkaRecord).offset) + 1n;
+    const { group, topic, partition } = answer.input;
+    recorded.push({ where: { group, topic, partition }, outcomes: mine, nextOffset });
     const count = (kind: Outcome['kind']) => mine.filter((o) => o.kind === kind).length;
-    answers[i] = {
-      kind: 'ingested',
-      consumed: fresh.records.length,
-      accepted: count('accepted'),
-      duplicate: count('duplicate'),
-      rejected: count('rejected'),
-      skipped: fresh.skipped,
-      nextOffset,
-    };
-  }
-  return answers as BatchResult[];
+    return { kind: 'ingested', consumed: answer.records.length, accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), skipped: answer.skipped, nextOffset };
+  });
+  await recordOutcomes(client, recorded);
+  return results;
 }
 
-/** Takes the partition's row lock (created on first use) and returns the next offset to ingest, -1 if none yet. */
-async function lockOffset(client: PoolClient, group: string, topic: string, partition: number): Promise<bigint> {
-  const { rows } = await client.query<{ next_offset: string }>(
-    `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, -1)
+/**
+ * Takes the partitions' offset rows (created on first use), in (topic, partition) order so that two
+ * ingestors never deadlock, in one statement; returns each input's next offset to ingest, -1 if none yet.
+ */
+async function lockOffsets(client: PoolClient, inputs: BatchInput[]): Promise<bigint[]> {
+  const { rows } = await client.query<{ consumer_group: string; topic: string; partition: number; next_offset: string }>(
+    `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset)
+     SELECT k.consumer_group, k.topic, k.partition, -1 FROM unnest($1::text[], $2::text[], $3::int[]) AS k(consumer_group, topic, partition)
+     ORDER BY k.topic, k.partition
      ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = ingest_offsets.next_offset
-     RETURNING next_offset`,
-    [group, topic, partition],
+     RETURNING consumer_group, topic, partition, next_offset`,
+    [inputs.map((i) => i.group), inputs.map((i) => i.topic), inputs.map((i) => i.partition)],
   );
-  return BigInt(rows[0]?.next_offset ?? '-1');
+  const byKey = new Map(rows.map((r) => [`${r.consumer_group}|${r.topic}|${r.partition}`, BigInt(r.next_offset)]));
+  return inputs.map((i) => byKey.get(`${i.group}|${i.topic}|${i.partition}`) ?? -1n);
 }
 
-/** Rejections, counters and the new offset, in one statement. */
-async function recordOutcomes(
-  client: PoolClient,
-  where: { group: string; topic: string; partition: number },
-  outcomes: Outcome[],
-  nextOffset: bigint,
-): Promise<void> {
-  const rejected = outcomes.filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected');
-  const counts = new Map<string, number>([['consumed|', outcomes.length]]);
-  for (const o of outcomes) {
-    const key = o.kind === 'rejected' ? `rejected|${o.rejection.code}` : `${o.kind}|`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const counterRows = [...counts.entries()].map(([key, n]) => [...key.split('|'), n] as [string, string, number]);
+/** Every partition's rejections, counters and new offset, in one statement. */
+async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partition; outcomes: Outcome[]; nextOffset: bigint }>): Promise<void> {
+  const rejected = batches.flatMap(({ where, outcomes }) =>
+    outcomes.filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected').map((o) => ({ where, o })),
+  );
+  const counters = batches.flatMap(({ where, outcomes }) => {
+    const counts = new Map<string, number>([['consumed|', outcomes.length]]);
+    for (const o of outcomes) {
+      const key = o.kind === 'rejected' ? `rejected|${o.rejection.code}` : `${o.kind}|`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return [...counts.entries()].map(([key, n]) => {
+      const [outcome, code] = key.split('|') as [string, string];
+      return { where, outcome, code, n };
+    });
+  });
   await client.query(
     `WITH rejected AS (
        INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, record_timestamp, code, detail, event_id)
-       SELECT $1, $2, $3, r.source_offset, r.record_key, r.record_value, to_timestamp(r.ts / 1000.0), r.code, r.detail, r.event_id
-       FROM unnest($4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
-            AS r(source_offset, record_key, record_value, ts, code, detail, event_id)
+       SELECT r.consumer_group, r.topic, r.partition, r.source_offset, r.record_key, r.record_value, to_timestamp(r.ts / 1000.0), r.code, r.detail, r.event_id
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
+            AS r(consumer_group, topic, partition, source_offset, record_key, record_value, ts, code, detail, event_id)
        ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING
      ), counted AS (
        INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count)
-       SELECT $1, $2, $3, c.outcome, c.code, c.n FROM unnest($11::text[], $12::text[], $13::bigint[]) AS c(outcome, code, n)
+       SELECT c.consumer_group, c.topic, c.partition, c.outcome, c.code, c.n
+       FROM unnest($11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::bigint[]) AS c(consumer_group, topic, partition, outcome, code, n)
        ON CONFLICT (consumer_group, topic, partition, outcome, code) DO UPDATE SET count = ingest_counters.count + EXCLUDED.count
      )
-     UPDATE ingest_offsets SET next_offset = $14, updated_at = now()
-     WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+     UPDATE ingest_offsets o SET next_offset = n.next_offset, updated_at = now()
+     FROM unnest($17::text[], $18::text[], $19::int[], $20::bigint[]) AS n(consumer_group, topic, partition, next_offset)
+     WHERE o.consumer_group = n.consumer_group AND o.topic = n.topic AND o.partition = n.partition`,
     [
-      where.group,
-      where.topic,
-      where.partition,
-      rejected.map((o) => o.record.offset),
-      rejected.map((o) => o.record.key),
-      rejected.map((o) => o.record.value),
-      rejected.map((o) => o.record.timestamp),
-      rejected.map((o) => o.rejection.code),
-      rejected.map((o) => o.rejection.detail),
-      rejected.map((o) => o.eventId),
-      counterRows.map((r) => r[0]),
-      counterRows.map((r) => r[1]),
-      counterRows.map((r) => r[2]),
-      nextOffset.toString(),
+      rejected.map((r) => r.where.group),
+      rejected.map((r) => r.where.topic),
+      rejected.map((r) => r.where.partition),
+      rejected.map((r) => r.o.record.offset),
+      rejected.map((r) => r.o.record.key),
+      rejected.map((r) => r.o.record.value),
+      rejected.map((r) => r.o.record.timestamp),
+      rejected.map((r) => r.o.rejection.code),
+      rejected.map((r) => r.o.rejection.detail),
+      rejected.map((r) => r.o.eventId),
+      counters.map((c) => c.where.group),
+      counters.map((c) => c.where.topic),
+      counters.map((c) => c.where.partition),
+      counters.map((c) => c.outcome),
+      counters.map((c) => c.code),
+      counters.map((c) => c.n),
+      batches.map((b) => b.where.group),
+      batches.map((b) => b.where.topic),
+      batches.map((b) => b.where.partition),
+      batches.map((b) => b.nextOffset.toString()),
     ],
   );
 }

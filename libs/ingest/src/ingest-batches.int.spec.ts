@@ -1,7 +1,7 @@
 import { buildEvent } from '@caravan/contract';
 import { useTestDatabase } from '../../../tests/harness';
 import { GroupCommit } from './group-commit';
-import { type BatchInput, ingestBatch, ingestBatches } from './ingest-batch';
+import { type BatchInput, ingestBatches } from './ingest-batch';
 import { ingestTotals } from './ingest-totals';
 import type { KafkaRecord } from './kafka-record';
 
@@ -61,6 +61,6 @@ describe('several partitions in one ingest transaction (real PostgreSQL)', () =>
     expect(results.map((r) => r.kind === 'ingested' && r.accepted)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(transactions).toBe(1);
     // And alone, as before.
-    expect(await ingestBatch(db().pool, { group: 'gc', topic: 'arrivals', partition: 9, records: [record('arrivals', 9, 0, arrival(1))] }, context)).toMatchObject({ kind: 'ingested', accepted: 1 });
+    expect(await ingestBatches(db().pool, [{ group: 'gc', topic: 'arrivals', partition: 9, records: [record('arrivals', 9, 0, arrival(1))] }], context)).toMatchObject([{ kind: 'ingested', accepted: 1 }]);
   });
 });
