@@ -56,7 +56,7 @@ async function maxEventPosition(pool: Pool): Promise<number> {
 }
 
 async function projectedUpTo(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ name: string; p: string }>('SELECT name, max_position::text AS p FROM projection_checkpoints WHERE name = ANY($1)', [PROJECTIONS]);
+  const { rows } = await pool.query<{ name: string; p: string }>('SELECT name, position::text AS p FROM projection_checkpoints WHERE name = ANY($1)', [PROJECTIONS]);
   return rows.length < PROJECTIONS.length ? 0 : Math.min(...rows.map((r) => Number(r.p)));
 }
 

@@ -63,7 +63,7 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
       )
     ).rows;
     const maxPos = positions.reduce((m, p) => Math.max(m, Number(p.position)), 0);
-    const projected = Number((await pool.query<{ p: string }>('SELECT coalesce(min(max_position), 0)::text AS p FROM projection_checkpoints')).rows[0]?.p);
+    const projected = Number((await pool.query<{ p: string }>('SELECT coalesce(min(position), 0)::text AS p FROM projection_checkpoints')).rows[0]?.p);
     if (positions.length === ids.length && projected >= maxPos) break;
     if (performance.now() > deadline) throw new Error(`latency: ${positions.length} of ${ids.length} events stored, projections not at them after 120 s`);
     await new Promise((r) => setTimeout(r, 100));

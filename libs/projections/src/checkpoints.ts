@@ -10,10 +10,9 @@ export async function readCheckpoint(client: PoolClient | Pool, name: string): P
 /** Moves a projection's checkpoint; called inside the transaction of the projection's writes. */
 export async function saveCheckpoint(client: PoolClient, name: string, at: StoreCheckpoint, applied: number): Promise<void> {
   await client.query(
-    `INSERT INTO projection_checkpoints (name, position, events_applied, max_position) VALUES ($1, $2, $3, $2)
+    `INSERT INTO projection_checkpoints (name, position, events_applied) VALUES ($1, $2, $3)
      ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position,
-       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied,
-       max_position = EXCLUDED.position, updated_at = now()`,
+       events_applied = projection_checkpoints.events_applied + EXCLUDED.events_applied, updated_at = now()`,
     [name, at.position.toString(), applied],
   );
 }

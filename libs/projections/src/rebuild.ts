@@ -78,7 +78,7 @@ async function swap(client: PoolClient, projection: Projection, shadowCheckpoint
   }
   // The live checkpoint becomes the rebuilt one (both are at the same place after the catch-up).
   await client.query(
-    `UPDATE projection_checkpoints l SET position = s.position, max_position = s.max_position,
+    `UPDATE projection_checkpoints l SET position = s.position,
        events_applied = s.events_applied, updated_at = now()
      FROM projection_checkpoints s WHERE l.name = $1 AND s.name = $2`,
     [projection.name, shadowCheckpoint],

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { KpiSnapshot } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
 import { windowsAt } from '@caravan/domain';
 import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
 import { KPI_FAMILIES } from './kpi-families';
@@ -9,7 +10,7 @@ const PROJECTIONS_READ = ['arrivals_daily', 'bookings', 'media_daily', 'watermar
 const TABLES_READ = ['event_watermark', ...new Set(KPI_FAMILIES.map((f) => f.table)), 'bookings_daily'];
 
 export type Reflected = {
-  /** The lowest, over the projections read, of the highest position each has applied (never decreases). */
+  /** The lowest of the projections' checkpoints: every event up to it is in every aggregate read (never decreases). */
   position: number;
   /** Every projection read has applied exactly up to `position`: the aggregates reflect it and nothing more. */
   level: boolean;
@@ -18,7 +19,7 @@ export type Reflected = {
 /** The event-store position the aggregates reflect (read in the same snapshot as the aggregates). */
 export async function reflectedPosition(db: Pool | PoolClient): Promise<Reflected> {
   const { rows } = await db.query<{ low: string | null; high: string | null; n: string }>(
-    `SELECT min(max_position)::text AS low, max(max_position)::text AS high, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
+    `SELECT min(position)::text AS low, max(position)::text AS high, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
     [PROJECTIONS_READ],
   );
   const row = rows[0];
@@ -49,21 +50,8 @@ export async function computeSnapshots(pool: Pool, timeZone: string, computedAt 
   return (await computeSnapshotSet(pool, timeZone, computedAt)).snapshots;
 }
 
-export async function computeSnapshotSet(pool: Pool, timeZone: string, computedAt = new Date()): Promise<SnapshotSet> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    try {
-      return await computeIn(client, timeZone, computedAt);
-    } finally {
-      await client.query('COMMIT');
-    }
-  } catch (error) {
-    client.release(true);
-    throw error;
-  } finally {
-    client.release();
-  }
+export function computeSnapshotSet(pool: Pool, timeZone: string, computedAt = new Date()): Promise<SnapshotSet> {
+  return withTransaction(pool, (client) => computeIn(client, timeZone, computedAt), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
 }
 
 async function computeIn(client: PoolClient, timeZone: string, computedAt: Date): Promise<SnapshotSet> {

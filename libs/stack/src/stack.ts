@@ -34,6 +34,11 @@ export async function stackStatus(config: CaravanConfig): Promise<StackStatus> {
   return { kafka, postgres: { ...postgres, url: redactUrl(config.database.url) } };
 }
 
+/** A broker answers and PostgreSQL runs: what `stack status` and `caravan status` call up. */
+export function stackIsUp(status: StackStatus): boolean {
+  return status.kafka.state !== 'stopped' && status.postgres.state === 'running';
+}
+
 export function describeStatus(status: StackStatus): string[] {
   const k = status.kafka;
   const kafka =

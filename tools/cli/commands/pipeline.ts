@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
 import { ingestTotals } from '@caravan/ingest';
-import { describeStatus, recordedApp, stackDown, stackStatus, stopRecordedApp } from '@caravan/stack';
+import { describeStatus, recordedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp } from '@caravan/stack';
 import { cliContext, numberOption } from '../support/context';
 import { appUrl, startPipeline } from '../support/pipeline-apps';
 import { scrapeMetrics } from '../support/scrape';
@@ -37,7 +37,7 @@ export function registerPipeline(program: Command): void {
       const { config, log } = cliContext();
       const stack = await stackStatus(config);
       describeStatus(stack).forEach(log);
-      let healthy = stack.kafka.state !== 'stopped' && stack.postgres.state === 'running';
+      let healthy = stackIsUp(stack);
       for (const app of APP_NAMES) {
         const record = recordedApp(config.stack.stateDir, app);
         if (!record) {

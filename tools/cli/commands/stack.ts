@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createPool, ensureDatabase, migrate, migrationLabel, redactUrl } from '@caravan/database';
-import { describeStatus, resetBrokerData, stackDown, stackStatus, stackUp } from '@caravan/stack';
+import { describeStatus, resetBrokerData, stackDown, stackIsUp, stackStatus, stackUp } from '@caravan/stack';
 import { cliContext } from '../support/context';
 
 /** `caravan stack up|down|status|reset` and `caravan migrate`: the foundation's tools under one roof. */
@@ -28,7 +28,7 @@ export function registerStack(program: Command): void {
       const { config, log } = cliContext();
       const status = await stackStatus(config);
       describeStatus(status).forEach(log);
-      if (status.kafka.state === 'stopped' || status.postgres.state !== 'running') process.exitCode = 3;
+      if (!stackIsUp(status)) process.exitCode = 3;
     });
   stack
     .command('reset')

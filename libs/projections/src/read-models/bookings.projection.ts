@@ -165,10 +165,8 @@ export const bookings: Projection = {
        PRIMARY KEY (day, market, destination, channel))`,
   ],
   apply: async (client, events, t, context) => {
-    const relevant = events.filter((e) => e.type === 'BookingCreated' || e.type === 'BookingCancelled');
-    if (relevant.length === 0) return;
-    const ids = [...new Set(relevant.map((e) => String((e.data as { bookingId: string }).bookingId)))];
-    const { after, deltas } = foldBookings(relevant, await loadStates(client, t, ids), context);
+    const ids = [...new Set(events.map((e) => String((e.data as { bookingId: string }).bookingId)))];
+    const { after, deltas } = foldBookings(events, await loadStates(client, t, ids), context);
     const states = [...after.values()];
     await client.query(
       `INSERT INTO ${table(t, 'booking_state')} AS s
