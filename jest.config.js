@@ -26,7 +26,9 @@ const common = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,tests}/**/*.unit.spec.ts'] },
+    // No I/O, but some generate large data sets: the timeout only guards against a hang, never
+    // against a slow (busy) machine (speed is measured by `npm run bench`).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,tests}/**/*.unit.spec.ts'], testTimeout: 300_000 },
     {
       ...common,
       displayName: 'integration',

@@ -1,6 +1,5 @@
 import './register-paths';
-import { Client } from 'pg';
-import { quoteIdentifier, withDatabase } from '@caravan/database';
+import { createClient, quoteIdentifier, withDatabase } from '@caravan/database';
 
 const TEARDOWN = Symbol.for('caravan.test.teardown');
 
@@ -14,7 +13,7 @@ export default async function globalTeardown(): Promise<void> {
 }
 
 async function dropRunDatabases(url: string, runId: string): Promise<void> {
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres') });
+  const admin = createClient({ connectionString: withDatabase(url, 'postgres') });
   await admin.connect();
   try {
     const { rows } = await admin.query<{ datname: string }>(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client, type Pool } from 'pg';
-import { createPool, dropDatabase, migrate, quoteIdentifier, withDatabase } from '@caravan/database';
+import type { Pool } from 'pg';
+import { createClient, createPool, dropDatabase, migrate, quoteIdentifier, withDatabase } from '@caravan/database';
 import { testServices } from './test-env';
 
 export type TestDatabase = { name: string; url: string; pool: Pool; drop: () => Promise<void> };
@@ -11,7 +11,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   // Random, not counted: Jest reloads this module for every test file a worker runs.
   const name = `caravan_t_${runId}_${randomBytes(6).toString('hex')}`;
   const url = withDatabase(databaseUrl, name);
-  const admin = new Client({ connectionString: withDatabase(databaseUrl, 'postgres') });
+  const admin = createClient({ connectionString: withDatabase(databaseUrl, 'postgres') });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);

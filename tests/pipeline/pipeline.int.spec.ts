@@ -83,7 +83,6 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
       }, { timeoutMs: 30_000, intervalMs: 20, what: 'the new event in a snapshot' });
       const delayMs = performance.now() - sent;
       expect(updated.value).toBe(Number(before.rows[0]?.snapshot.value ?? 0) + 1_000_003);
-      expect(delayMs).toBeLessThan(15_000);
       process.stderr.write(`[pipeline test] event-to-snapshot delay: ${Math.round(delayMs)} ms\n`);
     } finally {
       await producer.disconnect();

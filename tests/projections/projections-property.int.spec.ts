@@ -70,8 +70,9 @@ describe('projections: any order, batching and duplication give the aggregates p
             await db.drop();
           }
         }),
-      // Shrinking stops after a minute, so a failure reports its counterexample within the test's time.
-      { numRuns: 25, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: true },
+      // A fixed number of runs, however long they take: a busy machine is slower, not wrong.
+      { numRuns: 25 },
     );
-  });
+    // Only a guard against a hang (25 runs, each with a fresh database, and shrinking on failure).
+  }, 1_800_000);
 });

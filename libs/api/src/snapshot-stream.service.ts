@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Client, type Pool } from 'pg';
+import type { Client, Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { createClient } from '@caravan/database';
 import { scopeKey } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
 
@@ -101,8 +102,7 @@ export class SnapshotStream implements OnModuleDestroy {
     if (this.poll) return;
     this.poll = setInterval(() => this.wakeAll(), this.config.api.streamPollMs);
     this.poll.unref();
-    const listener = new Client({ connectionString: this.config.api.databaseUrl ?? this.config.database.url, application_name: `caravan-api-listen-${process.pid}` });
-    listener.on('error', () => undefined);
+    const listener = createClient({ connectionString: this.config.api.databaseUrl ?? this.config.database.url, application_name: `caravan-api-listen-${process.pid}` });
     listener.on('notification', () => this.wakeAll());
     try {
       await listener.connect();

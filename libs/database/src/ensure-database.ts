@@ -1,10 +1,10 @@
-import { Client } from 'pg';
 import { databaseNameOf, quoteIdentifier, withDatabase } from './identifiers';
+import { createClient } from './pool';
 
 /** Creates the database named by `url` when missing, connecting to the server's `postgres` database. */
 export async function ensureDatabase(url: string): Promise<{ created: boolean }> {
   const name = databaseNameOf(url);
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const admin = createClient({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -24,7 +24,7 @@ export async function ensureDatabase(url: string): Promise<{ created: boolean }>
 
 /** Drops a database, ending its remaining sessions first (PostgreSQL 13+). */
 export async function dropDatabase(url: string, name: string): Promise<void> {
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
+  const admin = createClient({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 5_000 });
   await admin.connect();
   try {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);

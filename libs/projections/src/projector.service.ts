@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Client, type Pool } from 'pg';
+import type { Client, Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { PG_POOL } from '@caravan/database';
+import { createClient, PG_POOL } from '@caravan/database';
 import { tableNames } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { PROJECTIONS } from './read-models';
@@ -32,8 +32,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async listen(): Promise<void> {
-    const listener = new Client({ connectionString: this.config.database.url, application_name: 'caravan-projector-listen' });
-    listener.on('error', () => undefined);
+    const listener = createClient({ connectionString: this.config.database.url, application_name: 'caravan-projector-listen' });
     listener.on('notification', () => this.runners.forEach((r) => r.wake()));
     await listener.connect();
     await listener.query('LISTEN caravan_events');

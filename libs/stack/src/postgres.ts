@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { databaseNameOf, ensureDatabase, redactUrl, withDatabase } from '@caravan/database';
+import { createClient, databaseNameOf, ensureDatabase, redactUrl, withDatabase } from '@caravan/database';
 import { MissingPrerequisite } from './prerequisites';
 
 export type PostgresStatus = { state: 'running'; version: string; database: string; exists: boolean } | { state: 'unreachable'; error: string };
@@ -19,7 +18,7 @@ export async function preparePostgres(url: string, log: (line: string) => void, 
 
 export async function postgresStatus(url: string): Promise<PostgresStatus> {
   const database = databaseNameOf(url);
-  const client = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 3_000 });
+  const client = createClient({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     const version = await client.query<{ v: string }>(`SELECT current_setting('server_version') AS v`);
