@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { buildEvent, DLQ_HEADERS, REJECTION_CODES } from '@caravan/contract';
+import { buildEvent, DLQ_HEADERS, type ForeseenRejectionCode } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import {
   configOf,
@@ -101,7 +101,7 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     sent += 1;
     await waitForConsumed(db().pool, group(), sent);
 
-    const crafted: Record<(typeof REJECTION_CODES)[number], Buffer> = {
+    const crafted: Record<ForeseenRejectionCode, Buffer> = {
       malformed_json: Buffer.from('{"eventId": "not closed'),
       too_large: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), producer: 'x'.repeat(66 * 1024) })),
       schema: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), data: { ...valid.data, travelers: 0 } })),

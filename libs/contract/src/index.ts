@@ -12,3 +12,4 @@ export * from './rejection';
 export * from './topics';
 export * from './validate-record';
 export * from './contract-documents';
+export * from './well-formed';

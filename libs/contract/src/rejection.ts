@@ -8,6 +8,8 @@ export const REJECTION_CODES = [
   'unknown_currency',
   'future_event',
   'conflict',
+  // Passed validation, but the event store refused it (the detail is the database's reason).
+  'unstorable',
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
@@ -21,3 +23,10 @@ export const DLQ_HEADERS = {
   partition: 'x-source-partition',
   offset: 'x-source-offset',
 } as const;
+
+/**
+ * The codes validation and the store's duplicate check give. `unstorable` is the defence behind
+ * them: a record the validator passed and the store refused, which no known record reaches.
+ */
+export type ForeseenRejectionCode = Exclude<RejectionCode, 'unstorable'>;
+export const FORESEEN_REJECTION_CODES: readonly ForeseenRejectionCode[] = REJECTION_CODES.filter((c): c is ForeseenRejectionCode => c !== 'unstorable');

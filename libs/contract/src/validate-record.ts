@@ -3,6 +3,7 @@ import { canonicalJson, sha256Hex } from './canonical-json';
 import { envelopeSchema, FUTURE_TOLERANCE_MS, MAX_RECORD_BYTES } from './envelope';
 import { type EventRegistry, eventRegistry } from './registry';
 import type { Rejection, RejectionCode } from './rejection';
+import { illFormedStrings, printable } from './well-formed';
 
 /** An accepted record: the envelope as sent (data in its own version) and its content hash. */
 export type ValidEvent = {
@@ -36,12 +37,17 @@ export function validateRecord(value: Uint8Array | null, context: ValidationCont
   if (value.length > MAX_RECORD_BYTES) return reject('too_large', `${value.length} bytes, at most ${MAX_RECORD_BYTES}`);
 
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(utf8.decode(value));
+    text = utf8.decode(value);
+    json = JSON.parse(text);
   } catch (error) {
     return reject('malformed_json', (error as Error).message);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return reject('malformed_json', 'the value is not a JSON object');
+  // Before the schemas: a string PostgreSQL cannot store is refused wherever it is, key or value.
+  const illFormed = illFormedStrings(text, json);
+  if (illFormed.length > 0) return reject('schema', illFormed.join('; '));
 
   const envelope = envelopeSchema.safeParse(json);
   if (!envelope.success) return reject('schema', describe(envelope.error));
@@ -70,8 +76,17 @@ export function validateRecord(value: Uint8Array | null, context: ValidationCont
   };
 }
 
+/** A rejection whose detail can always be stored and sent: printable, at most MAX_DETAIL characters. */
+export function rejection(code: RejectionCode, detail: string): Rejection {
+  const safe = printable(detail);
+  if (safe.length <= MAX_DETAIL) return { code, detail: safe };
+  // Never cut a surrogate pair in two.
+  const cut = safe.slice(0, MAX_DETAIL - 1).replace(/[\ud800-\udbff]$/, '');
+  return { code, detail: `${cut}…` };
+}
+
 function reject(code: RejectionCode, detail: string): ValidationResult {
-  return { ok: false, rejection: { code, detail: detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL - 1)}…` : detail } };
+  return { ok: false, rejection: rejection(code, detail) };
 }
 
 /** The failing paths and their messages, e.g. `data.travelers: Too small: expected number to be >=1`. */

@@ -78,6 +78,51 @@ describe('validateRecord', () => {
     expect(codeOf(bytes({ ...arrival, occurredAt: new Date(NOW + 23 * 3600_000).toISOString() }))).toBe('accepted');
   });
 
+  // Everything PostgreSQL would refuse is a `schema` rejection with its path (bounds of 2026-11-30).
+  const cancel = buildEvent.bookingCancelled({ bookingId: 'b-1', reason: 'changed plans' }, { occurredAt: '2024-05-02T00:00:00Z' });
+  const views = buildEvent.mediaViewsReported({ platform: 'douyin', campaign: 'visit-kz', market: 'CN', views: 1 }, { occurredAt: '2024-05-02T00:00:00Z' });
+  it.each([
+    ['U+0000 in the producer', bytes({ ...arrival, producer: 'border\u0000service' }), /^producer: contains U\+0000$/],
+    ['U+0000 in a bookingId', bytes({ ...cancel, data: { ...cancel.data, bookingId: 'b\u0000' } }), /^data\.bookingId: contains U\+0000$/],
+    ['a lone surrogate in a reason', bytes({ ...cancel, data: { ...cancel.data, reason: 'a\ud800b' } }), /^data\.reason: contains a lone surrogate/],
+    ['a lone low surrogate', bytes({ ...arrival, producer: '\udc00' }), /^producer: contains a lone surrogate/],
+    ['an unknown key with U+0000', bytes({ ...arrival, data: { ...arrival.data, ['v\u0000ip']: 1 } }), /^data\.v\\u0000ip: the key contains U\+0000$/],
+    ['occurredAt in year 0000', bytes({ ...arrival, occurredAt: '0000-06-01T00:00:00Z' }), /^occurredAt: /],
+    ['occurredAt in year 0099', bytes({ ...cancel, occurredAt: '0099-06-01T00:00:00Z' }), /^occurredAt: expected a date from 1970-01-01 on/],
+    ['occurredAt in 1969', bytes({ ...arrival, occurredAt: '1969-12-31T23:59:59Z' }), /^occurredAt: /],
+    ['an offset of +16:00', bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00+16:00' }), /^occurredAt: /],
+    ['an offset of -16:00', bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00-16:00' }), /^occurredAt: /],
+    ['views above 1,000,000,000', bytes({ ...views, data: { ...views.data, views: 1_000_000_001 } }), /^data\.views: /],
+    ['a price above 100,000,000.00', bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.01', currency: 'USD' } } }), /^data\.price\.amount: /],
+    ['a price of 15 digits', bytes({ ...booking, data: { ...booking.data, price: { amount: '999999999999999.99', currency: 'USD' } } }), /^data\.price\.amount: /],
+  ])('rejects %s as schema, with the path', (_, value, detail) => {
+    const result = validateRecord(value, context);
+    expect(result.ok ? 'accepted' : result.rejection.code).toBe('schema');
+    if (!result.ok) expect(result.rejection.detail).toMatch(detail);
+  });
+
+  it('accepts the bounds themselves and well-formed pairs', () => {
+    expect(codeOf(bytes({ ...views, data: { ...views.data, views: 1_000_000_000 } }))).toBe('accepted');
+    expect(codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.00', currency: 'USD' } } }))).toBe('accepted');
+    expect(codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '99999999.99', currency: 'USD' } } }))).toBe('accepted');
+    expect(codeOf(bytes({ ...arrival, occurredAt: '1970-01-01T00:00:00Z' }))).toBe('accepted');
+    expect(codeOf(bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00+15:59' }))).toBe('accepted');
+    expect(codeOf(bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00-15:59' }))).toBe('accepted');
+    // An emoji written as an escaped surrogate pair, and a literal backslash before "u0000".
+    expect(codeOf(bytes('{"eventId":"0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10","type":"ArrivalRecorded","version":1,"occurredAt":"2024-03-28T10:15:00+05:00","producer":"p\\ud83d\\ude00 \\\\u0000","data":{"nationality":"CN","port":"ala","purpose":"tourism","travelers":1}}'))).toBe('accepted');
+  });
+
+  it('writes rejection details with no control character and no lone surrogate', () => {
+    const result = validateRecord(bytes({ ...arrival, data: { ...arrival.data, ['a\u0001\u0000\ud800']: 1 }, producer: 'ok' }), context);
+    if (result.ok) throw new Error('expected a rejection');
+    expect(result.rejection.detail).toContain('\\u0000');
+    expect(result.rejection.detail.isWellFormed()).toBe(true);
+    expect(result.rejection.detail).not.toMatch(/[\u0000-\u001f]/);
+    const unknownKey = validateRecord(bytes({ ...arrival, data: { ...arrival.data, ['z\u0007']: 1 } }), context);
+    if (unknownKey.ok) throw new Error('expected a rejection');
+    expect(unknownKey.rejection.detail).toContain('Unrecognized key: "z\\u0007"');
+  });
+
   it('names the failing paths of a schema rejection', () => {
     const result = validateRecord(bytes({ ...arrival, data: { ...arrival.data, travelers: 0, port: 'ALA' } }), context);
     expect(result.ok).toBe(false);

@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './identifiers';
 export * from './migrations';
 export * from './pool';
+export * from './pg-errors';

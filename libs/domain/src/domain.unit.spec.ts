@@ -13,6 +13,15 @@ describe('localDate', () => {
     expect(localDate(Date.parse('2023-06-10T18:30:00Z'), 'Asia/Almaty')).toBe('2023-06-11');
     expect(localDate(Date.parse('2024-06-10T18:30:00Z'), 'Asia/Almaty')).toBe('2024-06-10');
   });
+
+  it('writes every year with four digits (or ISO 8601 expanded years), never a short year', () => {
+    expect(localDate(Date.parse('0099-06-01T00:00:00Z'), 'Asia/Almaty')).toBe('0099-06-01');
+    expect(localDate(Date.parse('0001-06-01T00:00:00Z'), 'UTC')).toBe('0001-06-01');
+    expect(localDate(Date.parse('0000-06-01T00:00:00Z'), 'UTC')).toBe('0000-06-01');
+    expect(localDate(Date.parse('-000005-06-01T00:00:00Z'), 'UTC')).toBe('-000005-06-01');
+    expect(localDate(Date.parse('+012345-06-01T00:00:00Z'), 'UTC')).toBe('+012345-06-01');
+    expect(localDate(Date.parse('1969-12-31T23:00:00Z'), 'Asia/Almaty')).toBe('1970-01-01');
+  });
 });
 
 describe('money', () => {

@@ -1,4 +1,4 @@
-import { REJECTION_CODES } from '@caravan/contract';
+import { FORESEEN_REJECTION_CODES } from '@caravan/contract';
 import { arrivalBatch } from './arrivals';
 import { bookingDraft } from './bookings';
 import type { EventFactory } from './event-factory';
@@ -6,7 +6,7 @@ import type { Random } from './random';
 import { acceptedRecord } from './records';
 import type { BadKind, SimEvent, SimRecord } from './types';
 
-export const BAD_KINDS: readonly BadKind[] = REJECTION_CODES;
+export const BAD_KINDS: readonly BadKind[] = FORESEEN_REJECTION_CODES;
 
 const FAR_FUTURE_MS = Date.parse('2099-01-01T00:00:00Z');
 

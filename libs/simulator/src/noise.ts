@@ -1,4 +1,4 @@
-import { REJECTION_CODES } from '@caravan/contract';
+import { FORESEEN_REJECTION_CODES } from '@caravan/contract';
 import { badRecord, conflictOf, duplicateOf } from './bad-records';
 import type { EventFactory } from './event-factory';
 import type { Random } from './random';
@@ -14,9 +14,10 @@ export function checkMix(mix: TrafficMix): readonly BadKind[] {
     if (!(share >= 0 && share < 1)) throw new RangeError(`${name} must be in [0, 1), got ${share}`);
   }
   if (badShare + duplicateShare >= 1) throw new RangeError('badShare + duplicateShare must stay below 1');
-  const kinds = mix.badKinds ?? REJECTION_CODES;
-  const unknown = kinds.filter((k) => !(REJECTION_CODES as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new RangeError(`unknown rejection codes: ${unknown.join(', ')}`);
+  const asked: readonly string[] = mix.badKinds ?? FORESEEN_REJECTION_CODES;
+  const unknown = asked.filter((k) => !(FORESEEN_REJECTION_CODES as readonly string[]).includes(k));
+  if (unknown.length > 0) throw new RangeError(`rejection codes the simulator cannot produce: ${unknown.join(', ')}`);
+  const kinds = asked as readonly BadKind[];
   if (badShare > 0 && kinds.length === 0) throw new RangeError('badShare > 0 needs at least one bad kind');
   return kinds;
 }

@@ -1,4 +1,4 @@
-import { REJECTION_CODES, validateRecord } from '@caravan/contract';
+import { FORESEEN_REJECTION_CODES, validateRecord } from '@caravan/contract';
 import { hasDefaultRate } from './defaults';
 import { summarize } from './records';
 import { TrafficSimulator } from './traffic-simulator';
@@ -34,7 +34,7 @@ describe('TrafficSimulator', () => {
 
   it('produces every kind of invalid record, in turn, and about the shares asked for', () => {
     const s = summarize(records);
-    expect(Object.keys(s.rejectedByCode).sort()).toEqual([...REJECTION_CODES].sort());
+    expect(Object.keys(s.rejectedByCode).sort()).toEqual([...FORESEEN_REJECTION_CODES].sort());
     const counts = Object.values(s.rejectedByCode) as number[];
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
     expect(s.rejected / s.records).toBeGreaterThan(0.04);

@@ -1,4 +1,4 @@
-import type { RejectionCode, TopicRole, TourismEvent } from '@caravan/contract';
+import type { ForeseenRejectionCode, RejectionCode, TopicRole, TourismEvent } from '@caravan/contract';
 
 /** What the pipeline must decide for a record (PRODUCT.md §2). */
 export type SimOutcome = { outcome: 'accepted' } | { outcome: 'duplicate' } | { outcome: 'rejected'; code: RejectionCode };
@@ -10,7 +10,7 @@ export type SimEvent = TourismEvent;
 export type SimRecord = { role: TopicRole; key: string; value: Buffer; expected: SimOutcome; event?: SimEvent };
 
 /** Every kind of invalid record the simulator crafts: one per rejection code the pipeline detects. */
-export type BadKind = Exclude<RejectionCode, never>;
+export type BadKind = ForeseenRejectionCode;
 
 /** Shares in [0, 1) of the records that are invalid and exact redeliveries; invalid ones spread evenly over `badKinds` (default: all). */
 export type TrafficMix = { badShare: number; duplicateShare: number; badKinds?: readonly RejectionCode[] };
