@@ -12,20 +12,17 @@ export async function createIngestorApp(env?: EnvSource): Promise<INestApplicati
   const app = await createApp(IngestorModule.forRoot(env));
   const config = app.get<CaravanConfig>(CONFIG);
   const ingest = app.get(IngestService);
-  app.connectMicroservice(
-    {
-      strategy: new KafkaBatchServer({
-        kafka: app.get<Kafka>(KAFKA),
-        groupId: config.ingest.groupId,
-        topics: ingest.inboundTopics,
-        pattern: INGEST_BATCH,
-        partitionsConsumedConcurrently: config.ingest.concurrency,
-        maxBytesPerPartition: config.ingest.maxBytesPerPartition,
-        beforeSubscribe: () => ingest.ensureTopics(),
-        startOffsets: (assigned) => ingest.startOffsets(assigned),
-      }),
-    },
-    { inheritAppConfig: true },
-  );
+  const consumer = new KafkaBatchServer({
+    kafka: app.get<Kafka>(KAFKA),
+    groupId: config.ingest.groupId,
+    topics: ingest.inboundTopics,
+    pattern: INGEST_BATCH,
+    partitionsConsumedConcurrently: config.ingest.concurrency,
+    maxBytesPerPartition: config.ingest.maxBytesPerPartition,
+    beforeSubscribe: () => ingest.ensureTopics(),
+    onAssigned: (assigned) => ingest.onAssigned(assigned),
+  });
+  ingest.attachConsumer(consumer);
+  app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
   return app;
 }

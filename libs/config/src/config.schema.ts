@@ -3,6 +3,10 @@ import { z } from 'zod';
 export const APP_NAMES = ['ingestor', 'projector', 'publisher', 'api'] as const;
 export type AppName = (typeof APP_NAMES)[number];
 
+/** Record batch compressions Kafka has: what Caravan's own producers may use (consumers read them all). */
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
+
 /** Default HTTP port of each app, so the four can run side by side on one machine. */
 export const DEFAULT_HTTP_PORTS: Record<AppName, number> = {
   api: 3000,
@@ -43,6 +47,7 @@ export const envSchema = z.object({
   MIGRATE_ON_START: booleanFlag.default(true),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
+  KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   TOPIC_BOOKINGS: topicName.default('tourism.bookings'),
   TOPIC_ARRIVALS: topicName.default('tourism.arrivals'),

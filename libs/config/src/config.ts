@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { type AppName, DEFAULT_HTTP_PORTS, envSchema } from './config.schema';
+import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
 
 export type CaravanConfig = {
   app: AppName | 'tool';
   nodeEnv: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   database: { url: string; poolSize: number; migrateOnStart: boolean };
-  kafka: { brokers: string[]; clientId: string; topicPartitions: number };
+  /** compression: of the batches Caravan's own producers write (DLQ relay, snapshot publisher, simulator). */
+  kafka: { brokers: string[]; clientId: string; topicPartitions: number; compression: KafkaCompression };
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
@@ -53,6 +54,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       brokers: env.KAFKA_BROKERS,
       clientId: app === 'tool' ? env.KAFKA_CLIENT_ID : `${env.KAFKA_CLIENT_ID}-${app}`,
       topicPartitions: env.TOPIC_PARTITIONS,
+      compression: env.KAFKA_COMPRESSION,
     },
     topics: {
       bookings: env.TOPIC_BOOKINGS,

@@ -18,7 +18,8 @@ export type ValidEvent = {
   contentHash: string;
 };
 
-export type ValidationResult = { ok: true; event: ValidEvent } | { ok: false; rejection: Rejection };
+/** A rejection names the eventId when it is known (a record the store refused after validation passed it). */
+export type ValidationResult = { ok: true; event: ValidEvent } | { ok: false; rejection: Rejection; eventId?: string };
 
 export type ValidationContext = {
   nowMs: number;

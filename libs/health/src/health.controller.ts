@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { type LoopReport, loops } from '@caravan/observability';
 import { ReadinessService } from './readiness.service';
 
 @Controller('health')
@@ -14,11 +15,19 @@ export class HealthController {
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {}
 
-  /** Liveness: the process runs its event loop. Never touches dependencies. */
+  /**
+   * Liveness: the process runs its event loop and every background loop it declared (the
+   * ingestor's consumer, its dead-letter relay, …) runs and shows signs of life; 503 naming the
+   * ones that stopped or stalled. Never touches dependencies: a PostgreSQL or Kafka outage is
+   * readiness's business.
+   */
   @Get('live')
   @HttpCode(200)
-  live(): { status: 'ok'; app: string; uptimeSeconds: number } {
-    return { status: 'ok', app: this.config.app, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) };
+  live(): { status: 'ok'; app: string; uptimeSeconds: number; loops: LoopReport[] } {
+    const uptimeSeconds = Math.round((Date.now() - this.startedAt) / 1000);
+    const failing = loops.failing();
+    if (failing.length > 0) throw new ServiceUnavailableException({ status: 'down', app: this.config.app, uptimeSeconds, failing });
+    return { status: 'ok', app: this.config.app, uptimeSeconds, loops: loops.reports() };
   }
 
   /**

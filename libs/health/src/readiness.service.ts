@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
 import { probeBrokers } from '@caravan/kafka';
-import { PROJECTION_NAMES } from '@caravan/observability';
+import { PROJECTION_NAMES, readinessChecks } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };
@@ -26,6 +26,7 @@ export class ReadinessService {
       ['migrations', () => this.checkMigrations()],
       ['kafka', () => this.checkKafka()],
       ['projections', () => this.checkProjectionLag()],
+      ...readinessChecks.all(),
     ];
   }
 

@@ -31,7 +31,7 @@ export function decideOutcomes(
 ): Outcome[] {
   const appended = new Set<string>();
   return results.map(({ record, result }): Outcome => {
-    if (!result.ok) return { kind: 'rejected', record, rejection: result.rejection, eventId: null };
+    if (!result.ok) return { kind: 'rejected', record, rejection: result.rejection, eventId: result.eventId ?? null };
     const { event } = result;
     if (inserted.has(event.eventId) && !appended.has(event.eventId) && storedHash.get(event.eventId) === event.contentHash) {
       appended.add(event.eventId);

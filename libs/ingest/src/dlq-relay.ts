@@ -3,6 +3,7 @@ import type { Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
+import { type LoopHandle, loops } from '@caravan/observability';
 
 type PendingRow = {
   id: string;
@@ -28,6 +29,7 @@ export class DlqRelay {
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private connected = false;
+  private health: LoopHandle | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -41,6 +43,8 @@ export class DlqRelay {
   }
 
   start(intervalMs: number): void {
+    // A drain takes seconds at most (Kafka's and PostgreSQL's own timeouts): long silence means it hangs.
+    this.health = loops.register('dlq-relay', Math.max(10 * intervalMs, 120_000));
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
     this.kick();
@@ -63,6 +67,7 @@ export class DlqRelay {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    if (this.health) loops.unregister(this.health.loop);
     await this.running;
   }
 
@@ -73,9 +78,14 @@ export class DlqRelay {
       for (;;) {
         const published = await this.publishBatch();
         total += published;
-        if (published < BATCH) return total;
+        if (published < BATCH) {
+          this.health?.beat();
+          return total;
+        }
       }
     } catch (error) {
+      this.health?.failed(error);
+      this.health?.beat();
       this.logger.warn(`dead-letter relay: ${(error as Error).message}; pending rejections stay in PostgreSQL`);
       return total;
     }

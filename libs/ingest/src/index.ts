@@ -9,3 +9,4 @@ export * from './ingest.module';
 export * from './ingest.service';
 export * from './replay-rejections';
 export * from './group-commit';
+export * from './resilient-ingest';

@@ -10,8 +10,18 @@ export type BatchInput = {
   topic: string;
   partition: number;
   records: KafkaRecord[];
+  /**
+   * The offsets the batch accounts for: from `fromOffset` (default: its first record's) up to
+   * `nextOffset` (default: after its last record). Offsets in between without a record (the
+   * control records of transactions, aborted records, compacted ones) are covered too, so the
+   * stored offset moves past them.
+   */
+  fromOffset?: string;
+  nextOffset?: string;
   /** Accept a batch that starts after the stored offset (the records between were deleted by retention). */
   acceptGap?: boolean;
+  /** The partition's high watermark when the batch was fetched: a stored offset beyond it means the log went backwards. */
+  logEndOffset?: string;
   /**
    * The records' validation, index by index, when done before the transaction (so that the next
    * batches are validated while PostgreSQL works on the previous ones); validated inside otherwise.
@@ -23,10 +33,21 @@ export type BatchResult =
   | { kind: 'ingested'; consumed: number; accepted: number; duplicate: number; rejected: number; skipped: number; nextOffset: bigint }
   | { kind: 'nothing-new'; skipped: number; nextOffset: bigint }
   /** The batch starts after what PostgreSQL says comes next: the consumer must seek back. */
-  | { kind: 'gap'; expectedOffset: bigint; firstOffset: bigint };
+  | { kind: 'gap'; expectedOffset: bigint; firstOffset: bigint }
+  /**
+   * PostgreSQL's offset lies beyond the partition's end (the topic was deleted and re-created, or
+   * the log truncated): nothing of it is ingested until ops accept the new log (`caravan offsets reset`).
+   */
+  | { kind: 'beyond-log-end'; storedOffset: bigint; logEndOffset: bigint };
 
-const RETRIABLE_SQLSTATES = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 5;
+/** Where a batch's coverage starts and ends (see BatchInput). */
+export function coverageOf(input: BatchInput): { from: bigint; next: bigint } {
+  const first = input.records[0];
+  const last = input.records[input.records.length - 1];
+  const from = input.fromOffset !== undefined ? BigInt(input.fromOffset) : first ? BigInt(first.offset) : 0n;
+  const next = input.nextOffset !== undefined ? BigInt(input.nextOffset) : last ? BigInt(last.offset) + 1n : from;
+  return { from, next };
+}
 
 /**
  * Ingests the batches of one or several partitions in ONE transaction (a group commit: one append,
@@ -34,37 +55,36 @@ const MAX_ATTEMPTS = 5;
  * (redeliveries), appends the valid events set-based, records rejections (the DLQ outbox) and
  * counters, and moves the stored offset past the batch — exactly as if each had its own
  * transaction. Three statements whatever the number of partitions: lock the offsets, append,
- * record the outcomes.
+ * record the outcomes. One attempt: what to do when it fails is `ingestResilient`'s business.
  */
 export async function ingestBatches(pool: Pool, inputs: BatchInput[], context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult[]> {
   // A partition's next batch follows its previous one's result (the transport waits for it).
   if (new Set(inputs.map((i) => `${i.group}|${i.topic}|${i.partition}`)).size !== inputs.length) throw new Error('one batch per partition per transaction');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
-    } catch (error) {
-      // Two batches appending the same eventIds in other orders can deadlock: PostgreSQL aborts one, we retry it.
-      const code = (error as { code?: string }).code;
-      if (attempt >= MAX_ATTEMPTS || !code || !RETRIABLE_SQLSTATES.has(code)) throw error;
-    }
-  }
+  return withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
 }
 
-type Fresh = { input: BatchInput; records: KafkaRecord[]; skipped: number; results: Array<{ record: KafkaRecord; result: ValidationResult }> };
+type Fresh = { input: BatchInput; records: KafkaRecord[]; skipped: number; results: Array<{ record: KafkaRecord; result: ValidationResult }>; nextOffset: bigint };
 type Partition = { group: string; topic: string; partition: number };
 
 async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], context: ValidationContext): Promise<BatchResult[]> {
   const stored = await lockOffsets(client, inputs);
   const answers: Array<BatchResult | Fresh> = inputs.map((input, i) => {
     const from = stored[i] as bigint;
+    const coverage = coverageOf(input);
+    if (from >= 0n && input.logEndOffset !== undefined && from > BigInt(input.logEndOffset)) {
+      return { kind: 'beyond-log-end', storedOffset: from, logEndOffset: BigInt(input.logEndOffset) };
+    }
+    if (from >= 0n && coverage.from > from && !input.acceptGap) return { kind: 'gap', expectedOffset: from, firstOffset: coverage.from };
     const keep = input.records.map((r) => from < 0n || BigInt(r.offset) >= from);
     const fresh = input.records.filter((_, k) => keep[k]);
     const skipped = input.records.length - fresh.length;
-    const first = fresh[0];
-    if (!first) return { kind: 'nothing-new', skipped, nextOffset: from };
-    if (from >= 0n && BigInt(first.offset) > from && !input.acceptGap) return { kind: 'gap', expectedOffset: from, firstOffset: BigInt(first.offset) };
+    // Past the batch's last offset, which may lie beyond its last record (a transaction's marker).
+    const nextOffset = coverage.next > from ? coverage.next : from;
+    // Nothing new, unless the batch covers offsets past the stored one (a marker behind redelivered records).
+    const coversNothing = input.records.length === 0 && input.nextOffset === undefined;
+    if (fresh.length === 0 && (nextOffset === from || coversNothing)) return { kind: 'nothing-new', skipped, nextOffset: from };
     const results = input.records.flatMap((record, k) => (keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : []));
-    return { input, records: fresh, skipped, results };
+    return { input, records: fresh, skipped, results, nextOffset };
   });
 
   const batches = answers.filter((a): a is Fresh => 'results' in a);
@@ -80,7 +100,7 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
     if (!('results' in answer)) return answer;
     const mine = outcomes.slice(at, at + answer.results.length);
     at += answer.results.length;
-    const nextOffset = BigInt((answer.records[answer.records.length - 1] as KafkaRecord).offset) + 1n;
+    const { nextOffset } = answer;
     const { group, topic, partition } = answer.input;
     recorded.push({ where: { group, topic, partition }, outcomes: mine, nextOffset });
     const count = (kind: Outcome['kind']) => mine.filter((o) => o.kind === kind).length;
@@ -118,7 +138,7 @@ async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partit
       const key = o.kind === 'rejected' ? `rejected|${o.rejection.code}` : `${o.kind}|`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    return [...counts.entries()].map(([key, n]) => {
+    return [...counts.entries()].filter(([, n]) => n > 0).map(([key, n]) => {
       const [outcome, code] = key.split('|') as [string, string];
       return { where, outcome, code, n };
     });
@@ -146,7 +166,7 @@ async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partit
       rejected.map((r) => r.o.record.offset),
       rejected.map((r) => r.o.record.key),
       rejected.map((r) => r.o.record.value),
-      rejected.map((r) => r.o.record.timestamp),
+      rejected.map((r) => storableTimestamp(r.o.record.timestamp)),
       rejected.map((r) => r.o.rejection.code),
       rejected.map((r) => r.o.rejection.detail),
       rejected.map((r) => r.o.eventId),
@@ -162,4 +182,22 @@ async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partit
       batches.map((b) => b.nextOffset.toString()),
     ],
   );
+}
+
+/** The latest instant PostgreSQL's timestamptz shows as a four-digit year: 9999-12-31T23:59:59.999Z. */
+const MAX_TIMESTAMP_MS = 253_402_300_799_999n;
+
+/**
+ * A record's Kafka timestamp as a rejection can always store it: none for the -1 of "no
+ * timestamp" (or any negative), clamped to the year 9999 beyond (a producer may write anything).
+ */
+export function storableTimestamp(timestamp: string): string | null {
+  let ms: bigint;
+  try {
+    ms = BigInt(timestamp);
+  } catch {
+    return null;
+  }
+  if (ms < 0n) return null;
+  return (ms > MAX_TIMESTAMP_MS ? MAX_TIMESTAMP_MS : ms).toString();
 }

@@ -3,18 +3,24 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { validateRecord } from '@caravan/contract';
-import { PG_POOL } from '@caravan/database';
-import { type BatchDecision, createProducer, ensureTopics, KAFKA, type PartitionBatch, type PartitionOffset } from '@caravan/kafka';
-import { ingestBatchSeconds, ingestBatchSize } from '@caravan/observability';
+import { describePgError, PG_POOL } from '@caravan/database';
+import { type AssignmentPlan, type BatchDecision, type ConsumerControl, createProducer, ensureTopics, KAFKA, type PartitionBatch, type TopicPartition } from '@caravan/kafka';
+import { ingestBatchSeconds, ingestBatchSize, ingestFailures, ingestOffsetsSkipped, ingestSeeks, type LoopHandle, loops, readinessChecks } from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
 import { DlqRelay } from './dlq-relay';
 import { GroupCommit } from './group-commit';
-import { ingestBatches } from './ingest-batch';
+import type { BatchResult } from './ingest-batch';
+import { OffsetWatch } from './offset-watch';
+import { type IngestFailure, ingestResilient } from './resilient-ingest';
 
 /** At most this many records in one ingest transaction (the batches of several partitions together). */
 const MAX_RECORDS_PER_TRANSACTION = 20_000;
-
 const RATES_REFRESH_MS = 30_000;
+const OFFSET_WATCH_MS = 5_000;
+/** Ingest counts as unready once its transactions have failed for this long. */
+const FAILING_UNREADY_MS = 30_000;
+/** A failure that goes on is logged again at most this often. */
+const FAILURE_LOG_MS = 30_000;
 
 /** The ingestor's work: topics, batches into the event store, the dead-letter outbox. */
 @Injectable()
@@ -24,9 +30,14 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly producer: Producer;
   private readonly relay: DlqRelay;
   private readonly groupCommit: GroupCommit;
+  private readonly offsets: OffsetWatch;
+  private readonly stopping = new AbortController();
   private ratesTimer: NodeJS.Timeout | undefined;
+  private ratesHealth: LoopHandle | undefined;
   /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
   private readonly soughtOnce = new Map<string, bigint>();
+  /** Since when ingest transactions fail (retried), and why; undefined while they succeed. */
+  private failing: { since: number; loggedAt: number; reason: string } | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -35,9 +46,23 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.rates = new CurrencyRateValidity(pool);
     // Few retries: the relay holds its rows locked while it sends; what fails waits for the next run.
-    this.producer = createProducer(kafka, { retry: { retries: 3, maxRetryTime: 2_000 } });
+    this.producer = createProducer(kafka, { retry: { retries: 3, maxRetryTime: 2_000 } }, config.kafka.compression);
     this.relay = new DlqRelay(pool, this.producer, config.topics.dlq, this.logger);
-    this.groupCommit = new GroupCommit((inputs) => ingestBatches(pool, inputs, { hasRate: this.rates.hasRate }), MAX_RECORDS_PER_TRANSACTION);
+    this.offsets = new OffsetWatch(pool, kafka, config.ingest.groupId, this.logger);
+    this.groupCommit = new GroupCommit(
+      (inputs) =>
+        ingestResilient(pool, inputs, {
+          context: { hasRate: this.rates.hasRate },
+          signal: this.stopping.signal,
+          onFailure: (failure) => this.failed(failure),
+          onUnstorable: (record, reason) =>
+            this.logger.error(`${record.topic}[${record.partition}]@${record.offset}: the event store refused the record; rejected as unstorable: ${reason}`),
+        }).then((results) => {
+          this.recovered();
+          return results;
+        }),
+      MAX_RECORDS_PER_TRANSACTION,
+    );
   }
 
   get inboundTopics(): string[] {
@@ -47,18 +72,44 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.rates.refresh();
-    this.ratesTimer = setInterval(() => void this.rates.refresh().catch(() => undefined), RATES_REFRESH_MS);
+    const ratesHealth = loops.register('rates-refresh', 10 * RATES_REFRESH_MS);
+    this.ratesHealth = ratesHealth;
+    this.ratesTimer = setInterval(() => {
+      this.rates.refresh().then(
+        () => ratesHealth.beat(),
+        (error: unknown) => {
+          ratesHealth.failed(error);
+          ratesHealth.beat();
+        },
+      );
+    }, RATES_REFRESH_MS);
     this.ratesTimer.unref();
     this.relay.start(this.config.ingest.dlqRelayIntervalMs);
+    this.offsets.start(OFFSET_WATCH_MS);
+    readinessChecks.register('ingest', () => this.readiness());
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping.abort(new Error('the ingestor is stopping'));
     clearInterval(this.ratesTimer);
+    if (this.ratesHealth) loops.unregister(this.ratesHealth.loop);
+    readinessChecks.unregister('ingest');
+    await this.offsets.stop();
     await this.relay.stop();
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  /** One partition's batch: ingested in one transaction, or answered with where to read from. */
+  /** The running consumer, for the offset watch to pause and resume partitions. */
+  attachConsumer(control: ConsumerControl): void {
+    this.offsets.attach(control);
+  }
+
+  /** Where to resume each newly assigned partition: PostgreSQL's offsets, the truth of what is stored. */
+  onAssigned(assigned: TopicPartition[]): Promise<AssignmentPlan> {
+    return this.offsets.plan(assigned);
+  }
+
+  /** One partition's batch: ingested (whatever PostgreSQL does), or answered with where to read from. */
   async handleBatch(batch: PartitionBatch): Promise<BatchDecision> {
     const key = `${batch.topic}:${batch.partition}`;
     const started = Date.now();
@@ -67,55 +118,38 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     // next ones are validated.
     const nowMs = Date.now();
     const validated = batch.records.map((r) => validateRecord(r.value, { nowMs, hasRate: this.rates.hasRate }));
+    const expected = this.soughtOnce.get(key);
     const result = await this.groupCommit.submit({
       group: this.config.ingest.groupId,
       topic: batch.topic,
       partition: batch.partition,
       records: batch.records,
-      acceptGap: this.soughtOnce.has(key),
+      fromOffset: batch.fromOffset,
+      nextOffset: batch.nextOffset,
+      logEndOffset: batch.highWatermark,
+      acceptGap: expected !== undefined,
       validated,
     });
+    if (result.kind === 'beyond-log-end') {
+      this.offsets.report(batch.topic, batch.partition, result.storedOffset, result.logEndOffset);
+      return { done: false, pause: true };
+    }
     if (result.kind === 'gap') {
       // Once back to where PostgreSQL says; if the records there are gone (retention), the next
       // batch again starts later and is accepted with the gap.
       this.logger.warn(`${key}: batch starts at ${result.firstOffset}, PostgreSQL expects ${result.expectedOffset}: seeking back`);
+      ingestSeeks.inc({ topic: batch.topic });
       this.soughtOnce.set(key, result.expectedOffset);
       return { done: false, seekTo: result.expectedOffset.toString() };
     }
     this.soughtOnce.delete(key);
-    if (result.kind === 'ingested') {
-      ingestBatchSize.observe(result.consumed);
-      ingestBatchSeconds.observe((Date.now() - started) / 1000);
-      if (result.rejected > 0) this.relay.kick();
-      // One line per batch, with where it came from and where it ends: grep-able by topic, partition, offsets.
-      this.logger.debug({
-        msg: 'batch ingested',
-        topic: batch.topic,
-        partition: batch.partition,
-        firstOffset: batch.records[0]?.offset,
-        nextOffset: result.nextOffset.toString(),
-        consumed: result.consumed,
-        accepted: result.accepted,
-        duplicate: result.duplicate,
-        rejected: result.rejected,
-        redelivered: result.skipped,
-        ms: Date.now() - started,
-      });
+    if (expected !== undefined && BigInt(batch.fromOffset) > expected) {
+      const lost = BigInt(batch.fromOffset) - expected;
+      ingestOffsetsSkipped.inc({ topic: batch.topic }, Number(lost));
+      this.logger.error(`${key}: offsets ${expected} to ${BigInt(batch.fromOffset) - 1n} are no longer in Kafka (retention deleted them before they were ingested): ${lost} offsets never read`);
     }
+    if (result.kind === 'ingested') this.ingested(batch, result, started);
     return { done: true, nextOffset: result.nextOffset.toString() };
-  }
-
-  /** Where to resume each newly assigned partition: PostgreSQL's offsets, the truth of what is stored. */
-  async startOffsets(assigned: Array<{ topic: string; partition: number }>): Promise<PartitionOffset[]> {
-    if (assigned.length === 0) return [];
-    const { rows } = await this.pool.query<{ topic: string; partition: number; next_offset: string }>(
-      `SELECT o.topic, o.partition, o.next_offset
-       FROM ingest_offsets o
-       JOIN unnest($2::text[], $3::int[]) AS a(topic, partition) ON a.topic = o.topic AND a.partition = o.partition
-       WHERE o.consumer_group = $1 AND o.next_offset >= 0`,
-      [this.config.ingest.groupId, assigned.map((a) => a.topic), assigned.map((a) => a.partition)],
-    );
-    return rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.next_offset }));
   }
 
   /** Creates the inbound and dead-letter topics when missing, before the consumer subscribes. */
@@ -132,5 +166,58 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  private ingested(batch: PartitionBatch, result: Extract<BatchResult, { kind: 'ingested' }>, started: number): void {
+    ingestBatchSize.observe(result.consumed);
+    ingestBatchSeconds.observe((Date.now() - started) / 1000);
+    if (result.rejected > 0) this.relay.kick();
+    // One line per batch, with where it came from and where it ends: grep-able by topic, partition, offsets.
+    this.logger.debug({
+      msg: 'batch ingested',
+      topic: batch.topic,
+      partition: batch.partition,
+      firstOffset: batch.records[0]?.offset,
+      nextOffset: result.nextOffset.toString(),
+      consumed: result.consumed,
+      accepted: result.accepted,
+      duplicate: result.duplicate,
+      rejected: result.rejected,
+      redelivered: result.skipped,
+      ms: Date.now() - started,
+    });
+  }
+
+  /** A failed ingest transaction, about to be retried: counted, logged (not on every retry), shown in readiness. */
+  private failed(failure: IngestFailure): void {
+    ingestFailures.inc({ kind: failure.kind });
+    const reason = `${failure.kind}: ${describePgError(failure.error)}`;
+    const now = Date.now();
+    const first = !this.failing;
+    this.failing = { since: this.failing?.since ?? now, loggedAt: this.failing?.loggedAt ?? 0, reason };
+    if (first || now - this.failing.loggedAt >= FAILURE_LOG_MS) {
+      this.failing.loggedAt = now;
+      const line = `ingest transaction failed (${reason}); retrying in ${Math.round(failure.retryInMs)} ms (attempt ${failure.attempt}, failing for ${Math.round((now - this.failing.since) / 1000)} s)`;
+      if (failure.kind === 'fault') this.logger.error(line);
+      else this.logger.warn(line);
+    }
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.logger.log(`ingest transactions succeed again after ${Math.round((Date.now() - this.failing.since) / 1000)} s of failures`);
+    this.failing = undefined;
+  }
+
+  private async readiness(): Promise<string> {
+    const paused = this.offsets.paused();
+    if (paused.length > 0) {
+      throw new Error(`paused (stored offset beyond the log end): ${paused.map((p) => `${p.topic}[${p.partition}] ${p.stored} > ${p.end}`).join(', ')}`);
+    }
+    const failing = this.failing;
+    if (failing && Date.now() - failing.since >= FAILING_UNREADY_MS) {
+      throw new Error(`ingest transactions failing for ${Math.round((Date.now() - failing.since) / 1000)} s: ${failing.reason}`);
+    }
+    return failing ? `retrying (${failing.reason})` : 'ingesting';
   }
 }

@@ -1,5 +1,6 @@
 import type { Kafka, Message, Producer, RecordMetadata } from 'kafkajs';
 import { eventRegistry, type TopicNames, type TopicRole } from '@caravan/contract';
+import type { Compression } from './codecs';
 import { createProducer } from './kafka-client';
 
 /** A record for the inbound topic of a role, with its key and exact bytes. */
@@ -18,9 +19,10 @@ export class EventProducer {
   constructor(
     kafka: Kafka,
     private readonly topics: Pick<TopicNames, TopicRole>,
+    compression: Compression = 'none',
   ) {
     // One request in flight keeps each partition's order through retries; eventIds make a retried send harmless.
-    this.producer = createProducer(kafka, { maxInFlightRequests: 1 });
+    this.producer = createProducer(kafka, { maxInFlightRequests: 1 }, compression);
   }
 
   connect(): Promise<void> {

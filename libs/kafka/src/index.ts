@@ -3,3 +3,4 @@ export * from './kafka-client';
 export * from './kafka.module';
 export * from './event-producer';
 export * from './kafka-batch.server';
+export * from './codecs';

@@ -1,19 +1,32 @@
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import { type LoopHandle, loops } from '@caravan/observability';
+import { PartitionCoverage } from './partition-coverage';
+
+export type TopicPartition = { topic: string; partition: number };
 
 /** One partition's batch, handed to the handler registered for the server's pattern. */
-export type PartitionBatch = {
-  topic: string;
-  partition: number;
+export type PartitionBatch = TopicPartition & {
   /** Each record names its topic and partition too, so the handler can pass them on as they are. */
   records: Array<{ topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }>;
+  /**
+   * The offsets the batch accounts for, [fromOffset, nextOffset): beyond its records, the control
+   * records of transactions and aborted records around them, which kafkajs does not hand in.
+   */
+  fromOffset: string;
+  nextOffset: string;
+  /** The partition's high watermark when fetched: a stored offset beyond it means the log went backwards. */
+  highWatermark: string;
 };
 
-/** What the handler decided: the batch is durably handled up to `nextOffset`, or read again from `seekTo`. */
-export type BatchDecision = { done: true; nextOffset: string } | { done: false; seekTo: string };
+/** What the handler decided: durably handled up to `nextOffset`; read again from `seekTo`; or stop reading the partition. */
+export type BatchDecision = { done: true; nextOffset: string } | { done: false; seekTo: string } | { done: false; pause: true };
 
-export type PartitionOffset = { topic: string; partition: number; offset: string };
+export type PartitionOffset = TopicPartition & { offset: string };
+
+/** Where to start in newly assigned partitions, and which of them not to read at all for now. */
+export type AssignmentPlan = { seek: PartitionOffset[]; pause: TopicPartition[] };
 
 export type KafkaBatchServerOptions = {
   kafka: Kafka;
@@ -25,43 +38,47 @@ export type KafkaBatchServerOptions = {
   maxBytesPerPartition: number;
   /** Runs before subscribing, e.g. to create the topics with the right partition count. */
   beforeSubscribe?: () => Promise<void>;
-  /** Where to start in newly assigned partitions (offsets kept outside Kafka); others keep Kafka's. */
-  startOffsets?: (assigned: Array<{ topic: string; partition: number }>) => Promise<PartitionOffset[]>;
+  /** The plan for newly assigned partitions (offsets kept outside Kafka); others keep Kafka's. */
+  onAssigned?: (assigned: TopicPartition[]) => Promise<AssignmentPlan>;
+  /** How long the consumer may show no sign of life (fetch, heartbeat, batch) before it counts as stalled. */
+  stalledAfterMs?: number;
 };
+
+/** What others may ask of the running consumer (the ingestor's offset watch). */
+export type ConsumerControl = {
+  pause: (partitions: TopicPartition[]) => void;
+  resume: (at: PartitionOffset[]) => void;
+};
+
+const RESTART_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 /**
  * A NestJS microservice transport that consumes whole batches per partition (the built-in Kafka
  * transport delivers one message per handler call) and commits a partition's offset to Kafka only
- * after the handler says the batch is durably handled.
+ * after the handler says the batch is durably handled. It never dies silently: a crash kafkajs
+ * restarts by itself, and one it does not (a non-retriable error) is restarted here with backoff;
+ * while none runs, the `consumer` loop is down (liveness fails, `caravan_loop_running` is 0).
  */
-export class KafkaBatchServer extends Server implements CustomTransportStrategy {
+export class KafkaBatchServer extends Server implements CustomTransportStrategy, ConsumerControl {
   private consumer: Consumer | undefined;
+  private closing = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private failedRestarts = 0;
+  /** kafkajs is restarting a crashed consumer: the next join is a restart. */
+  private crashed = false;
+  private readonly coverage = new PartitionCoverage();
+  private readonly health: LoopHandle;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
+    this.health = loops.register('consumer', options.stalledAfterMs ?? 120_000);
+    this.health.down('not started');
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
-      const o = this.options;
-      const consumer = o.kafka.consumer({
-        groupId: o.groupId,
-        maxBytesPerPartition: o.maxBytesPerPartition,
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
-        retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
-      });
-      this.consumer = consumer;
-      consumer.on(consumer.events.GROUP_JOIN, (event) => void this.seekAssigned(consumer, event.payload.memberAssignment));
-      await o.beforeSubscribe?.();
-      await consumer.connect();
-      await consumer.subscribe({ topics: o.topics, fromBeginning: true });
-      await consumer.run({
-        autoCommit: true,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.handleBatch(payload),
-      });
+      await this.options.beforeSubscribe?.();
+      await this.start();
       callback();
     } catch (error) {
       callback(error);
@@ -69,8 +86,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    loops.unregister(this.health.loop);
   }
 
   on(): never {
@@ -81,34 +101,149 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
-  private async handleBatch({ batch, resolveOffset, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const handler = this.getHandlerByPattern(this.options.pattern);
-    if (!handler) throw new Error(`no handler for ${this.options.pattern}`);
-    const input: PartitionBatch = {
-      topic: batch.topic,
-      partition: batch.partition,
-      records: batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp })),
-    };
-    const result: unknown = await handler(input);
-    const decision = (isObservable(result) ? await lastValueFrom(result) : result) as BatchDecision;
-    if (decision.done) {
-      // Kafka's committed offset follows the durable one; it is advisory (lag, restarts), never the truth.
-      resolveOffset((BigInt(decision.nextOffset) - 1n).toString());
-      await heartbeat();
-    } else {
-      this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: decision.seekTo });
+  pause(partitions: TopicPartition[]): void {
+    for (const { topic, partition } of partitions) {
+      this.consumer?.pause([{ topic, partitions: [partition] }]);
+      this.coverage.forget(topic, partition);
     }
   }
 
-  private async seekAssigned(consumer: Consumer, assignment: Record<string, number[]>): Promise<void> {
-    if (!this.options.startOffsets) return;
+  resume(at: PartitionOffset[]): void {
+    for (const p of at) {
+      this.consumer?.resume([{ topic: p.topic, partitions: [p.partition] }]);
+      this.consumer?.seek(p);
+      this.coverage.durableAt(p.topic, p.partition, BigInt(p.offset));
+    }
+  }
+
+  private async start(): Promise<void> {
+    const o = this.options;
+    const consumer = o.kafka.consumer({
+      groupId: o.groupId,
+      maxBytesPerPartition: o.maxBytesPerPartition,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      // Finite: an error that outlasts the retries crashes the consumer visibly (and kafkajs or
+      // this server restarts it) instead of retrying forever behind a debug log line.
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
+    });
+    this.consumer = consumer;
+    this.coverage.clear();
+    this.watch(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: o.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  private watch(consumer: Consumer): void {
+    const { events } = consumer;
+    const alive = () => this.consumer === consumer && this.health.beat();
+    for (const event of [events.FETCH, events.HEARTBEAT, events.START_BATCH_PROCESS, events.COMMIT_OFFSETS]) consumer.on(event, alive);
+    consumer.on(events.GROUP_JOIN, (event) => {
+      if (this.consumer !== consumer) return;
+      this.health.up(this.crashed);
+      this.crashed = false;
+      this.failedRestarts = 0;
+      void this.planAssigned(consumer, event.payload.memberAssignment);
+    });
+    // A batch that held only transaction markers or aborted records: kafkajs moved past it itself.
+    consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize === 0) this.coverage.skippedFiltered(payload.topic, payload.partition, payload.firstOffset, payload.lastOffset);
+    });
+    consumer.on(events.CRASH, ({ payload }) => {
+      if (this.consumer !== consumer || this.closing) return;
+      const reason = `${payload.error.name}: ${payload.error.message}`;
+      this.health.down(reason);
+      this.health.failed(payload.error);
+      if (payload.restart) {
+        this.logger.error(`consumer crashed (${reason}); kafkajs restarts it`);
+        this.crashed = true;
+        return;
+      }
+      this.scheduleRestart(reason);
+    });
+  }
+
+  /** A crash kafkajs gives up on: a new consumer, after a backoff that grows while restarts fail. */
+  private scheduleRestart(reason: string): void {
+    const delay = Math.min(RESTART_BACKOFF.maxMs, RESTART_BACKOFF.initialMs * 2 ** Math.min(this.failedRestarts, 10));
+    this.failedRestarts += 1;
+    this.logger.error(`consumer stopped (${reason}): restarting it in ${delay} ms`);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.closing) return;
+    const old = this.consumer;
+    this.consumer = undefined;
+    await old?.disconnect().catch(() => undefined);
+    try {
+      this.crashed = true;
+      await this.start();
+      this.logger.log('consumer restarted');
+    } catch (error) {
+      this.health.failed(error);
+      this.scheduleRestart(`restart failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async handleBatch({ batch, resolveOffset, isRunning, isStale, heartbeat, pause }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const handler = this.getHandlerByPattern(this.options.pattern);
+    if (!handler) throw new Error(`no handler for ${this.options.pattern}`);
+    const { topic, partition } = batch;
+    const input: PartitionBatch = {
+      topic,
+      partition,
+      records: batch.messages.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp })),
+      fromOffset: this.coverage.fromOffset(topic, partition, (batch as typeof batch & { fetchedOffset: string }).fetchedOffset),
+      // lastOffset counts the records kafkajs filtered out (a transaction's marker after the data).
+      nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
+      highWatermark: batch.highWatermark,
+    };
+    // The handler may wait long (PostgreSQL away): the group must not think this member dead.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+    let decision: BatchDecision;
+    try {
+      const result: unknown = await handler(input);
+      decision = (isObservable(result) ? await lastValueFrom(result) : result) as BatchDecision;
+    } finally {
+      clearInterval(beat);
+    }
+    if (decision.done) {
+      // Kafka's committed offset follows the durable one; it is advisory (lag, restarts), never the truth.
+      resolveOffset((BigInt(decision.nextOffset) - 1n).toString());
+      this.coverage.durableAt(topic, partition, BigInt(decision.nextOffset));
+      await heartbeat();
+    } else if ('seekTo' in decision) {
+      this.consumer?.seek({ topic, partition, offset: decision.seekTo });
+      this.coverage.durableAt(topic, partition, BigInt(decision.seekTo));
+    } else {
+      pause();
+      this.coverage.forget(topic, partition);
+    }
+  }
+
+  private async planAssigned(consumer: Consumer, assignment: Record<string, number[]>): Promise<void> {
+    if (!this.options.onAssigned) return;
     const assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
     try {
-      for (const o of await this.options.startOffsets(assigned)) consumer.seek(o);
+      const plan = await this.options.onAssigned(assigned);
+      if (this.consumer !== consumer) return;
+      for (const o of plan.seek) {
+        consumer.seek(o);
+        this.coverage.durableAt(o.topic, o.partition, BigInt(o.offset));
+      }
+      this.pause(plan.pause);
     } catch (error) {
       // Not fatal: a batch that starts elsewhere is detected by its handler and answered with a seek.
-      this.logger.warn?.(`could not read start offsets: ${(error as Error).message}`);
+      this.logger.warn?.(`could not plan the assigned partitions: ${(error as Error).message}`);
     }
   }
 }

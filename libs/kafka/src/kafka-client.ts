@@ -1,4 +1,5 @@
-import { Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { type Compression, COMPRESSION_TYPES, registerCodecs } from './codecs';
 
 export type KafkaClientOptions = {
   brokers: string[];
@@ -10,7 +11,9 @@ export type KafkaClientOptions = {
   quiet?: boolean;
 };
 
+/** A kafkajs client that reads every codec Kafka has (see codecs.ts). */
 export function createKafka(options: KafkaClientOptions): Kafka {
+  registerCodecs();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
@@ -21,9 +24,21 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   });
 }
 
-/** A producer with the murmur2 partitioner of the Java client, so keys land where other clients put them. */
-export function createProducer(kafka: Kafka, config: ProducerConfig = {}): Producer {
-  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+/**
+ * A producer with the murmur2 partitioner of the Java client, so keys land where other clients
+ * put them; its batches compressed with `compression` (KAFKA_COMPRESSION) unless a send says otherwise.
+ */
+export function createProducer(kafka: Kafka, config: ProducerConfig = {}, compression: Compression = 'none'): Producer {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config });
+  const type = COMPRESSION_TYPES[compression];
+  if (type === CompressionTypes.None) return producer;
+  // kafkajs takes the compression per request, not per producer.
+  const send = producer.send.bind(producer);
+  const sendBatch = producer.sendBatch.bind(producer);
+  return Object.assign(producer, {
+    send: (record: Parameters<Producer['send']>[0]) => send({ compression: type, ...record }),
+    sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => sendBatch({ compression: type, ...batch }),
+  });
 }
 
 export type TopicSpec = { topic: string; numPartitions: number; configEntries?: ITopicConfig['configEntries'] };

@@ -1,2 +1,4 @@
 export * from './metrics';
 export * from './pipeline-metrics';
+export * from './loops';
+export * from './readiness-checks';

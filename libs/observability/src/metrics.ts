@@ -21,3 +21,9 @@ export const consumerLag = new Gauge({ name: 'caravan_consumer_lag_records', hel
 export const projectionLagEvents = new Gauge({ name: 'caravan_projection_lag_events', help: 'Events in the store a projection has not applied', labelNames: ['projection'], registers: [registry] });
 export const projectionLagSeconds = new Gauge({ name: 'caravan_projection_lag_seconds', help: 'Age of the oldest event a projection has not applied (0 when caught up)', labelNames: ['projection'], registers: [registry] });
 export const snapshotAgeSeconds = new Gauge({ name: 'caravan_snapshot_age_seconds', help: 'Seconds since the newest KPI snapshot was computed', registers: [registry] });
+
+// The ingestor's own view of trouble (process counters: this instance's attempts and decisions).
+export const ingestFailures = new Counter({ name: 'caravan_ingest_transaction_failures_total', help: 'Ingest transactions that failed and were retried, by kind: transient (connection, restart, deadlock, timeout) or fault (a defect, a permission)', labelNames: ['kind'], registers: [registry] });
+export const ingestSeeks = new Counter({ name: 'caravan_ingest_seeks_total', help: 'Times the consumer was sent back to the offset PostgreSQL expects (a batch started after it)', labelNames: ['topic'], registers: [registry] });
+export const ingestOffsetsSkipped = new Counter({ name: 'caravan_ingest_offsets_skipped_total', help: 'Offsets never read because Kafka no longer had them (retention deleted them before they were ingested)', labelNames: ['topic'], registers: [registry] });
+export const offsetBeyondLogEnd = new Gauge({ name: 'caravan_ingest_offset_beyond_log_end', help: 'Offsets by which the stored offset of a paused partition lies beyond its log end (topic re-created or log truncated); `caravan offsets reset` accepts the new log', labelNames: ['topic', 'partition'], registers: [registry] });

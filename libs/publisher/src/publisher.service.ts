@@ -22,7 +22,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {
-    this.producer = createProducer(kafka);
+    this.producer = createProducer(kafka, {}, config.kafka.compression);
     this.publisher = new SnapshotPublisher(pool, this.producer, config.topics.snapshots, config.timeZone);
   }
 

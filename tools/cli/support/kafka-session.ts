@@ -23,7 +23,7 @@ export async function openProducer(config: CaravanConfig): Promise<EventProducer
   } finally {
     await admin.disconnect();
   }
-  const producer = new EventProducer(kafka, config.topics);
+  const producer = new EventProducer(kafka, config.topics, config.kafka.compression);
   await producer.connect();
   return producer;
 }
