@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { freePort } from './ports';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:15-alpine';
@@ -57,15 +57,4 @@ export async function startContainers(): Promise<StartedServices> {
 
 async function stopQuietly(container: StartedTestContainer): Promise<void> {
   await container.stop().catch(() => undefined);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -7,3 +7,5 @@ export * from './mixed-stream';
 export * from './child-app';
 export * from './store-events';
 export * from './cli';
+export * from './ports';
+export * from './foreign-producers';

@@ -4,7 +4,7 @@ import { PROJECTIONS, ProjectionRunner, tableNames } from '@caravan/projections'
 import { createTestDatabase, projectAll, storeEvents, type TestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
-const quiet = { log: () => undefined, warn: () => undefined };
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 const given = (db: TestDatabase, events: OutgoingEvent[]) => storeEvents(db.pool, events);
 const projectAllOf = (db: TestDatabase) => projectAll(db.pool, { timeZone: TZ });

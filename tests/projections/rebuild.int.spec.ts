@@ -5,7 +5,7 @@ import { prng, projectAll, storeEvents, useTestDatabase, waitFor, type TestDatab
 import { expectedFromEvents, projected } from './projection-sql';
 
 const TZ = 'Asia/Almaty';
-const quiet = { log: () => undefined, warn: () => undefined };
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const bookingsProjection = PROJECTIONS.find((p) => p.name === 'bookings');
 
 const append = (db: TestDatabase, events: OutgoingEvent[]) => storeEvents(db.pool, events);

@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo';
 import { registerDlq } from './commands/dlq';
 import { registerImport } from './commands/import';
 import { registerKpis } from './commands/kpis';
+import { registerOffsets } from './commands/offsets';
 import { registerPipeline } from './commands/pipeline';
 import { registerRebuild } from './commands/rebuild';
 import { registerSimulate } from './commands/simulate';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerKpis(program);
   registerRebuild(program);
   registerDlq(program);
+  registerOffsets(program);
   registerDemo(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { AdminService, AdminTokenGuard, parseBody, parseQuery, rejectionsQuery, replayBody } from '@caravan/api';
+import { AdminService, AdminTokenGuard, parseBody, parseQuery, rejectionsQuery, replayBody, setAsideQuery } from '@caravan/api';
 
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)
@@ -18,6 +18,13 @@ export class AdminController {
   @HttpCode(200)
   replay(@Body() body: unknown) {
     return this.admin.replay(parseBody(replayBody, body));
+  }
+
+  /** Events a projection could not apply and set aside (position, eventId, error), newest first. */
+  @Get('projections/set-aside')
+  setAside(@Query() query: Record<string, unknown>) {
+    const { scope: _scope, ...q } = parseQuery(setAsideQuery, query);
+    return this.admin.setAside(q);
   }
 
   /** Rebuilds a projection beside the live one (queries keep being served), then swaps; answers at once with a job. */

@@ -21,6 +21,7 @@ export async function createIngestorApp(env?: EnvSource): Promise<INestApplicati
     maxBytesPerPartition: config.ingest.maxBytesPerPartition,
     beforeSubscribe: () => ingest.ensureTopics(),
     onAssigned: (assigned) => ingest.onAssigned(assigned),
+    onFiltered: (range) => ingest.coverFiltered(range),
   });
   ingest.attachConsumer(consumer);
   app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });

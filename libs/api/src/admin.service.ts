@@ -5,7 +5,7 @@ import { PG_POOL } from '@caravan/database';
 import { randomUUID } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
 import { CurrencyRateValidity, ingestTotals, replayRejections, type ReplayOutcome, type TopicTotals } from '@caravan/ingest';
-import { PROJECTIONS, rebuildProjection, type RebuildReport } from '@caravan/projections';
+import { listSetAside, PROJECTIONS, rebuildProjection, type RebuildReport, type SetAsideEvent } from '@caravan/projections';
 
 export type RebuildJob = {
   id: string;
@@ -17,7 +17,7 @@ export type RebuildJob = {
   report?: RebuildReport;
   error?: string;
 };
-import type { RejectionsQuery } from './query-params';
+import type { RejectionsQuery, SetAsideQuery } from './query-params';
 
 /** Admin actions; they write, so they use the app's read-write pool, never the API's read-only one. */
 @Injectable()
@@ -40,6 +40,12 @@ export class AdminService {
     );
     const total = (rows[0] as { total?: number } | undefined)?.total ?? 0;
     return { items: rows.map(({ total: _t, ...r }) => r), total, limit: q.limit, offset: q.offset };
+  }
+
+  /** Events the projections could not apply and set aside, newest first (a rebuild applies them again). */
+  async setAside(q: SetAsideQuery): Promise<{ items: SetAsideEvent[]; total: number; limit: number; offset: number }> {
+    const { items, total } = await listSetAside(this.pool, q);
+    return { items, total, limit: q.limit, offset: q.offset };
   }
 
   async replay(selection: { ids?: string[]; code?: string; limit: number }): Promise<{ outcomes: ReplayOutcome[] }> {

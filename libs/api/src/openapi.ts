@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { kpiSnapshotSchema } from '@caravan/contract';
-import { latestKpisQuery, rejectionsQuery, replayBody, SERIES_KPIS, streamQuery } from './query-params';
+import { latestKpisQuery, rejectionsQuery, replayBody, SERIES_KPIS, setAsideQuery, streamQuery } from './query-params';
 
 const SCOPE_DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'];
 
@@ -95,6 +95,14 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }), 400: error('the body is invalid'), 401: error('no valid admin token') },
         },
       },
+      '/v1/admin/projections/set-aside': {
+        get: {
+          summary: 'Events a projection could not apply and set aside (projection, position, eventId, type, the error), newest first; a rebuild applies them again once the cause is fixed',
+          security: [{ admin: [] }],
+          parameters: queryParameters(setAsideQuery),
+          responses: { 200: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } } }), 400: error('a parameter is invalid'), 401: error('no valid admin token') },
+        },
+      },
       '/v1/admin/projections/{name}/rebuild': {
         post: {
           summary: 'Rebuild a projection into shadow tables while queries keep being served, compare, swap; answers 202 with a job',
@@ -119,7 +127,12 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-      '/health/live': { get: { summary: 'Liveness', responses: { 200: json(probe) } } },
+      '/health/live': {
+        get: {
+          summary: "Liveness: the process and its background loops (the ingestor's consumer, dead-letter relay, offset watch) run; 503 names the ones that stopped or stalled",
+          responses: { 200: json(probe), 503: json({ type: 'object', properties: { status: { const: 'down' }, failing: { type: 'array', items: { type: 'object' } } } }, 'a loop stopped or stalled') },
+        },
+      },
       '/health/ready': { get: { summary: 'Readiness: PostgreSQL, migrations, Kafka', responses: { 200: json(probe), 503: json(probe, 'not ready') } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
     },

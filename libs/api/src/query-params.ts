@@ -75,6 +75,13 @@ export const rejectionsQuery = z.strictObject({
 });
 export type RejectionsQuery = z.infer<typeof rejectionsQuery>;
 
+export const setAsideQuery = z.strictObject({
+  projection: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected a projection name such as bookings').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+export type SetAsideQuery = z.infer<typeof setAsideQuery>;
+
 export const replayBody = z.strictObject({
   ids: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(10_000).optional(),
   code: z.enum(REJECTION_CODES).optional(),

@@ -6,6 +6,8 @@ import { DLQ_HEADERS, REJECTION_CODES } from './rejection';
 import { DEFAULT_TOPICS } from './topics';
 
 const SCHEMA_DIR = 'docs/contract/schemas';
+/** The contract's version (docs/contract/CHANGELOG.md says what each changed). */
+export const CONTRACT_VERSION = '1.1.0';
 
 /** The envelope of `type`@`version`, with its data schema in place of the generic object. */
 export function envelopeOf(registry: EventRegistry, type: string, version: number) {
@@ -63,7 +65,7 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
     required: Object.values(DLQ_HEADERS),
     properties: {
       [DLQ_HEADERS.code]: { type: 'string', enum: [...REJECTION_CODES] },
-      [DLQ_HEADERS.detail]: { type: 'string', description: 'why; for `schema`, the failing paths' },
+      [DLQ_HEADERS.detail]: { type: 'string', description: 'why (printable: control characters written as \\uXXXX); for `schema`, the failing paths; for `unstorable`, the database\'s reason' },
       [DLQ_HEADERS.topic]: { type: 'string' },
       [DLQ_HEADERS.partition]: { type: 'string', description: 'decimal' },
       [DLQ_HEADERS.offset]: { type: 'string', description: 'decimal' },
@@ -73,9 +75,12 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
     asyncapi: '3.0.0',
     info: {
       title: 'Caravan tourism events',
-      version: '1.0.0',
+      version: CONTRACT_VERSION,
       description:
-        'Inbound topics producers write to, the dead-letter topic of rejected records, and the KPI snapshots Caravan publishes. Generated from the zod schemas the pipeline validates with (`npm run contract`).',
+        'Inbound topics producers write to, the dead-letter topic of rejected records, and the KPI snapshots Caravan publishes. Generated from the zod schemas the pipeline validates with (`npm run contract`). ' +
+        'Every record value is one UTF-8 JSON object of at most 64 KiB; every string in it, keys included, is well-formed Unicode without U+0000. ' +
+        'Record batches may be compressed with gzip, snappy, lz4 or zstd, and may be written inside Kafka transactions: Caravan reads with read_committed (aborted records are never ingested). ' +
+        '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, views at most 1,000,000,000, a price at most 100,000,000.00, no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); rejection code `unstorable`. See docs/contract/CHANGELOG.md.',
     },
     defaultContentType: 'application/json',
     channels: {

@@ -90,12 +90,15 @@ export async function readEventsAfter(db: Pool | PoolClient, after: StoreCheckpo
 /** Positions (after, upper] holding the next `count` events (at most `limit`). */
 export type StoreRange = { after: bigint; upper: bigint; count: number };
 
-/** The range of the next `limit` events after `after`, read from the primary key alone; none when caught up. */
-export async function nextRange(db: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoreRange | undefined> {
+/**
+ * The range of the next `limit` events after `after` (and at most `upTo`, when given), read from
+ * the primary key alone; none when caught up.
+ */
+export async function nextRange(db: Pool | PoolClient, after: StoreCheckpoint, limit: number, upTo?: bigint): Promise<StoreRange | undefined> {
   const { rows } = await db.query<{ upper: string | null; n: number }>(
     `SELECT max(position)::text AS upper, count(*)::int AS n
-     FROM (SELECT position FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2) next`,
-    [after.position.toString(), limit],
+     FROM (SELECT position FROM events WHERE position > $1::bigint AND ($3::bigint IS NULL OR position <= $3::bigint) ORDER BY position LIMIT $2) next`,
+    [after.position.toString(), limit, upTo?.toString() ?? null],
   );
   const row = rows[0];
   return row?.upper ? { after: after.position, upper: BigInt(row.upper), count: row.n } : undefined;

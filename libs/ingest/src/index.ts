@@ -10,3 +10,5 @@ export * from './ingest.service';
 export * from './replay-rejections';
 export * from './group-commit';
 export * from './resilient-ingest';
+export * from './partition-offsets';
+export * from './offset-watch';

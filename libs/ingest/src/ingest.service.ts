@@ -152,6 +152,18 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return { done: true, nextOffset: result.nextOffset.toString() };
   }
 
+  /**
+   * Offsets holding only records Kafka filters out (an aborted transaction, markers): made durable
+   * without records, in a transaction of their own (never grouped with a batch of the partition).
+   */
+  async coverFiltered(range: TopicPartition & { fromOffset: string; nextOffset: string }): Promise<void> {
+    await ingestResilient(this.pool, [{ group: this.config.ingest.groupId, ...range, records: [] }], {
+      context: { hasRate: this.rates.hasRate },
+      signal: this.stopping.signal,
+      onFailure: (failure) => this.failed(failure),
+    });
+  }
+
   /** Creates the inbound and dead-letter topics when missing, before the consumer subscribes. */
   async ensureTopics(): Promise<void> {
     const admin = this.kafka.admin();

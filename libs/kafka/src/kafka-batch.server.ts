@@ -38,6 +38,12 @@ export type KafkaBatchServerOptions = {
   maxBytesPerPartition: number;
   /** Runs before subscribing, e.g. to create the topics with the right partition count. */
   beforeSubscribe?: () => Promise<void>;
+  /**
+   * A fetch held only records kafkajs filters out (an aborted transaction, markers) and followed on
+   * from the durable offset: the handler may make [fromOffset, nextOffset) durable without records,
+   * so that lag reads 0 on a partition whose last act was an abort.
+   */
+  onFiltered?: (range: TopicPartition & { fromOffset: string; nextOffset: string }) => Promise<void>;
   /** The plan for newly assigned partitions (offsets kept outside Kafka); others keep Kafka's. */
   onAssigned?: (assigned: TopicPartition[]) => Promise<AssignmentPlan>;
   /** How long the consumer may show no sign of life (fetch, heartbeat, batch) before it counts as stalled. */
@@ -143,17 +149,25 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
   private watch(consumer: Consumer): void {
     const { events } = consumer;
     const alive = () => this.consumer === consumer && this.health.beat();
-    for (const event of [events.FETCH, events.HEARTBEAT, events.START_BATCH_PROCESS, events.COMMIT_OFFSETS]) consumer.on(event, alive);
+    for (const event of [events.HEARTBEAT, events.START_BATCH_PROCESS, events.COMMIT_OFFSETS]) consumer.on(event, alive);
+    // A fetch that came back (and decoded): the consumer works again, restarts start from a short backoff.
+    consumer.on(events.FETCH, () => {
+      if (this.consumer !== consumer) return;
+      this.health.beat();
+      this.failedRestarts = 0;
+    });
     consumer.on(events.GROUP_JOIN, (event) => {
       if (this.consumer !== consumer) return;
       this.health.up(this.crashed);
       this.crashed = false;
-      this.failedRestarts = 0;
       void this.planAssigned(consumer, event.payload.memberAssignment);
     });
     // A batch that held only transaction markers or aborted records: kafkajs moved past it itself.
     consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.batchSize === 0) this.coverage.skippedFiltered(payload.topic, payload.partition, payload.firstOffset, payload.lastOffset);
+      if (payload.batchSize !== 0 || this.consumer !== consumer) return;
+      const { topic, partition } = payload;
+      const covered = this.coverage.skippedFiltered(topic, partition, payload.firstOffset, payload.lastOffset);
+      if (covered && this.options.onFiltered) void this.filtered(consumer, { topic, partition, ...covered });
     });
     consumer.on(events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer || this.closing) return;
@@ -167,6 +181,17 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
       }
       this.scheduleRestart(reason);
     });
+  }
+
+  /** Makes a run of filtered records durable, then tells Kafka too (its committed offsets are advisory). */
+  private async filtered(consumer: Consumer, range: TopicPartition & { fromOffset: string; nextOffset: string }): Promise<void> {
+    try {
+      await this.options.onFiltered?.(range);
+      await consumer.commitOffsets([{ topic: range.topic, partition: range.partition, offset: range.nextOffset }]);
+    } catch (error) {
+      // Harmless: the next batch of the partition covers these offsets again.
+      this.logger.warn?.(`${range.topic}[${range.partition}]: offsets ${range.fromOffset} to ${range.nextOffset} of filtered records not recorded yet: ${(error as Error).message}`);
+    }
   }
 
   /** A crash kafkajs gives up on: a new consumer, after a backoff that grows while restarts fail. */

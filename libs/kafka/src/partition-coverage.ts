@@ -16,11 +16,16 @@ export class PartitionCoverage {
     this.tracks.set(key(topic, partition), { durable: offset, expected: offset });
   }
 
-  /** kafkajs moved past a batch with no data record, `first`..`last` (null first: nothing within the fetch). */
-  skippedFiltered(topic: string, partition: number, first: string | null, last: string): void {
+  /**
+   * kafkajs moved past a batch with no data record, `first`..`last` (null first: nothing within
+   * the fetch). Resolves the offsets now accounted for, [durable, last + 1), when the run follows
+   * on from the durable offset; undefined otherwise (anything else stays a gap).
+   */
+  skippedFiltered(topic: string, partition: number, first: string | null, last: string): { fromOffset: string; nextOffset: string } | undefined {
     const track = this.tracks.get(key(topic, partition));
-    // Only a run that starts exactly where the next fetch was expected: anything else stays a gap.
-    if (track && first !== null && BigInt(first) === track.expected && BigInt(last) >= track.expected) track.expected = BigInt(last) + 1n;
+    if (!track || first === null || BigInt(first) !== track.expected || BigInt(last) < track.expected) return undefined;
+    track.expected = BigInt(last) + 1n;
+    return { fromOffset: track.durable.toString(), nextOffset: track.expected.toString() };
   }
 
   /** Where a batch fetched at `fetchedOffset` begins to account: the durable offset if only filtered records lie between. */

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { consumerLag, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
+import { consumerLag, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
@@ -32,6 +32,12 @@ export async function refreshPipelineMetrics(pool: Pool, options: { group: strin
     projectionLagEvents.set({ projection: row.name }, Number(row.events));
     projectionLagSeconds.set({ projection: row.name }, Number(row.seconds));
   }
+
+  const aside = await pool.query<{ name: string; n: number }>(
+    `SELECT n.name, count(s.position)::int AS n FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_set_aside s ON s.projection = n.name GROUP BY n.name`,
+    [PROJECTION_NAMES],
+  );
+  for (const row of aside.rows) projectionSetAside.set({ projection: row.name }, row.n);
 
   const age = await pool.query<{ age: string | null }>(`SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`);
   if (age.rows[0]?.age !== null && age.rows[0]?.age !== undefined) snapshotAgeSeconds.set(Number(age.rows[0].age));

@@ -1,11 +1,21 @@
 import type { PoolClient } from 'pg';
-import { nextRange, readEventsIn } from '@caravan/ingest';
+import { nextRange, readEventsIn, type StoreRange } from '@caravan/ingest';
 import { projectionLag, readCheckpoint, saveCheckpoint } from './checkpoints';
 import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
+import { classifyApplyError, setAside, type SetAsideEvent } from './set-aside';
 
-export type BatchApplied = { read: number; applied: number; firstPosition: string; lastPosition: string };
-export type BatchOptions = { batchSize: number; timeZone: string; checkpointName?: string; onApplied?: (batch: BatchApplied) => void };
+export type BatchApplied = { read: number; applied: number; setAside: number; firstPosition: string; lastPosition: string };
+export type BatchOptions = {
+  batchSize: number;
+  timeZone: string;
+  checkpointName?: string;
+  /** Apply no event beyond this position (a rebuild's swap brings two checkpoints to one place). */
+  upTo?: bigint;
+  onApplied?: (batch: BatchApplied) => void;
+  /** An event the projection could not apply, now set aside (and skipped). */
+  onSetAside?: (event: SetAsideEvent) => void;
+};
 
 /**
  * Applies the next batch of events after the projection's checkpoint, in ONE transaction with
@@ -32,23 +42,93 @@ export const swapLockName = (projection: Projection): string => `projection-swap
  * One batch inside the caller's transaction: the next `batchSize` events of the store, of which
  * only the projection's own types are read (or none, for a projection applied inside PostgreSQL);
  * the checkpoint moves past all of them. Resolves how many events of the store it covered.
+ *
+ * No event can stop a projection: when the range fails for a reason of an event's (see
+ * classifyApplyError), it is tried once more, then bisected under savepoints until the event
+ * that fails is alone; that one is set aside for this checkpoint (projection_set_aside) and the
+ * rest applied, all in this one transaction. A transient failure or a fault fails the batch.
  */
 export async function applyBatchInTransaction(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
   const name = options.checkpointName ?? projection.name;
   const checkpoint = await readCheckpoint(client, name);
-  const range = await nextRange(client, checkpoint, options.batchSize);
+  const range = await nextRange(client, checkpoint, options.batchSize, options.upTo);
   if (!range) return 0;
-  let applied: number;
-  if (projection.applyRange) {
-    applied = await projection.applyRange(client, range, tables, { timeZone: options.timeZone });
-  } else {
-    const events = await readEventsIn(client, range, projection.eventTypes);
-    applied = events.length;
-    if (events.length > 0) await projection.apply(client, events, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
-  }
-  await saveCheckpoint(client, name, { position: range.upper }, applied);
-  options.onApplied?.({ read: range.count, applied, firstPosition: (range.after + 1n).toString(), lastPosition: range.upper.toString() });
+  const isolated = { applied: 0, setAside: 0 };
+  const apply = (r: StoreRange) => applyRange(client, projection, tables, options, r);
+  await underSavepoint(client, 0, () => apply(range).then((n) => void (isolated.applied += n))).catch(async (first: unknown) => {
+    if (classifyApplyError(first) !== 'data') throw first;
+    // Once more (a passing cause), then one event at a time where it must.
+    await underSavepoint(client, 0, () => apply(range).then((n) => void (isolated.applied += n))).catch(async (again: unknown) => {
+      if (classifyApplyError(again) !== 'data') throw again;
+      await isolate(client, projection, tables, options, range, name, again, isolated, 1);
+    });
+  });
+  await saveCheckpoint(client, name, { position: range.upper }, isolated.applied);
+  options.onApplied?.({ read: range.count, applied: isolated.applied, setAside: isolated.setAside, firstPosition: (range.after + 1n).toString(), lastPosition: range.upper.toString() });
   return range.count;
+}
+
+/** Applies a range of the store: inside PostgreSQL, or the projection's own events read and folded. */
+async function applyRange(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions, range: StoreRange): Promise<number> {
+  if (projection.applyRange) return projection.applyRange(client, range, tables, { timeZone: options.timeZone });
+  const events = await readEventsIn(client, range, projection.eventTypes);
+  if (events.length > 0) await projection.apply(client, events, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
+  return events.length;
+}
+
+/** Runs `work` under a savepoint: rolled back to it (and rethrown) when it fails, so the transaction goes on. */
+async function underSavepoint(client: PoolClient, depth: number, work: () => Promise<void>): Promise<void> {
+  const savepoint = `caravan_apply_${depth}`;
+  await client.query(`SAVEPOINT ${savepoint}`);
+  try {
+    await work();
+    await client.query(`RELEASE SAVEPOINT ${savepoint}`);
+  } catch (error) {
+    // A lost connection cannot roll back: the original error is what the caller must see.
+    await client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Bisects a failing range over the projection's own events until the failing one is alone, then sets it aside. */
+async function isolate(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+  options: BatchOptions,
+  range: StoreRange,
+  name: string,
+  error: unknown,
+  done: { applied: number; setAside: number },
+  depth: number,
+): Promise<void> {
+  const { rows } = await client.query<{ position: string }>(
+    // By the bigint column: the text alias would sort 10 before 9.
+    `SELECT position::text FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[]) ORDER BY events.position`,
+    [range.after.toString(), range.upper.toString(), [...projection.eventTypes]],
+  );
+  const positions = rows.map((r) => BigInt(r.position)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // The failure follows no event of the projection's: not an event's to bear.
+  if (positions.length === 0) throw error;
+  if (positions.length === 1) {
+    const event = await setAside(client, name, positions[0] as bigint, error);
+    done.setAside += 1;
+    options.onSetAside?.(event);
+    return;
+  }
+  const half = Math.ceil(positions.length / 2);
+  const split = positions[half - 1] as bigint;
+  // count: the projection's own events in each half (what a projection of every type, the watermark, reports).
+  const halves: StoreRange[] = [
+    { after: range.after, upper: split, count: half },
+    { after: split, upper: range.upper, count: positions.length - half },
+  ];
+  for (const part of halves) {
+    await underSavepoint(client, depth, () => applyRange(client, projection, tables, options, part).then((n) => void (done.applied += n))).catch(async (failed: unknown) => {
+      if (classifyApplyError(failed) !== 'data') throw failed;
+      await isolate(client, projection, tables, options, part, name, failed, done, depth + 1);
+    });
+  }
 }
 
 export async function ensureProjectionTables(client: PoolClient, projection: Projection, tables: TableNames): Promise<void> {
@@ -73,6 +153,8 @@ export async function catchUp(
     applied += read;
     if (read > 0) options.onBatch?.(applied);
     if (read > 0) continue;
+    // Up to a given position: reached once nothing below it is left (every event there is committed).
+    if (options.upTo !== undefined) return applied;
     if ((await projectionLag(client, options.checkpointName ?? projection.name)) === 0) return applied;
     if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));

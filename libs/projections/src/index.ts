@@ -7,3 +7,4 @@ export * from './projector.service';
 export * from './rates';
 export * from './read-models';
 export * from './rebuild';
+export * from './set-aside';

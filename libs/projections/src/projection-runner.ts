@@ -4,7 +4,7 @@ import { applyNextBatch, ensureProjectionTables } from './apply-batch';
 import type { Projection, TableNames } from './projection';
 
 export type RunnerOptions = { batchSize: number; timeZone: string; idleMs: number; standbyMs: number };
-type Log = { log: (m: string) => void; warn: (m: string) => void; debug?: (m: Record<string, unknown>) => void };
+type Log = { log: (m: string) => void; warn: (m: string) => void; error: (m: string) => void; debug?: (m: Record<string, unknown>) => void };
 
 /**
  * Runs one projection: takes its advisory lock (one active runner across instances; the others
@@ -77,6 +77,10 @@ export class ProjectionRunner {
           ...this.options,
           // One line per batch with the positions it covered: the projector's log follows the store.
           onApplied: (batch) => this.logger.debug?.({ msg: 'projection batch', projection: this.projection.name, ...batch, ms: Date.now() - started }),
+          onSetAside: (event) =>
+            this.logger.error(
+              `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
+            ),
         });
         this.applied += read;
         if (read > 0) {

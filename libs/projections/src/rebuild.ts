@@ -4,7 +4,8 @@ import { resetCheckpoint } from './checkpoints';
 import { type Projection, table, tableNames } from './projection';
 
 export type TableDifference = { table: string; differingRows: number; examples: Array<{ live: unknown; rebuilt: unknown }> };
-export type RebuildReport = { projection: string; eventsReplayed: number; differences: TableDifference[]; swapped: boolean };
+/** setAside: events the rebuilt projection could not apply either (they stay set aside, now for the live projection once swapped). */
+export type RebuildReport = { projection: string; eventsReplayed: number; differences: TableDifference[]; swapped: boolean; setAside: number };
 export type RebuildOptions = { timeZone: string; batchSize: number; swap?: boolean; log?: (line: string) => void; onProgress?: (eventsReplayed: number) => void };
 
 const SHADOW = '_rebuild';
@@ -31,15 +32,18 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
       await client.query(`DROP TABLE IF EXISTS ${table(tableNames(projection, RETIRED), t)}`);
     }
     await resetCheckpoint(client, shadowCheckpoint);
+    await client.query('DELETE FROM projection_set_aside WHERE projection = $1', [shadowCheckpoint]);
     await ensureProjectionTables(client, projection, shadow);
     await ensureProjectionTables(client, projection, live);
     log(`${projection.name}: replaying the event store into ${Object.values(shadow).join(', ')}`);
-    // No time limit: a large store takes as long as it takes.
-    const eventsReplayed = await catchUp(
+    // Up to the head as it is now (what comes meanwhile is applied in the swap), with no time
+    // limit: a large store takes as long as it takes, and a busy one cannot keep it chasing.
+    const { rows: start } = await client.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+    let eventsReplayed = await catchUp(
       client,
       projection,
       shadow,
-      { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint, onBatch: options.onProgress },
+      { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint, onBatch: options.onProgress, upTo: BigInt(start[0]?.head ?? 0) },
       Number.MAX_SAFE_INTEGER,
     );
     log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
@@ -47,17 +51,21 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
-      const batch = { batchSize: options.batchSize, timeZone: options.timeZone };
-      // Until a round in which neither reads anything: then both have applied the same events.
-      for (let moved = true; moved; ) {
-        const shadowRead = await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint });
-        const liveRead = await applyBatchInTransaction(client, projection, live, batch);
-        moved = shadowRead + liveRead > 0;
+      // Both up to the head of the store as it is now, exactly: events appended meanwhile are the
+      // live runner's once the swap is done (chasing them could go on for as long as they come).
+      const { rows: head } = await client.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+      const batch = { batchSize: options.batchSize, timeZone: options.timeZone, upTo: BigInt(head[0]?.head ?? 0) };
+      for (;;) {
+        const read = await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint });
+        if (read === 0) break;
+        eventsReplayed += read;
       }
+      while ((await applyBatchInTransaction(client, projection, live, batch)) > 0);
       const differences = await compareTables(client, projection, live, shadow);
+      const { rows: aside } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM projection_set_aside WHERE projection = $1', [shadowCheckpoint]);
       if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
       await client.query('COMMIT');
-      return { projection: projection.name, eventsReplayed, differences, swapped: options.swap !== false };
+      return { projection: projection.name, eventsReplayed, differences, swapped: options.swap !== false, setAside: aside[0]?.n ?? 0 };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -84,6 +92,9 @@ async function swap(client: PoolClient, projection: Projection, shadowCheckpoint
     [projection.name, shadowCheckpoint],
   );
   await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadowCheckpoint]);
+  // What the live projection had set aside is replaced by what the rebuild could not apply either.
+  await client.query('DELETE FROM projection_set_aside WHERE projection = $1', [projection.name]);
+  await client.query('UPDATE projection_set_aside SET projection = $1 WHERE projection = $2', [projection.name, shadowCheckpoint]);
 }
 
 /** Rows present or different on one side only, per table, compared on every column. */

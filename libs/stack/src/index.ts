@@ -4,3 +4,4 @@ export * from './postgres';
 export * from './prerequisites';
 export * from './processes';
 export * from './stack';
+export { ensureKafkaJars } from './kafka-distribution';

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '@caravan/config';
 import { requireMaven } from './prerequisites';
+import { runCommand } from './processes';
 
 const kafkaFile = (name: string): string => join(projectRoot(), 'libs', 'stack', 'kafka', name);
 export const kafkaLog4jProperties = (): string => kafkaFile('log4j.properties');
@@ -23,7 +23,7 @@ export async function ensureKafkaJars(stateDir: string, version: string, log: (l
   log(`fetching Apache Kafka ${version} jars from Maven Central (first run only)…`);
   const args = ['-q', '-B', '-Dstyle.color=never', '-f', kafkaFile('pom.xml'), `-Dkafka.version=${version}`,
     'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`];
-  const output = await run('mvn', args);
+  const output = await runCommand('mvn', args);
   const jars = readdirSync(libs).filter((f) => f.endsWith('.jar'));
   if (!jars.some((f) => f.startsWith(`kafka_2.13-${version}`))) {
     throw new Error(`Maven did not fetch kafka_2.13-${version}.jar:\n${output.slice(-2000)}`);
@@ -31,17 +31,4 @@ export async function ensureKafkaJars(stateDir: string, version: string, log: (l
   writeFileSync(marker, `${new Date().toISOString()}\n`);
   log(`fetched ${jars.length} jars into ${libs}`);
   return libs;
-}
-
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolvePromise(output) : reject(new Error(`${command} exited ${code}:\n${output.slice(-2000)}`)),
-    );
-  });
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -18,6 +19,19 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
     if (Date.now() >= deadline) return false;
     await delay(intervalMs);
   }
+}
+
+/** Runs a command to its end (stdin: `input`, or none); resolves its output (stdout and stderr), rejects on a non-zero exit. */
+export function runCommand(command: string, args: string[], input?: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output.slice(-2000)}`))));
+    child.stdin.end(input);
+  });
 }
 
 /** A process's command line (Linux /proc), to tell our process from one that recycled its pid. */

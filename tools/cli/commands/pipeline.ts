@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
-import { ingestTotals } from '@caravan/ingest';
+import { ingestTotals, partitionOffsets } from '@caravan/ingest';
+import { createKafka } from '@caravan/kafka';
+import { listSetAside } from '@caravan/projections';
 import { describeStatus, recordedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp } from '@caravan/stack';
 import { cliContext, numberOption } from '../support/context';
 import { appUrl, startPipeline } from '../support/pipeline-apps';
@@ -32,7 +34,7 @@ export function registerPipeline(program: Command): void {
 
   program
     .command('status')
-    .description("each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters (exit 3 when a part is down)")
+    .description("each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters, partitions paused because their log went backwards, events the projections set aside (exit 3 when a part is down or a partition paused)")
     .action(async () => {
       const { config, log } = cliContext();
       const stack = await stackStatus(config);
@@ -52,7 +54,10 @@ export function registerPipeline(program: Command): void {
         healthy &&= ready?.status === 200;
         log(`${app.padEnd(9)} pid ${record.pid} ${base} ${ready?.status === 200 ? 'ready' : `UNREADY ${failing.join('; ') || ready?.status || 'no answer'}`}${await lagOf(app, base)}`);
       }
-      if (stack.postgres.state === 'running') await logTotals(config.database.url, config.ingest.groupId, log);
+      if (stack.postgres.state === 'running') {
+        const troubled = await logStore(config, stack.kafka.state !== 'stopped', log);
+        healthy &&= !troubled;
+      }
       if (!healthy) process.exitCode = 3;
     });
 }
@@ -69,13 +74,42 @@ async function lagOf(app: string, base: string): Promise<string> {
   return `, projection lag ${lags.join(', ') || 'n/a'} events`;
 }
 
-async function logTotals(url: string, group: string, log: (line: string) => void): Promise<void> {
-  const pool = createPool({ url, poolSize: 1, applicationName: 'caravan-status' });
+/**
+ * What PostgreSQL (and Kafka's logs) say: the counters, partitions whose stored offset lies beyond
+ * their log (paused by the ingestor), events the projections set aside. Resolves whether any
+ * partition is paused.
+ */
+async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp: boolean, log: (line: string) => void): Promise<boolean> {
+  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-status' });
+  let paused = false;
   try {
-    for (const t of await ingestTotals(pool, group).catch(() => [])) {
-      log(`${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}`);
+    for (const t of await ingestTotals(pool, config.ingest.groupId).catch(() => [])) {
+      const codes = Object.entries(t.rejectedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+      log(`${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}${codes ? ` (${codes})` : ''}`);
+    }
+    if (kafkaUp) {
+      const admin = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-status`, retries: 1, quiet: true }).admin();
+      try {
+        await admin.connect();
+        const t = config.topics;
+        for (const s of await partitionOffsets(pool, admin, config.ingest.groupId, [t.bookings, t.arrivals, t.media])) {
+          if (s.state !== 'beyond-log-end') continue;
+          paused = true;
+          log(`${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's end ${s.logEnd} (topic re-created or log truncated); accept the new log: npx caravan offsets reset ${s.topic} ${s.partition} --to earliest --yes`);
+        }
+      } catch {
+        // Kafka went away meanwhile: the stack line says so.
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+    const aside = await listSetAside(pool, { limit: 5 }).catch(() => ({ total: 0, items: [] }));
+    if (aside.total > 0) {
+      log(`${aside.total} event(s) set aside by the projections (could not be applied; \`npx caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`);
+      for (const e of aside.items) log(`  ${e.projection} position ${e.position} ${e.eventType} ${e.eventId}: ${e.error.slice(0, 160)}`);
     }
   } finally {
     await pool.end();
   }
+  return paused;
 }

@@ -41,6 +41,7 @@ export function registerRebuild(program: Command): void {
             for (const e of d.examples.slice(0, 5)) log(`    live ${JSON.stringify(e.live)}  rebuilt ${JSON.stringify(e.rebuilt)}`);
           }
           log(`  ${report.differences.length === 0 ? 'rebuilt tables equal the live ones' : 'differences found'}; ${report.swapped ? 'swapped in: the rebuilt tables are live' : 'not swapped (--no-swap)'}`);
+          if (report.setAside > 0) log(`  ${report.setAside} event(s) could not be applied by the rebuild either and stay set aside (npx caravan status lists them)`);
         }
         log(`done: ${selected.length} projection(s), ${differing} differing rows${options.swap ? ' repaired' : ''}`);
       });
