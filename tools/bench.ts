@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7 --skip peers,scale --out file]`:
+ * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7 --codec-records N --skip peers,scale,compression --out file]`:
  * one run, one workload, every figure side by side (raw limits, Caravan end to end, peers,
- * latency, rebuild, scale), each run checked for correctness. Prints one table and writes JSON.
+ * latency, rebuild, scale, KAFKA_COMPRESSION), each run checked for correctness. Prints one table and writes JSON.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { stackDown, stackUp } from '@caravan/stack';
 import { buildApps, spawnApp } from '../tests/harness/child-app';
 import { runCaravan, stopApps, type Check } from './bench/caravan-run';
 import { measureLatency } from './bench/latency';
+import { compareCompressions } from './bench/compression';
 import { copyIntoTable, kafkajsConsume, parseAndValidate } from './bench/raw-limits';
 import { ingestWith, rebuildAll } from './bench/rebuild-and-scale';
 import { type BenchRow, renderTable } from './bench/report';
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     'peer-events': { type: 'string', default: '100000' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-load': { type: 'string', default: '0.7' },
+    /** Records produced and read back with each KAFKA_COMPRESSION (from the workload). */
+    'codec-records': { type: 'string', default: '100000' },
     skip: { type: 'string', default: '' },
     out: { type: 'string', default: 'bench-results/latest.json' },
     /** Keeps the databases and topics of a run whose checks failed, to look into them. */
@@ -129,6 +132,21 @@ async function main(): Promise<number> {
         caravanRow('scale: 2 ingestors, one group (ingest only)', double.perSecond, `${double.seconds.toFixed(1)} s; ${(double.perSecond / single.perSecond).toFixed(2)}x one instance`),
       );
       Object.assign(results, { scale: { single, double } });
+    }
+    if (!skip.has('compression')) {
+      const n = Math.min(workload.records, Number(args['codec-records']));
+      log(`KAFKA_COMPRESSION: ${n} records produced and read back with each codec…`);
+      const codecs = await compareCompressions(config, workload, n, log);
+      const none = codecs.find((c) => c.codec === 'none');
+      for (const c of codecs) {
+        rows.push({
+          figure: `KAFKA_COMPRESSION=${c.codec}: produce / read back`,
+          value: c.producePerSecond,
+          unit: 'records/s',
+          detail: `read back ${Math.round(c.consumePerSecond)}/s; CPU ${c.produceCpuSeconds.toFixed(1)} + ${c.consumeCpuSeconds.toFixed(1)} s${c.bytes === undefined ? '' : `; ${(c.bytes / 2 ** 20).toFixed(1)} MiB on the broker${none?.bytes ? ` (${((c.bytes / none.bytes) * 100).toFixed(0)}% of none)` : ''}`}`,
+        });
+      }
+      Object.assign(results, { compression: codecs });
     }
     if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {
