@@ -15,19 +15,36 @@ export type BatchOptions = {
   onApplied?: (batch: BatchApplied) => void;
   /** An event the projection could not apply, now set aside (and skipped). */
   onSetAside?: (event: SetAsideEvent) => void;
+  /**
+   * Whether the range is applied under a savepoint, so an event's failure can be isolated inside
+   * the caller's transaction (the default). Without, a failure fails the transaction: for the
+   * caller that tries again guarded (applyNextBatch), and so spends no savepoint on the batches
+   * that go through, nearly all of them.
+   */
+  guarded?: boolean;
 };
 
 /**
  * Applies the next batch of events after the projection's checkpoint, in ONE transaction with
  * the checkpoint's move, on the given client (the one holding the projection's lock).
- * Resolves how many events were read (0: caught up).
+ * Resolves how many events were read (0: caught up). A batch that fails for an event's reason is
+ * tried again in a new transaction, guarded: the event that fails is set aside, the rest applied.
  */
 export async function applyNextBatch(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
+  try {
+    return await inBatchTransaction(client, projection, () => applyBatchInTransaction(client, projection, tables, { ...options, guarded: false }));
+  } catch (error) {
+    if (classifyApplyError(error) !== 'data') throw error;
+  }
+  return inBatchTransaction(client, projection, () => applyBatchInTransaction(client, projection, tables, { ...options, guarded: true }));
+}
+
+async function inBatchTransaction(client: PoolClient, projection: Projection, work: () => Promise<number>): Promise<number> {
   await client.query('BEGIN');
   try {
     // Shared with other batches, exclusive for a rebuild's swap: a swap never cuts a batch in two.
     await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [swapLockName(projection)]);
-    const read = await applyBatchInTransaction(client, projection, tables, options);
+    const read = await work();
     await client.query(read > 0 ? 'COMMIT' : 'ROLLBACK');
     return read;
   } catch (error) {
@@ -43,10 +60,10 @@ export const swapLockName = (projection: Projection): string => `projection-swap
  * only the projection's own types are read (or none, for a projection applied inside PostgreSQL);
  * the checkpoint moves past all of them. Resolves how many events of the store it covered.
  *
- * No event can stop a projection: when the range fails for a reason of an event's (see
- * classifyApplyError), it is tried once more, then bisected under savepoints until the event
- * that fails is alone; that one is set aside for this checkpoint (projection_set_aside) and the
- * rest applied, all in this one transaction. A transient failure or a fault fails the batch.
+ * No event can stop a projection: when the range fails (guarded, under a savepoint) for a reason
+ * of an event's (see classifyApplyError), it is bisected under savepoints until the event that
+ * fails is alone; that one is set aside for this checkpoint (projection_set_aside) and the rest
+ * applied, all in this one transaction. A transient failure or a fault fails the batch.
  */
 export async function applyBatchInTransaction(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
   const name = options.checkpointName ?? projection.name;
@@ -54,15 +71,14 @@ export async function applyBatchInTransaction(client: PoolClient, projection: Pr
   const range = await nextRange(client, checkpoint, options.batchSize, options.upTo);
   if (!range) return 0;
   const isolated = { applied: 0, setAside: 0 };
-  const apply = (r: StoreRange) => applyRange(client, projection, tables, options, r);
-  await underSavepoint(client, 0, () => apply(range).then((n) => void (isolated.applied += n))).catch(async (first: unknown) => {
-    if (classifyApplyError(first) !== 'data') throw first;
-    // Once more (a passing cause), then one event at a time where it must.
-    await underSavepoint(client, 0, () => apply(range).then((n) => void (isolated.applied += n))).catch(async (again: unknown) => {
-      if (classifyApplyError(again) !== 'data') throw again;
-      await isolate(client, projection, tables, options, range, name, again, isolated, 1);
+  if (options.guarded === false) {
+    isolated.applied = await applyRange(client, projection, tables, options, range);
+  } else {
+    await underSavepoint(client, 0, () => applyRange(client, projection, tables, options, range).then((n) => void (isolated.applied += n))).catch(async (failed: unknown) => {
+      if (classifyApplyError(failed) !== 'data') throw failed;
+      await isolate(client, projection, tables, options, range, name, failed, isolated, 1);
     });
-  });
+  }
   await saveCheckpoint(client, name, { position: range.upper }, isolated.applied);
   options.onApplied?.({ read: range.count, applied: isolated.applied, setAside: isolated.setAside, firstPosition: (range.after + 1n).toString(), lastPosition: range.upper.toString() });
   return range.count;
