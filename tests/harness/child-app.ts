@@ -37,3 +37,16 @@ export async function stopApp(app: ChildApp, signal: NodeJS.Signals = 'SIGTERM')
   if (app.process.exitCode === null && app.process.signalCode === null) app.process.kill(signal);
   await app.exited;
 }
+
+/**
+ * The child apps a test file starts: push them here and each is thawed (SIGCONT) and SIGKILLed
+ * after every test (`each`) or after the file (`all`).
+ */
+export function useChildApps(scope: 'each' | 'all' = 'each'): ChildApp[] {
+  const running: ChildApp[] = [];
+  (scope === 'each' ? afterEach : afterAll)(async () => {
+    for (const app of running) app.process.kill('SIGCONT');
+    await Promise.all(running.splice(0).map((app) => stopApp(app, 'SIGKILL')));
+  });
+  return running;
+}

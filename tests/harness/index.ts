@@ -9,3 +9,5 @@ export * from './store-events';
 export * from './cli';
 export * from './ports';
 export * from './foreign-producers';
+export * from './cuttable-proxy';
+export * from './locks';

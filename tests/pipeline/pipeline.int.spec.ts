@@ -1,8 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
+import { PROJECTION_NAMES } from '@caravan/observability';
 import { projectionLag } from '@caravan/projections';
 import {
+  advisoryLockHolders,
   type ChildApp,
   configOf,
   createPipelineTopics,
@@ -10,31 +12,21 @@ import {
   pipelineEnv,
   produceStream,
   spawnApp,
-  stopApp,
   testKafka,
+  useChildApps,
   useTestDatabase,
   waitFor,
   waitForConsumed,
 } from '../harness';
 import { expectedFromEvents, projected } from '../projections/projection-sql';
 
-const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
-
 describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka and PostgreSQL)', () => {
   const db = useTestDatabase();
-  const running: ChildApp[] = [];
-  afterAll(async () => {
-    await Promise.all(running.splice(0).map((app) => stopApp(app, 'SIGKILL')));
-  });
+  const running = useChildApps('all');
 
   const lagOf = async () => (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
   /** The application (caravan-<app>-<process id>) of each session holding a projection's advisory lock. */
-  const lockHolders = async () =>
-    (await db().pool.query<{ holder: string }>(
-      `SELECT a.application_name AS holder FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    )).rows.map((r) => r.holder);
+  const lockHolders = () => advisoryLockHolders(db().pool);
 
   it('projects exactly once through a SIGKILLed projector, with one active instance at a time, and publishes snapshots', async () => {
     const env = pipelineEnv(db().url, { TOPIC_PARTITIONS: '3', LOG_LEVEL: 'warn', PROJECTOR_BATCH_SIZE: '40', PROJECTOR_STANDBY_MS: '300', SNAPSHOT_INTERVAL_MS: '200' });

@@ -13,6 +13,7 @@ export const apiPoolProvider: Provider = {
     createPool({
       url: config.api.databaseUrl ?? config.database.url,
       poolSize: config.database.poolSize,
+      limits: config.database.limits,
       applicationName: `caravan-api-read-${process.pid}`,
       readOnly: true,
     }),

@@ -45,6 +45,10 @@ export const envSchema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/caravan'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   MIGRATE_ON_START: booleanFlag.default(true),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
+  DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DATABASE_KEEPALIVE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
@@ -65,8 +69,9 @@ export const envSchema = z.object({
   API_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   API_STREAM_POLL_MS: z.coerce.number().int().min(50).default(1_000),
   API_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  API_STREAM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+  SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
-  READY_MAX_PROJECTION_LAG: z.coerce.number().int().min(0).default(100_000),
   CORS_ORIGINS: z
     .string()
     .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0))

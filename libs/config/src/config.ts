@@ -5,18 +5,23 @@ export type CaravanConfig = {
   app: AppName | 'tool';
   nodeEnv: 'development' | 'test' | 'production';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-  database: { url: string; poolSize: number; migrateOnStart: boolean };
+  /** limits: on every session of the apps and the CLI (see SessionLimits in @caravan/database). */
+  database: {
+    url: string;
+    poolSize: number;
+    migrateOnStart: boolean;
+    limits: { statementTimeoutMs: number; lockTimeoutMs: number; idleTimeoutMs: number; keepAliveSeconds: number };
+  };
   /** compression: of the batches Caravan's own producers write (DLQ relay, snapshot publisher, simulator). */
   kafka: { brokers: string[]; clientId: string; topicPartitions: number; compression: KafkaCompression };
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
-  publisher: { intervalMs: number };
+  /** retentionDays: of the snapshot history (kpi_snapshots); 0 keeps it all. */
+  publisher: { intervalMs: number; retentionDays: number };
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
-  api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; adminToken: string | undefined };
+  api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; maxStreams: number; adminToken: string | undefined };
   http: { host: string; port: number; corsOrigins: string[]; bodyLimitBytes: number; urlLimitBytes: number };
-  /** Readiness fails while a projection lags more events than this. */
-  readyMaxProjectionLag: number;
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
 };
@@ -41,6 +46,10 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
   const parsed = envSchema.safeParse(picked);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const env = parsed.data;
+  // A caught-up projection's leader queries every PROJECTOR_IDLE_MS; idle longer, its session ends.
+  if (env.DATABASE_IDLE_TIMEOUT_MS > 0 && env.PROJECTOR_IDLE_MS * 2 > env.DATABASE_IDLE_TIMEOUT_MS) {
+    throw new ConfigError([`PROJECTOR_IDLE_MS: at most half of DATABASE_IDLE_TIMEOUT_MS (${env.DATABASE_IDLE_TIMEOUT_MS})`]);
+  }
   return {
     app,
     nodeEnv: env.NODE_ENV,
@@ -49,6 +58,12 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       migrateOnStart: env.MIGRATE_ON_START,
+      limits: {
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
+        idleTimeoutMs: env.DATABASE_IDLE_TIMEOUT_MS,
+        keepAliveSeconds: env.DATABASE_KEEPALIVE_SECONDS,
+      },
     },
     kafka: {
       brokers: env.KAFKA_BROKERS,
@@ -70,9 +85,8 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       dlqRelayIntervalMs: env.DLQ_RELAY_INTERVAL_MS,
     },
     projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
-    publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS },
-    api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, adminToken: env.ADMIN_TOKEN },
-    readyMaxProjectionLag: env.READY_MAX_PROJECTION_LAG,
+    publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS, retentionDays: env.SNAPSHOT_RETENTION_DAYS },
+    api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, maxStreams: env.API_STREAM_MAX_CLIENTS, adminToken: env.ADMIN_TOKEN },
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]),

@@ -1,11 +1,67 @@
-import { Global, Inject, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { migrate, migrationLabel } from './migrations';
+import { loops } from '@caravan/observability';
+import { classifyPgError } from './pg-errors';
 import { createPool } from './pool';
 
 /** Injection token of the app's pg Pool. */
 export const PG_POOL = Symbol('PG_POOL');
+
+/**
+ * PostgreSQL answering and the schema current (migrated first when MIGRATE_ON_START): what every
+ * part of an app that uses the database waits for. An app starts, and answers its probes, while
+ * PostgreSQL is away; this keeps trying with backoff (one log line when it starts waiting, one
+ * when it is through) and the readiness shows why it waits.
+ */
+@Injectable()
+export class DatabaseStartup {
+  private readonly logger = new Logger('Database');
+  private started: Promise<void> | undefined;
+  /** Why the database is not ready yet; undefined once it is. */
+  waitingFor: string | undefined = 'starting';
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CONFIG) private readonly config: CaravanConfig,
+  ) {}
+
+  /** Resolves once the database is ready (the first call starts the attempts). */
+  ready(): Promise<void> {
+    this.started ??= this.attempt();
+    return this.started;
+  }
+
+  private async attempt(): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        if (this.config.database.migrateOnStart) {
+          const report = await migrate(this.pool);
+          if (report.applied.length > 0) this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
+        } else {
+          await this.pool.query('SELECT 1');
+        }
+        if (failures > 0) this.logger.log(`PostgreSQL is ready after ${failures} failed attempt(s)`);
+        this.waitingFor = undefined;
+        return;
+      } catch (error) {
+        const reason = (error as Error).message || String(error);
+        // A migration that fails for its own reason (not a lost connection) needs a person: no
+        // retry, and the app's liveness fails with the reason (an orchestrator restarts it, visibly).
+        if (classifyPgError(error) !== 'transient' && /^migration /.test(reason)) {
+          this.waitingFor = reason;
+          this.logger.error(reason);
+          loops.register('database-startup', Number.MAX_SAFE_INTEGER).down(reason);
+          throw error;
+        }
+        if (failures === 0) this.logger.warn(`PostgreSQL not ready (${reason}): retrying with backoff`);
+        this.waitingFor = reason;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** Math.min(failures, 6))));
+      }
+    }
+  }
+}
 
 @Global()
 @Module({
@@ -17,27 +73,24 @@ export const PG_POOL = Symbol('PG_POOL');
         createPool({
           url: config.database.url,
           poolSize: config.database.poolSize,
+          limits: config.database.limits,
           // The process id tells ops (and pg_locks) which instance a session belongs to.
           applicationName: `caravan-${config.app}-${process.pid}`,
         }),
     },
+    DatabaseStartup,
   ],
-  exports: [PG_POOL],
+  exports: [PG_POOL, DatabaseStartup],
 })
 export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('Database');
-
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(CONFIG) private readonly config: CaravanConfig,
+    private readonly startup: DatabaseStartup,
   ) {}
 
-  async onModuleInit(): Promise<void> {
-    if (!this.config.database.migrateOnStart) return;
-    const report = await migrate(this.pool);
-    if (report.applied.length > 0) {
-      this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
-    }
+  /** Starts getting the database ready without waiting: the app answers its probes meanwhile. */
+  onModuleInit(): void {
+    this.startup.ready().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,3 +4,4 @@ export * from './identifiers';
 export * from './migrations';
 export * from './pool';
 export * from './pg-errors';
+export * from './pg-listener';

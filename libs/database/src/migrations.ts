@@ -48,6 +48,9 @@ export function findMigrationsDir(): string {
 export async function migrate(pool: Pool, migrations: Migration[] = readMigrations()): Promise<MigrationReport> {
   const client = await pool.connect();
   try {
+    // A migration may wait for the apps' locks and run long (an index on a large store): it is the
+    // one session without the limits, and apps starting together wait here for the first.
+    await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer     PRIMARY KEY,
@@ -78,13 +81,15 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`);
+        // The SQLSTATE stays: a lost connection is worth another attempt, a bad migration is not.
+        throw Object.assign(new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`, { cause: error }), { code: (error as { code?: unknown }).code });
       }
     }
     return { applied: pending, alreadyApplied: done.size };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    client.release();
+    const reset = await client.query('RESET statement_timeout; RESET lock_timeout').then(() => undefined, (e: Error) => e);
+    client.release(reset);
   }
 }
 

@@ -31,8 +31,8 @@ export class HealthController {
   }
 
   /**
-   * Readiness (terminus): PostgreSQL answers, migrations are applied, Kafka answers, no projection
-   * lags more than READY_MAX_PROJECTION_LAG events; 503 with the failing checks otherwise.
+   * Readiness (terminus): what this app needs for its job answers (see ReadinessService.checks);
+   * 503 with the failing checks otherwise.
    */
   @Get('ready')
   @HealthCheck()

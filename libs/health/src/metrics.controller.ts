@@ -14,6 +14,7 @@ const KAFKA_TIMEOUT_MS = 3_000;
 export class MetricsController {
   private readonly logger = new Logger('Metrics');
   private admin: Admin | undefined;
+  private failing = false;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -25,9 +26,12 @@ export class MetricsController {
     const t = this.config.topics;
     try {
       await refreshPipelineMetrics(this.pool, { group: this.config.ingest.groupId, topics: [t.bookings, t.arrivals, t.media], admin: await this.kafkaAdmin() });
+      if (this.failing) this.logger.log('pipeline metrics refreshed again');
+      this.failing = false;
     } catch (error) {
-      // Process metrics are still worth serving when PostgreSQL or Kafka is away.
-      this.logger.warn(`pipeline metrics not refreshed: ${(error as Error).message}`);
+      // Process metrics are still worth serving when PostgreSQL or Kafka is away; said once per spell.
+      if (!this.failing) this.logger.warn(`pipeline metrics not refreshed: ${(error as Error).message}`);
+      this.failing = true;
     }
     res.status(200).type(registry.contentType).send(await registry.metrics());
   }

@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { validateRecord } from '@caravan/contract';
-import { describePgError, PG_POOL } from '@caravan/database';
+import { DatabaseStartup, describePgError, PG_POOL } from '@caravan/database';
 import { type AssignmentPlan, type BatchDecision, type ConsumerControl, createProducer, ensureTopics, KAFKA, type PartitionBatch, type TopicPartition } from '@caravan/kafka';
 import { ingestBatchSeconds, ingestBatchSize, ingestFailures, ingestOffsetsSkipped, ingestSeeks, type LoopHandle, loops, readinessChecks } from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
@@ -34,6 +34,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly stopping = new AbortController();
   private ratesTimer: NodeJS.Timeout | undefined;
   private ratesHealth: LoopHandle | undefined;
+  private prepared: Promise<void> | undefined;
   /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
   private readonly soughtOnce = new Map<string, bigint>();
   /** Since when ingest transactions fail (retried), and why; undefined while they succeed. */
@@ -43,6 +44,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: CaravanConfig,
+    private readonly startup: DatabaseStartup,
   ) {
     this.rates = new CurrencyRateValidity(pool);
     // Few retries: the relay holds its rows locked while it sends; what fails waits for the next run.
@@ -70,7 +72,17 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     return [t.bookings, t.arrivals, t.media];
   }
 
-  async onModuleInit(): Promise<void> {
+  /** Starts the background work once PostgreSQL is ready (the app answers its probes meanwhile). */
+  onModuleInit(): void {
+    readinessChecks.register('ingest', () => this.readiness());
+    this.prepared = this.prepare();
+    this.prepared.catch(() => undefined);
+  }
+
+  /** The database ready, the rates loaded, the relay and the offset watch running: before the first batch. */
+  private async prepare(): Promise<void> {
+    await this.startup.ready();
+    if (this.stopping.signal.aborted) return;
     await this.rates.refresh();
     const ratesHealth = loops.register('rates-refresh', 10 * RATES_REFRESH_MS);
     this.ratesHealth = ratesHealth;
@@ -86,7 +98,6 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     this.ratesTimer.unref();
     this.relay.start(this.config.ingest.dlqRelayIntervalMs);
     this.offsets.start(OFFSET_WATCH_MS);
-    readinessChecks.register('ingest', () => this.readiness());
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -164,8 +175,17 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Creates the inbound and dead-letter topics when missing, before the consumer subscribes. */
+  /**
+   * Before the consumer subscribes: PostgreSQL ready (rates, relay, offset watch), and the inbound
+   * and dead-letter topics created when missing.
+   */
   async ensureTopics(): Promise<void> {
+    this.prepared ??= this.prepare();
+    // A failure here (PostgreSQL gone again) is retried with the consumer's start.
+    await this.prepared.catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
     const admin = this.kafka.admin();
     await admin.connect();
     try {

@@ -1,7 +1,7 @@
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { type LoopHandle, loops } from '@caravan/observability';
+import { type LoopHandle, loops, readinessChecks } from '@caravan/observability';
 import { PartitionCoverage } from './partition-coverage';
 
 export type TopicPartition = { topic: string; partition: number };
@@ -79,16 +79,22 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     super();
     this.health = loops.register('consumer', options.stalledAfterMs ?? 120_000);
     this.health.down('not started');
+    // The ingestor is ready only while a consumer runs.
+    readinessChecks.register(this.health.loop, async () => {
+      const state = loops.state(this.health.loop);
+      if (!state?.running) throw new Error(state?.downReason ?? 'not running');
+      return 'running';
+    });
   }
 
+  /**
+   * Listening at once: the consumer starts in the background and, while Kafka or what
+   * `beforeSubscribe` needs (PostgreSQL) is away, is tried again with backoff; the app answers its
+   * probes meanwhile (the `consumer` loop is down, with why).
+   */
   async listen(callback: (error?: unknown) => void): Promise<void> {
-    try {
-      await this.options.beforeSubscribe?.();
-      await this.start();
-      callback();
-    } catch (error) {
-      callback(error);
-    }
+    callback();
+    void this.launch();
   }
 
   async close(): Promise<void> {
@@ -97,6 +103,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     await this.consumer?.disconnect();
     this.consumer = undefined;
     loops.unregister(this.health.loop);
+    readinessChecks.unregister(this.health.loop);
   }
 
   on(): never {
@@ -194,11 +201,35 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     }
   }
 
-  /** A crash kafkajs gives up on: a new consumer, after a backoff that grows while restarts fail. */
+  /** Starts (or restarts) the consumer; a failure schedules the next attempt. */
+  private async launch(): Promise<void> {
+    if (this.closing) return;
+    try {
+      await this.options.beforeSubscribe?.();
+      if (this.closing) return;
+      await this.start();
+      if (this.failedRestarts > 0) this.logger.log(`consumer running again after ${this.failedRestarts} failed attempt(s)`);
+    } catch (error) {
+      const reason = (error as Error).message || String(error);
+      this.health.down(`not running: ${reason}`);
+      this.health.failed(error);
+      const old = this.consumer;
+      this.consumer = undefined;
+      await old?.disconnect().catch(() => undefined);
+      this.scheduleRestart(`start failed: ${reason}`);
+    }
+  }
+
+  /**
+   * A crash kafkajs gives up on, or a start that failed: a new consumer after a backoff that grows
+   * while attempts fail. Logged when it stops; the attempts that follow only at debug level.
+   */
   private scheduleRestart(reason: string): void {
+    if (this.closing) return;
     const delay = Math.min(RESTART_BACKOFF.maxMs, RESTART_BACKOFF.initialMs * 2 ** Math.min(this.failedRestarts, 10));
+    if (this.failedRestarts === 0) this.logger.error(`consumer stopped (${reason}): restarting it with backoff, first in ${delay} ms`);
+    else this.logger.debug?.(`consumer attempt ${this.failedRestarts} failed (${reason}): next in ${delay} ms`);
     this.failedRestarts += 1;
-    this.logger.error(`consumer stopped (${reason}): restarting it in ${delay} ms`);
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => void this.restart(), delay);
   }
@@ -208,14 +239,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     const old = this.consumer;
     this.consumer = undefined;
     await old?.disconnect().catch(() => undefined);
-    try {
-      this.crashed = true;
-      await this.start();
-      this.logger.log('consumer restarted');
-    } catch (error) {
-      this.health.failed(error);
-      this.scheduleRestart(`restart failed: ${(error as Error).message}`);
-    }
+    this.crashed = true;
+    await this.launch();
   }
 
   private async handleBatch({ batch, resolveOffset, isRunning, isStale, heartbeat, pause }: EachBatchPayload): Promise<void> {

@@ -19,6 +19,8 @@ export class ProjectionRunner {
   private client: PoolClient | undefined;
   active = false;
   applied = 0;
+  /** Why the last attempt failed, while attempts fail. */
+  failing: string | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -48,7 +50,9 @@ export class ProjectionRunner {
       try {
         await this.runWhileLocked();
       } catch (error) {
-        this.logger.warn(`${this.projection.name}: ${(error as Error).message}; retrying`);
+        // Once per spell of failures (PostgreSQL away for minutes is one line, not one per attempt).
+        if (this.failing === undefined) this.logger.warn(`${this.projection.name}: ${(error as Error).message}; retrying every ${this.options.standbyMs} ms`);
+        this.failing = (error as Error).message;
         this.client?.release(true);
         this.client = undefined;
         this.active = false;
@@ -61,6 +65,8 @@ export class ProjectionRunner {
     const client = await this.pool.connect();
     this.client = client;
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection:${this.projection.name}`]);
+    if (this.failing !== undefined) this.logger.log(`${this.projection.name}: PostgreSQL answers again`);
+    this.failing = undefined;
     if (!rows[0]?.locked) {
       client.release();
       this.client = undefined;
@@ -70,6 +76,10 @@ export class ProjectionRunner {
     this.active = true;
     this.logger.log(`${this.projection.name}: active`);
     try {
+      // The lock lives as long as the session: a leader frozen (SIGSTOP, a VM pause) between
+      // batches would keep it forever. Idle as long as a transaction may be, the server ends the
+      // session and a stand-by takes over; a live leader is never idle that long (PROJECTOR_IDLE_MS).
+      await client.query(`SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`);
       await ensureProjectionTables(client, this.projection, this.tables);
       while (!this.stopping) {
         const started = Date.now();
@@ -92,7 +102,8 @@ export class ProjectionRunner {
     } finally {
       this.active = false;
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`projection:${this.projection.name}`]).catch(() => undefined);
-      client.release();
+      const reset = await client.query('RESET idle_session_timeout').then(() => undefined, (e: Error) => e);
+      client.release(reset);
       this.client = undefined;
     }
   }

@@ -53,7 +53,7 @@ async function sinkFor(context: CliContext): Promise<RecordSink> {
 
 /** Currency check against PostgreSQL's rates when it answers; without it every ISO code passes locally. */
 async function currencyCheck(context: CliContext): Promise<((currency: string, atMs: number) => boolean) | undefined> {
-  const pool = createPool({ url: context.config.database.url, poolSize: 1, applicationName: 'caravan-import' });
+  const pool = createPool({ url: context.config.database.url, poolSize: 1, applicationName: 'caravan-import', limits: context.config.database.limits });
   try {
     const rates = new CurrencyRateValidity(pool);
     await rates.refresh();

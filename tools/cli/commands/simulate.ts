@@ -185,7 +185,7 @@ async function runSeedYear(context: CliContext, options: SimulateOptions): Promi
   if (options.rate !== undefined || options.from || options.to || options.count !== undefined) throw new CliError('--seed-year fixes its own dates and volume: drop --rate/--from/--to/--count', 2);
   const data = seedYear({ timeZone: config.timeZone, seed: options.seed, mix: options.badShare !== undefined || options.duplicateShare !== undefined ? mixOf(options, { badShare: 0.002, duplicateShare: 0.005 }) : undefined });
   log(`seed year: ${data.records.length} records over 2023 and 2024 (${config.timeZone})`);
-  const pool: Pool | undefined = options.out ? undefined : createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-simulate' });
+  const pool: Pool | undefined = options.out ? undefined : createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-simulate', limits: config.database.limits });
   try {
     const sink = await openSink(context, options);
     try {

@@ -45,7 +45,7 @@ export function registerStack(program: Command): void {
     .action(async () => {
       const { config, log } = cliContext();
       await ensureDatabase(config.database.url);
-      const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-migrate' });
+      const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-migrate', limits: config.database.limits });
       try {
         const report = await migrate(pool);
         const names = report.applied.map(migrationLabel);
