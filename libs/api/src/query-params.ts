@@ -70,6 +70,7 @@ export const rejectionsQuery = z.strictObject({
   code: z.enum(REJECTION_CODES).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  dlq: z.enum(['pending', 'published', 'refused']).optional().describe('where the record stands with the dead-letter topic: not published yet, published, or refused by the broker even alone (dlqError says why)'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { consumerLag, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
+import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
@@ -38,6 +38,14 @@ export async function refreshPipelineMetrics(pool: Pool, options: { group: strin
     [PROJECTION_NAMES],
   );
   for (const row of aside.rows) projectionSetAside.set({ projection: row.name }, row.n);
+
+  // A partial index keeps the pending count cheap; refused ones are few by nature.
+  const dlq = await pool.query<{ pending: string; refused: string }>(
+    `SELECT (SELECT count(*) FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL)::text AS pending,
+            (SELECT count(*) FROM rejections WHERE dlq_failed_at IS NOT NULL AND dlq_published_at IS NULL)::text AS refused`,
+  );
+  dlqPending.set(Number(dlq.rows[0]?.pending ?? 0));
+  dlqUnpublishable.set(Number(dlq.rows[0]?.refused ?? 0));
 
   const age = await pool.query<{ age: string | null }>(`SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`);
   if (age.rows[0]?.age !== null && age.rows[0]?.age !== undefined) snapshotAgeSeconds.set(Number(age.rows[0].age));
