@@ -2,8 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL } from '@caravan/api';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createProducer } from '@caravan/kafka';
-import { SnapshotPublisher } from '@caravan/publisher';
+import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, createTopics, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
 
@@ -32,7 +31,7 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const topic = uniqueName('snapshots');
     const kafka = testKafka();
     await createTopics([{ topic, numPartitions: 1 }]);
-    const producer = createProducer(kafka);
+    const producer = createSnapshotProducer(kafka, topic);
     await producer.connect();
     await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
     await producer.disconnect();

@@ -1,7 +1,7 @@
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createProducer, ensureTopics, type OutgoingEvent } from '@caravan/kafka';
+import { ensureTopics, type OutgoingEvent } from '@caravan/kafka';
 import { catchUp, PROJECTIONS, tableNames } from '@caravan/projections';
-import { computeSnapshots, SnapshotPublisher, snapshotKey } from '@caravan/publisher';
+import { computeSnapshots, createSnapshotProducer, SnapshotPublisher, snapshotKey, storeSnapshots } from '@caravan/publisher';
 import { projectAll, readTopic, storeEvents, testKafka, uniqueName, useTestDatabase, type TestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
@@ -64,7 +64,7 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
     await admin.disconnect();
     expect(config.resources[0]?.configEntries[0]?.configValue).toBe('compact');
 
-    const producer = createProducer(kafka);
+    const producer = createSnapshotProducer(kafka, topic);
     await producer.connect();
     const publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);
     try {
@@ -91,10 +91,10 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
     }
   });
 
-  it('publishes a snapshot again with its position once the projections are level, when it was published while they were not', async () => {
+  it('publishes a snapshot again with its position once the projections are level, when it was published while they were not (also after a restart)', async () => {
     await given(db(), yearOfArrivals(2024, 20_000, '2024-12-31'));
     const topic = uniqueName('snapshots');
-    const producer = createProducer(testKafka());
+    const producer = createSnapshotProducer(testKafka(), topic);
     await producer.connect();
     const publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);
     try {
@@ -115,18 +115,51 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
         expect(early.published).toBeGreaterThan(0);
         expect(await ytd()).toMatchObject({ value: before + 7, position: first.position });
 
-        // The others catch up: no value changes, but what was published early now says so.
+        // The publisher restarts (what it published early is remembered in kpi_latest), the others
+        // catch up: no value changes, but what was published early now says so.
+        const restarted = new SnapshotPublisher(db().pool, producer, topic, TZ);
         await catchUpOnly(['bookings', 'media_daily']);
-        const level = await publisher.publishChanges();
+        const level = await restarted.publishChanges();
         expect(level.position).toBeGreaterThan(first.position);
         expect(level.published).toBe(early.published);
         expect(await ytd()).toMatchObject({ value: before + 7, position: level.position });
-        expect((await publisher.publishChanges()).published).toBe(0);
+        expect((await restarted.publishChanges()).published).toBe(0);
+        expect((await db().pool.query('SELECT count(*)::int AS n FROM kpi_latest WHERE provisional')).rows[0].n).toBe(0);
       } finally {
         client.release();
       }
     } finally {
       await producer.disconnect();
+    }
+  });
+
+  it('never moves kpi_latest back to a lower position, nor streams an older snapshot, whoever writes last (a publisher that lost its leadership)', async () => {
+    await given(db(), yearOfArrivals(2024, 2_000, '2024-12-31'));
+    const topic = uniqueName('snapshots');
+    const producer = createSnapshotProducer(testKafka(), topic);
+    await producer.connect();
+    try {
+      await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
+    } finally {
+      await producer.disconnect();
+    }
+    const latest = async () => (await db().pool.query<{ snapshot: KpiSnapshot }>(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0]?.snapshot as KpiSnapshot;
+    const historyRows = async () => (await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|*'`)).rows[0]?.n;
+    const published = await latest();
+    const before = await historyRows();
+    // What a zombie publisher computed earlier, written last: dropped.
+    const stale: KpiSnapshot = { ...published, position: published.position - 1, value: 1 };
+    const client = await db().pool.connect();
+    try {
+      expect(await storeSnapshots(client, [stale], false)).toBe(0);
+      expect(await latest()).toEqual(published);
+      expect(await historyRows()).toBe(before);
+      // The same position, or a higher one, is taken.
+      const next: KpiSnapshot = { ...published, position: published.position + 1 };
+      expect(await storeSnapshots(client, [next], false)).toBe(1);
+      expect((await latest()).position).toBe(published.position + 1);
+    } finally {
+      client.release();
     }
   });
 });

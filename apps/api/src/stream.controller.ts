@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Headers, Inject, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseQuery, SnapshotStream, streamQuery } from '@caravan/api';
+import { parseQuery, SnapshotStream, StreamLimitError, streamQuery, type Subscription } from '@caravan/api';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 
 @Controller('v1/kpis')
@@ -12,26 +12,57 @@ export class StreamController {
 
   /**
    * Server-Sent Events of snapshots (event `snapshot`, id = history id), filtered like /v1/kpis;
-   * heartbeats as comments; a reconnect with Last-Event-ID resumes after that id without loss.
+   * heartbeats as comments; a reconnect with Last-Event-ID resumes after that id without loss (or,
+   * when that id is older than the history kept, with the latest per key and `history-truncated`).
+   * 503 beyond API_STREAM_MAX_CLIENTS streams.
    */
   @Get('stream')
   async open(@Query() query: Record<string, unknown>, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): Promise<void> {
     const q = parseQuery(streamQuery, query);
     const resumeFrom = lastEventId ?? q.lastEventId;
     if (resumeFrom !== undefined && !/^\d{1,18}$/.test(resumeFrom)) throw new BadRequestException('Last-Event-ID: expected a history id');
-    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.flushHeaders();
-    const write = (chunk: string) => void res.write(chunk);
-    const { unsubscribe, head } = await this.stream.subscribe(
-      { kpi: q.kpi, window: q.window, scope: q.scope },
-      resumeFrom === undefined ? undefined : BigInt(resumeFrom),
-      (rows) => write(rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${JSON.stringify(r.snapshot)}\n\n`).join('')),
-    );
-    if (head !== undefined) write(`id: ${head}\nevent: caught-up\ndata: {}\n\n`);
-    const heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.api.heartbeatMs);
+    // A client gone while the subscription is set up is let go as soon as it is.
+    let closed = false;
+    let unsubscribe: (() => void) | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
     res.on('close', () => {
+      closed = true;
       clearInterval(heartbeat);
-      unsubscribe();
+      unsubscribe?.();
     });
+    const write = (chunk: string) => void (closed || res.write(chunk));
+    let subscription: Subscription;
+    try {
+      subscription = await this.stream.subscribe(
+        { kpi: q.kpi, window: q.window, scope: q.scope },
+        resumeFrom === undefined ? undefined : BigInt(resumeFrom),
+        (rows) => {
+          if (!res.headersSent) start(res);
+          write(rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${r.json}\n\n`).join(''));
+        },
+        // The api shutting down ends the stream (its client reconnects, with Last-Event-ID).
+        () => res.end(),
+      );
+    } catch (error) {
+      if (error instanceof StreamLimitError) {
+        res.set('Retry-After', '5');
+        throw new ServiceUnavailableException(`${error.message}; retry later`);
+      }
+      throw error;
+    }
+    if (closed) return subscription.unsubscribe();
+    unsubscribe = subscription.unsubscribe;
+    if (!res.headersSent) start(res);
+    if (subscription.truncated) {
+      write(`id: ${subscription.head}\nevent: history-truncated\ndata: ${JSON.stringify({ prunedUpTo: subscription.truncated.prunedUpTo, resumedFrom: resumeFrom })}\n\n`);
+    }
+    if (subscription.head !== undefined) write(`id: ${subscription.head}\nevent: caught-up\ndata: {}\n\n`);
+    heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.api.heartbeatMs);
   }
+}
+
+/** The event stream's status and headers, sent with its first bytes (so a refusal can still be a 503). */
+function start(res: Response): void {
+  res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res.flushHeaders();
 }

@@ -1,115 +1,243 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Client, Pool } from 'pg';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { createClient } from '@caravan/database';
+import { PgListener, sessionSettings } from '@caravan/database';
+import { listenConnected, streamSubscribers } from '@caravan/observability';
 import { scopeKey } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
 
 export type StreamFilter = { kpi?: string; window?: string; scope: Record<string, string> };
-export type StreamedSnapshot = { id: string; snapshot: unknown };
-type Subscriber = { filter: StreamFilter; cursor: bigint; send: (rows: StreamedSnapshot[]) => void; busy: boolean; again: boolean };
+/** A snapshot of the history: its id (the SSE event id) and its JSON, serialised once for every subscriber. */
+export type StreamedSnapshot = { id: string; json: string };
+export type Subscription = {
+  unsubscribe: () => void;
+  /** Where a subscription without Last-Event-ID is current after its first snapshots (the `caught-up` event's id). */
+  head: bigint | undefined;
+  /** Set when the id resumed from is older than the history kept: the latest snapshot per key was sent instead. */
+  truncated?: { prunedUpTo: string };
+};
+
+type Row = { id: string; kpi: string; time_window: string; scope_key: string; json: string };
+/** Rows as PostgreSQL gives them (the snapshot parsed), serialised once here. */
+const serialised = <T extends { snapshot: unknown }>(rows: T[]): Array<Omit<T, 'snapshot'> & { json: string }> =>
+  rows.map(({ snapshot, ...rest }) => ({ ...rest, json: JSON.stringify(snapshot) }));
+type Subscriber = {
+  kpi: string | null;
+  window: string | null;
+  scope: string | null;
+  cursor: bigint;
+  send: (rows: StreamedSnapshot[]) => void;
+  /** Ends the stream (the api is shutting down). */
+  end: () => void;
+  /** Reading its own way up to the shared reader: what the reader fans out meanwhile waits here. */
+  pending: Row[] | undefined;
+};
 
 const BATCH = 1_000;
 
+/** More streams than API_STREAM_MAX_CLIENTS: the api answers 503. */
+export class StreamLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`at most ${limit} concurrent streams`);
+  }
+}
+
 /**
- * Live snapshots for Server-Sent Events: each subscriber has a cursor in kpi_snapshots (the
- * history id, sent as the event id); LISTEN caravan_snapshots (or a poll) wakes the subscribers,
- * each reads what it has not seen yet, so a reconnect with Last-Event-ID loses nothing.
+ * Live snapshots for Server-Sent Events. One shared reader follows kpi_snapshots (woken by LISTEN
+ * caravan_snapshots, or a poll while that connection is down) and fans each new row out to every
+ * subscriber whose filter it matches: a thousand subscribers cost one query per wake-up, as one
+ * does. A subscriber that resumes with Last-Event-ID reads its own way up to the shared reader
+ * first (what the reader fans out meanwhile waits for it), so a reconnect loses nothing; one whose
+ * id is older than the history kept gets the latest snapshot per key instead, and is told so.
  */
 @Injectable()
 export class SnapshotStream implements OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber>();
-  private listener: Client | undefined;
+  private listener: PgListener | undefined;
   private poll: NodeJS.Timeout | undefined;
+  /** Every row up to here has been fanned out; undefined while no one listens. */
+  private head: bigint | undefined;
+  private reading: Promise<void> | undefined;
+  private again = false;
 
   constructor(
     @Inject(API_POOL) private readonly pool: Pool,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {}
 
+  get size(): number {
+    return this.subscribers.size;
+  }
+
   /**
    * Starts a subscription. Without `after`, it begins with the latest snapshot of each matching key
-   * and resolves the history id they are current at (sent as a `caught-up` event's id).
+   * and resolves the history id they are current at; with `after`, it resumes after that id.
+   * Throws StreamLimitError beyond API_STREAM_MAX_CLIENTS.
    */
-  async subscribe(filter: StreamFilter, after: bigint | undefined, send: Subscriber['send']): Promise<{ unsubscribe: () => void; head: bigint | undefined }> {
-    await this.ensureListening();
-    const subscriber: Subscriber = { filter, cursor: after ?? 0n, send, busy: false, again: false };
-    if (after === undefined) {
-      // The head first: a snapshot stored after it is streamed by catchUp, never lost between the two.
-      const head = await this.pool.query<{ head: string }>('SELECT coalesce(max(id), 0)::text AS head FROM kpi_snapshots');
-      const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
-        `SELECT s.id::text AS id, s.snapshot
-         FROM (SELECT DISTINCT ON (key) id, snapshot FROM kpi_snapshots WHERE id <= $4 AND ${this.where(1)} ORDER BY key, id DESC) s
-         ORDER BY s.id`,
-        [...this.params(filter), head.rows[0]?.head ?? '0'],
-      );
-      send(rows.map((r) => ({ id: r.id, snapshot: r.snapshot })));
-      subscriber.cursor = BigInt(head.rows[0]?.head ?? '0');
-    }
+  async subscribe(filter: StreamFilter, after: bigint | undefined, send: Subscriber['send'], end: Subscriber['end'] = () => undefined): Promise<Subscription> {
+    if (this.subscribers.size >= this.config.api.maxStreams) throw new StreamLimitError(this.config.api.maxStreams);
+    this.ensureListening();
+    const subscriber: Subscriber = {
+      kpi: filter.kpi ?? null,
+      window: filter.window ?? null,
+      scope: Object.keys(filter.scope).length > 0 ? scopeKey(filter.scope) : null,
+      cursor: 0n,
+      send,
+      end,
+      pending: [],
+    };
+    // Counted (and let go by unsubscribe) from now on, even if the client leaves while this resolves.
     this.subscribers.add(subscriber);
-    void this.catchUp(subscriber);
-    return { unsubscribe: () => void this.subscribers.delete(subscriber), head: after === undefined ? subscriber.cursor : undefined };
+    streamSubscribers.set(this.subscribers.size);
+    const unsubscribe = () => {
+      this.subscribers.delete(subscriber);
+      streamSubscribers.set(this.subscribers.size);
+      if (this.subscribers.size === 0) this.head = undefined;
+    };
+    try {
+      const head = await this.sharedHead();
+      let truncated: Subscription['truncated'];
+      if (after !== undefined) {
+        // Rows above `after` were pruned (SNAPSHOT_RETENTION_DAYS): what it missed is gone.
+        const pruned = await this.pool.query<{ up_to: string }>('SELECT up_to_id::text AS up_to FROM kpi_history_pruned');
+        const upTo = pruned.rows[0]?.up_to;
+        if (upTo !== undefined && after < BigInt(upTo)) truncated = { prunedUpTo: upTo };
+      }
+      if (after === undefined || truncated) {
+        send(await this.latestPerKey(subscriber, head));
+        subscriber.cursor = head;
+      } else {
+        subscriber.cursor = after;
+        await this.readUpTo(subscriber, head);
+      }
+      // Up to the shared reader: from now on it delivers.
+      const waiting = subscriber.pending ?? [];
+      subscriber.pending = undefined;
+      this.deliver(subscriber, waiting);
+      return { unsubscribe, head: after === undefined || truncated ? head : undefined, ...(truncated ? { truncated } : {}) };
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.poll);
+    // Open streams would keep the HTTP server from closing: they end, their clients reconnect.
+    for (const s of [...this.subscribers]) s.end();
     this.subscribers.clear();
-    await this.listener?.end().catch(() => undefined);
+    streamSubscribers.set(0);
+    await this.listener?.stop();
+    await this.reading;
   }
 
-  private wakeAll(): void {
-    for (const s of this.subscribers) void this.catchUp(s);
+  /** The shared reader's position (the history's head when it starts following). */
+  private async sharedHead(): Promise<bigint> {
+    if (this.head === undefined) {
+      const { rows } = await this.pool.query<{ head: string }>('SELECT coalesce(max(id), 0)::text AS head FROM kpi_snapshots');
+      this.head ??= BigInt(rows[0]?.head ?? '0');
+    }
+    return this.head;
   }
 
-  private async catchUp(s: Subscriber): Promise<void> {
-    if (s.busy) {
-      s.again = true;
+  /** The latest snapshot of each matching key as of `head`, from kpi_latest's keys (no scan of the history). */
+  private async latestPerKey(s: Subscriber, head: bigint): Promise<StreamedSnapshot[]> {
+    const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
+      `SELECT h.id::text AS id, h.snapshot
+       FROM kpi_latest l
+       CROSS JOIN LATERAL (SELECT id, snapshot FROM kpi_snapshots WHERE key = l.key AND id <= $4 ORDER BY id DESC LIMIT 1) h
+       WHERE ($1::text IS NULL OR l.kpi = $1) AND ($2::text IS NULL OR l.time_window = $2) AND ($3::text IS NULL OR l.scope_key = $3)
+       ORDER BY h.id`,
+      [s.kpi, s.window, s.scope, head.toString()],
+    );
+    return serialised(rows);
+  }
+
+  /** A resuming subscriber's own reads, from its cursor up to `upTo`. */
+  private async readUpTo(s: Subscriber, upTo: bigint): Promise<void> {
+    while (s.cursor < upTo && this.subscribers.has(s)) {
+      const { rows: found } = await this.pool.query<{ id: string; snapshot: unknown }>(
+        `SELECT id::text AS id, snapshot FROM kpi_snapshots
+         WHERE id > $1 AND id <= $2 AND ($3::text IS NULL OR kpi = $3) AND ($4::text IS NULL OR time_window = $4) AND ($5::text IS NULL OR scope_key = $5)
+         ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
+        [s.cursor.toString(), upTo.toString(), s.kpi, s.window, s.scope],
+      );
+      const rows = serialised(found);
+      const last = rows[rows.length - 1];
+      if (!last) break;
+      s.send(rows);
+      s.cursor = BigInt(last.id);
+      if (rows.length < BATCH) break;
+    }
+    if (s.cursor < upTo) s.cursor = upTo;
+  }
+
+  /** Wakes the shared reader: once more after the read in progress, never two at once. */
+  private wake(): void {
+    if (this.subscribers.size === 0 || this.head === undefined) return;
+    if (this.reading) {
+      this.again = true;
       return;
     }
-    s.busy = true;
+    this.reading = this.readShared().finally(() => {
+      this.reading = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async readShared(): Promise<void> {
     try {
-      for (;;) {
-        const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
-          `SELECT id::text AS id, snapshot FROM kpi_snapshots WHERE id > $1 AND ${this.where(2)} ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
-          [s.cursor.toString(), ...this.params(s.filter)],
+      while (this.head !== undefined && this.subscribers.size > 0) {
+        const { rows: found } = await this.pool.query<Omit<Row, 'json'> & { snapshot: unknown }>(
+          `SELECT id::text AS id, kpi, time_window, scope_key, snapshot FROM kpi_snapshots WHERE id > $1 ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
+          [this.head.toString()],
         );
+        const rows: Row[] = serialised(found);
         const last = rows[rows.length - 1];
-        if (!last || !this.subscribers.has(s)) break;
-        s.cursor = BigInt(last.id);
-        s.send(rows);
-        if (rows.length < BATCH) break;
+        if (!last || this.head === undefined) return;
+        this.head = BigInt(last.id);
+        for (const s of this.subscribers) {
+          if (s.pending) s.pending.push(...rows.filter((r) => matches(s, r)));
+          else this.deliver(s, rows.filter((r) => matches(s, r)));
+        }
+        if (rows.length < BATCH) return;
       }
     } catch {
-      // The next wake-up retries from the same cursor.
-    } finally {
-      s.busy = false;
-      if (s.again) {
-        s.again = false;
-        void this.catchUp(s);
-      }
+      // PostgreSQL away: the next wake-up (NOTIFY or poll) reads from the same head.
     }
   }
 
-  private where(first: number): string {
-    return `($${first}::text IS NULL OR kpi = $${first}) AND ($${first + 1}::text IS NULL OR time_window = $${first + 1}) AND ($${first + 2}::text IS NULL OR scope_key = $${first + 2})`;
+  private deliver(s: Subscriber, rows: Array<{ id: string; json: string }>): void {
+    const fresh = rows.filter((r) => BigInt(r.id) > s.cursor);
+    const last = fresh[fresh.length - 1];
+    if (!last) return;
+    s.cursor = BigInt(last.id);
+    s.send(fresh.map((r) => ({ id: r.id, json: r.json })));
   }
 
-  private params(f: StreamFilter): Array<string | null> {
-    return [f.kpi ?? null, f.window ?? null, Object.keys(f.scope).length > 0 ? scopeKey(f.scope) : null];
-  }
-
-  private async ensureListening(): Promise<void> {
+  private ensureListening(): void {
     if (this.poll) return;
-    this.poll = setInterval(() => this.wakeAll(), this.config.api.streamPollMs);
+    // The poll alone delivers, only later, while the LISTEN connection is down (it comes back by itself).
+    this.poll = setInterval(() => this.wake(), this.config.api.streamPollMs);
     this.poll.unref();
-    const listener = createClient({ connectionString: this.config.api.databaseUrl ?? this.config.database.url, application_name: `caravan-api-listen-${process.pid}` });
-    listener.on('notification', () => this.wakeAll());
-    try {
-      await listener.connect();
-      await listener.query('LISTEN caravan_snapshots');
-      this.listener = listener;
-    } catch {
-      // The poll alone delivers, only later.
-    }
+    listenConnected.set({ channel: 'caravan_snapshots' }, 0);
+    this.listener = new PgListener({
+      connection: {
+        connectionString: this.config.api.databaseUrl ?? this.config.database.url,
+        application_name: `caravan-api-listen-${process.pid}`,
+        ...sessionSettings(this.config.database.limits, true),
+      },
+      channels: ['caravan_snapshots'],
+      onNotify: () => this.wake(),
+      onState: (up) => listenConnected.set({ channel: 'caravan_snapshots' }, up ? 1 : 0),
+      logger: new Logger('SnapshotStream'),
+    });
+    this.listener.start();
   }
 }
+
+const matches = (s: Subscriber, r: Row): boolean =>
+  (s.kpi === null || s.kpi === r.kpi) && (s.window === null || s.window === r.time_window) && (s.scope === null || s.scope === r.scope_key);

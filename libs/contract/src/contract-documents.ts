@@ -7,7 +7,7 @@ import { DEFAULT_TOPICS } from './topics';
 
 const SCHEMA_DIR = 'docs/contract/schemas';
 /** The contract's version (docs/contract/CHANGELOG.md says what each changed). */
-export const CONTRACT_VERSION = '1.1.0';
+export const CONTRACT_VERSION = '1.2.0';
 
 /** The envelope of `type`@`version`, with its data schema in place of the generic object. */
 export function envelopeOf(registry: EventRegistry, type: string, version: number) {
@@ -80,7 +80,8 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
         'Inbound topics producers write to, the dead-letter topic of rejected records, and the KPI snapshots Caravan publishes. Generated from the zod schemas the pipeline validates with (`npm run contract`). ' +
         'Every record value is one UTF-8 JSON object of at most 64 KiB; every string in it, keys included, is well-formed Unicode without U+0000. ' +
         'Record batches may be compressed with gzip, snappy, lz4 or zstd, and may be written inside Kafka transactions: Caravan reads with read_committed (aborted records are never ingested). ' +
-        '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, views at most 1,000,000,000, a price at most 100,000,000.00, no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); rejection code `unstorable`. See docs/contract/CHANGELOG.md.',
+        '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, views at most 1,000,000,000, a price at most 100,000,000.00, no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); rejection code `unstorable`. ' +
+        '1.2.0 (2026-11-30): the snapshot topic is written in Kafka transactions by one leading publisher (read committed); a key\'s position never decreases. See docs/contract/CHANGELOG.md.',
     },
     defaultContentType: 'application/json',
     channels: {
@@ -94,7 +95,7 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
       },
       snapshots: {
         address: DEFAULT_TOPICS.snapshots,
-        description: 'Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`.',
+        description: 'Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`; written in Kafka transactions by the one leading publisher (read with isolation.level=read_committed, every client\'s default); a key\'s position never decreases.',
         messages: { KpiSnapshot: { $ref: '#/components/messages/KpiSnapshot' } },
       },
     },

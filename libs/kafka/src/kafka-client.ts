@@ -35,9 +35,20 @@ export function createProducer(kafka: Kafka, config: ProducerConfig = {}, compre
   // kafkajs takes the compression per request, not per producer.
   const send = producer.send.bind(producer);
   const sendBatch = producer.sendBatch.bind(producer);
+  const transaction = producer.transaction.bind(producer);
   return Object.assign(producer, {
     send: (record: Parameters<Producer['send']>[0]) => send({ compression: type, ...record }),
     sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => sendBatch({ compression: type, ...batch }),
+    // A transaction's sends too (the snapshot publisher writes in transactions).
+    transaction: async () => {
+      const tx = await transaction();
+      const txSend = tx.send.bind(tx);
+      const txSendBatch = tx.sendBatch.bind(tx);
+      return Object.assign(tx, {
+        send: (record: Parameters<Producer['send']>[0]) => txSend({ compression: type, ...record }),
+        sendBatch: (batch: Parameters<Producer['sendBatch']>[0]) => txSendBatch({ compression: type, ...batch }),
+      });
+    },
   });
 }
 

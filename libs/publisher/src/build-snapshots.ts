@@ -1,4 +1,4 @@
-import type { KpiSnapshot } from '@caravan/contract';
+import { canonicalJson, type KpiSnapshot } from '@caravan/contract';
 import { changePct, formatInZone, type KpiWindow, round1, startOfLocalDay } from '@caravan/domain';
 import { type Scope, scopeKey } from './kpi-families';
 import type { KpiValue, RankValue } from './read-kpis';
@@ -44,5 +44,7 @@ export function buildSnapshots(values: KpiValue[], ranks: RankValue[], context: 
 /** What makes two snapshots the same for publishing: everything but when and at which position. */
 export function fingerprint(s: KpiSnapshot): string {
   const { computedAt: _computedAt, position: _position, ...rest } = s;
-  return JSON.stringify(rest);
+  // Canonical: the same snapshot read back from jsonb (keys in another order) has the same print,
+  // so a restarted publisher does not publish everything again.
+  return canonicalJson(rest);
 }

@@ -1,72 +1,206 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { PG_POOL } from '@caravan/database';
-import { createProducer, ensureTopics, KAFKA } from '@caravan/kafka';
-import { SnapshotPublisher } from './snapshot-publisher';
+import { DatabaseStartup, PG_POOL } from '@caravan/database';
+import { ensureTopics, KAFKA } from '@caravan/kafka';
+import { publisherLeading, readinessChecks } from '@caravan/observability';
+import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
 
-/** Publishes changed KPI snapshots at most every SNAPSHOT_INTERVAL_MS. */
+/** The advisory lock whose holder is the one publisher that publishes (per database). */
+export const PUBLISHER_LOCK = 'caravan:publisher';
+
+/** How often the leader prunes the snapshot history. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export type PublisherRole = 'starting' | 'leading' | 'standing-by';
+
+/**
+ * Publishes changed KPI snapshots at most every SNAPSHOT_INTERVAL_MS, while it leads: one
+ * publisher at a time holds PUBLISHER_LOCK (a rolling deploy, a second instance: the others stand
+ * by and take over when its session ends, as the projectors do). PostgreSQL or Kafka away, at start
+ * or later, is waited out with backoff, logged once per spell.
+ */
 @Injectable()
 export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Publisher');
   private readonly producer: Producer;
   private readonly publisher: SnapshotPublisher;
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  private admin: ReturnType<Kafka['admin']> | undefined;
+  private wake: (() => void) | undefined;
+  private leader: PoolClient | undefined;
+  private kafkaReady = false;
+  private failingSince: number | undefined;
+  private prunedAt = 0;
+  private pinger: NodeJS.Timeout | undefined;
+  role: PublisherRole = 'starting';
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: CaravanConfig,
+    private readonly startup: DatabaseStartup,
   ) {
-    this.producer = createProducer(kafka, {}, config.kafka.compression);
+    this.producer = createSnapshotProducer(kafka, config.topics.snapshots, config.kafka.compression);
     this.publisher = new SnapshotPublisher(pool, this.producer, config.topics.snapshots, config.timeZone);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.running = this.start().catch((e: Error) => this.logger.error(`publisher stopped: ${e.message}`));
+  onApplicationBootstrap(): void {
+    publisherLeading.set(0);
+    // Leading or standing by, the publisher does its job; starting, it does not yet.
+    readinessChecks.register('publisher', async () => {
+      if (this.role === 'starting') throw new Error(this.failingSince ? 'waiting for PostgreSQL or Kafka' : 'starting');
+      return this.role === 'leading' ? 'leading' : 'standing by (another publisher leads)';
+    });
+    this.running = this.run();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    await this.admin?.disconnect().catch(() => undefined);
-    // A start still waiting for Kafka is not waited for long: nothing of it needs finishing.
-    await Promise.race([this.running, new Promise((r) => setTimeout(r, 3_000).unref())]);
+    this.wake?.();
+    readinessChecks.unregister('publisher');
+    // A run still waiting for PostgreSQL is not waited for long: nothing of it needs finishing.
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await this.resign();
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  private async start(): Promise<void> {
+  private async run(): Promise<void> {
+    await this.startup.ready().catch(() => undefined);
+    while (!this.stopped) {
+      const started = Date.now();
+      let wait = this.config.publisher.intervalMs;
+      try {
+        if (await this.lead()) {
+          await this.connectKafka();
+          const result = await this.publisher.publishChanges(this.leader);
+          if (result.published > 0) this.logger.log(`published ${result.published} of ${result.computed} snapshots at position ${result.position}`);
+          await this.pruneHistory();
+          this.recovered();
+        } else {
+          this.recovered();
+          wait = this.config.projector.standbyMs;
+        }
+      } catch (error) {
+        // Once per spell of failures: PostgreSQL or Kafka away for minutes is one line.
+        if (this.failingSince === undefined) this.logger.warn(`snapshot run failed: ${(error as Error).message}; retrying with backoff`);
+        this.failingSince ??= Date.now();
+        if (!(await this.stillLeading())) await this.resign();
+        // The producer starts afresh (Kafka back, or fenced by another leader's producer).
+        this.kafkaReady = false;
+        await this.producer.disconnect().catch(() => undefined);
+        wait = Math.min(30_000, Math.max(wait, 2 * (Date.now() - this.failingSince)));
+      }
+      await this.sleep(Math.max(0, wait - (Date.now() - started)));
+    }
+  }
+
+  /** Leads already, or takes the lock when free; false while another publisher leads. */
+  private async lead(): Promise<boolean> {
+    // Still the leader's session? (It is gone if the process was frozen past DATABASE_IDLE_TIMEOUT_MS:
+    // the failure resigns, and the next run stands by behind whoever took the lock.)
+    if (this.leader) {
+      await this.leader.query('SELECT 1');
+      return true;
+    }
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [PUBLISHER_LOCK]);
+      locked = rows[0]?.locked === true;
+      if (!locked) {
+        if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
+        this.role = 'standing-by';
+        return false;
+      }
+      // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
+      await client.query(`SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`);
+    } catch (error) {
+      client.release(true);
+      throw error;
+    } finally {
+      if (!locked) client.release();
+    }
+    this.leader = client;
+    // A live leader's session is never idle long, whatever SNAPSHOT_INTERVAL_MS says; a frozen one's is.
+    const idleMs = this.config.database.limits.idleTimeoutMs;
+    if (idleMs > 0) this.pinger = setInterval(() => void client.query('SELECT 1').catch(() => undefined), Math.max(200, Math.floor(idleMs / 3)));
+    // What another leader published meanwhile is read again.
+    this.publisher.reset();
+    this.role = 'leading';
+    publisherLeading.set(1);
+    this.logger.log('leading: publishing snapshots');
+    return true;
+  }
+
+  private async stillLeading(): Promise<boolean> {
+    if (!this.leader) return false;
+    try {
+      await this.leader.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Lets the lock go (the session too, when it is broken). */
+  private async resign(): Promise<void> {
+    const client = this.leader;
+    if (!client) return;
+    this.leader = undefined;
+    clearInterval(this.pinger);
+    this.role = this.stopped ? this.role : 'starting';
+    publisherLeading.set(0);
+    const failed = await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [PUBLISHER_LOCK])
+      .then(() => client.query('RESET idle_session_timeout'))
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    client.release(failed);
+  }
+
+  /** The snapshot topic there and the transactional producer connected (which fences off any previous leader's). */
+  private async connectKafka(): Promise<void> {
+    if (this.kafkaReady) return;
     const admin = this.kafka.admin();
-    this.admin = admin;
     await admin.connect();
     try {
       await ensureTopics(admin, [
         { topic: this.config.topics.snapshots, numPartitions: this.config.kafka.topicPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
       ]);
     } finally {
-      await admin.disconnect();
+      await admin.disconnect().catch(() => undefined);
     }
     await this.producer.connect();
-    await this.tick();
+    this.kafkaReady = true;
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
-    const started = Date.now();
-    try {
-      const result = await this.publisher.publishChanges();
-      if (result.published > 0) this.logger.log(`published ${result.published} of ${result.computed} snapshots at position ${result.position}`);
-    } catch (error) {
-      this.logger.warn(`snapshot run failed: ${(error as Error).message}`);
-    }
-    if (this.stopped) return;
-    const wait = Math.max(0, this.config.publisher.intervalMs - (Date.now() - started));
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, wait);
+  /** The history older than SNAPSHOT_RETENTION_DAYS, a chunk at a time, at most every PRUNE_EVERY_MS; a key's latest row stays. */
+  private async pruneHistory(): Promise<void> {
+    const days = this.config.publisher.retentionDays;
+    if (days <= 0 || !this.leader || Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
+    this.prunedAt = Date.now();
+    const pruned = await pruneSnapshotHistory(this.leader, days * 86_400, () => this.stopped);
+    if (pruned > 0) this.logger.log(`pruned ${pruned} snapshots older than ${days} days from the history`);
+  }
+
+  private recovered(): void {
+    if (this.failingSince !== undefined) this.logger.log(`snapshot runs succeed again (failed for ${Math.round((Date.now() - this.failingSince) / 1000)} s)`);
+    this.failingSince = undefined;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      this.wake = wake;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 }

@@ -1,17 +1,31 @@
-import type { Producer } from 'kafkajs';
-import type { Pool } from 'pg';
+import type { Kafka, Producer } from 'kafkajs';
+import { createProducer } from '@caravan/kafka';
+import type { Pool, PoolClient } from 'pg';
 import type { KpiSnapshot } from '@caravan/contract';
-import { withTransaction } from '@caravan/database';
 import { fingerprint } from './build-snapshots';
 import { computeSnapshotSet } from './compute-all';
 import { scopeKey, snapshotKey } from './kpi-families';
+
+/**
+ * The publisher's producer: transactional, with one id per snapshot topic (per pipeline), so that
+ * the producer of a new leader fences off the previous leader's (its sends then fail).
+ */
+export function createSnapshotProducer(kafka: Kafka, topic: string, compression?: Parameters<typeof createProducer>[2]): Producer {
+  return createProducer(kafka, { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1 }, compression);
+}
 
 export type PublishResult = { computed: number; published: number; position: number };
 
 /**
  * Computes the snapshots and publishes those that changed since the last publication: to the
- * compacted topic (key kpi|window|scope) and to PostgreSQL (history and latest), in that order,
- * remembering them only once both took them.
+ * compacted topic (key kpi|window|scope, in a Kafka transaction) and to PostgreSQL (history and
+ * latest), in that order, remembering them only once both took them.
+ *
+ * Run by the one leading publisher: `leader` is the session holding its lock, and every write to
+ * PostgreSQL goes through it, so a leader that lost its session (frozen, partitioned, its lock now
+ * another's) can write nothing; its Kafka producer shares a transactional id with every publisher
+ * of the pipeline, so the next leader's fences it off Kafka too. `kpi_latest` never goes back to a
+ * lower position whatever happens.
  */
 export class SnapshotPublisher {
   private last: Map<string, string> | undefined;
@@ -19,9 +33,10 @@ export class SnapshotPublisher {
    * Keys last published while the projections were not level: their values may already reflect
    * events beyond the position they carry. Once the projections are level at a higher position,
    * those whose value did not change are published again, so that no snapshot is left claiming
-   * less than it shows (a KPI's last events would otherwise never be reported as covered).
+   * less than it shows (a KPI's last events would otherwise never be reported as covered). Kept in
+   * kpi_latest.provisional, so a restart or the next leader knows them too.
    */
-  private readonly provisional = new Set<string>();
+  private provisional = new Set<string>();
 
   constructor(
     private readonly pool: Pool,
@@ -30,8 +45,22 @@ export class SnapshotPublisher {
     private readonly timeZone: string,
   ) {}
 
-  async publishChanges(): Promise<PublishResult> {
-    const last = (this.last ??= await this.loadLatest());
+  /** Forgets what it loaded (a new leadership: another publisher may have published meanwhile). */
+  reset(): void {
+    this.last = undefined;
+  }
+
+  /** One run; `leader` is the session holding the publisher's lock (a session of its own when not given: tests, tools). */
+  async publishChanges(leader?: PoolClient): Promise<PublishResult> {
+    if (!leader) {
+      const client = await this.pool.connect();
+      try {
+        return await this.publishChanges(client);
+      } finally {
+        client.release();
+      }
+    }
+    const last = (this.last ??= await this.loadLatest(leader));
     const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
     const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
     const changed = snapshots.filter((s) => last.get(key(s)) !== fingerprint(s));
@@ -40,46 +69,101 @@ export class SnapshotPublisher {
       changed.push(...snapshots.filter((s) => this.provisional.has(key(s)) && !changedKeys.has(key(s))));
     }
     if (changed.length === 0) return { computed: snapshots.length, published: 0, position };
-    await this.producer.send({
-      topic: this.topic,
-      messages: changed.map((s) => ({ key: snapshotKey(s.kpi, s.window, s.scope), value: JSON.stringify(s) })),
-    });
-    await this.store(changed);
+    // Still the leader's session (it fails if PostgreSQL ended it): then Kafka, then PostgreSQL.
+    await leader.query('SELECT 1');
+    const tx = await this.producer.transaction();
+    try {
+      await tx.send({ topic: this.topic, messages: changed.map((s) => ({ key: key(s), value: JSON.stringify(s) })) });
+      await tx.commit();
+    } catch (error) {
+      await tx.abort().catch(() => undefined);
+      throw error;
+    }
+    await this.store(leader, changed, !level);
     for (const s of changed) last.set(key(s), fingerprint(s));
     if (level) this.provisional.clear();
     else for (const s of changed) this.provisional.add(key(s));
     return { computed: snapshots.length, published: changed.length, position };
   }
 
-  private async store(snapshots: KpiSnapshot[]): Promise<void> {
-    const columns = [
-      snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
-      snapshots.map((s) => s.kpi),
-      snapshots.map((s) => s.window),
-      snapshots.map((s) => scopeKey(s.scope)),
-      snapshots.map((s) => JSON.stringify(s)),
-      snapshots.map((s) => s.position),
-      snapshots.map((s) => s.computedAt),
-    ];
-    await withTransaction(this.pool, async (client) => {
-      await client.query(
-        `INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])`,
-        columns,
-      );
-      await client.query(
-        `INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])
-         ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position, computed_at = EXCLUDED.computed_at`,
-        columns,
-      );
-      // Wakes the API's live streams when the transaction commits.
-      await client.query(`SELECT pg_notify('caravan_snapshots', '')`);
-    });
+  private async store(leader: PoolClient, snapshots: KpiSnapshot[], provisional: boolean): Promise<void> {
+    await leader.query('BEGIN');
+    try {
+      await storeSnapshots(leader, snapshots, provisional);
+      await leader.query('COMMIT');
+    } catch (error) {
+      await leader.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
-  private async loadLatest(): Promise<Map<string, string>> {
-    const { rows } = await this.pool.query<{ key: string; snapshot: KpiSnapshot }>('SELECT key, snapshot FROM kpi_latest');
+  private async loadLatest(leader: PoolClient): Promise<Map<string, string>> {
+    const { rows } = await leader.query<{ key: string; snapshot: KpiSnapshot; provisional: boolean }>('SELECT key, snapshot, provisional FROM kpi_latest');
+    this.provisional = new Set(rows.filter((r) => r.provisional).map((r) => r.key));
     return new Map(rows.map((r) => [r.key, fingerprint(r.snapshot)]));
+  }
+}
+
+/**
+ * Writes snapshots to kpi_latest and the history (in the caller's transaction) and wakes the live
+ * streams. A snapshot whose key already holds a higher position is dropped, from both: whoever
+ * writes last (a publisher that lost its leadership), the latest never goes back, and no stream is
+ * sent an older snapshot as news.
+ */
+export async function storeSnapshots(client: PoolClient, snapshots: KpiSnapshot[], provisional: boolean): Promise<number> {
+  const columns = [
+    snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
+    snapshots.map((s) => s.kpi),
+    snapshots.map((s) => s.window),
+    snapshots.map((s) => scopeKey(s.scope)),
+    snapshots.map((s) => JSON.stringify(s)),
+    snapshots.map((s) => s.position),
+    snapshots.map((s) => s.computedAt),
+  ];
+  const { rowCount } = await client.query(
+    `WITH given AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])
+         AS g(key, kpi, time_window, scope_key, snapshot, position, computed_at)),
+     latest AS (
+       INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at, provisional)
+       SELECT g.*, $8::boolean FROM given g
+       ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position, computed_at = EXCLUDED.computed_at, provisional = EXCLUDED.provisional
+       WHERE kpi_latest.position <= EXCLUDED.position
+       RETURNING key)
+     INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
+     SELECT g.* FROM given g WHERE g.key IN (SELECT key FROM latest)`,
+    [...columns, provisional],
+  );
+  if (!provisional) await client.query('UPDATE kpi_latest SET provisional = false WHERE provisional');
+  // Wakes the API's live streams when the transaction commits.
+  await client.query(`SELECT pg_notify('caravan_snapshots', '')`);
+  return rowCount ?? 0;
+}
+
+/**
+ * Deletes the snapshot history older than `olderThanSeconds`, 10,000 rows per statement (in the
+ * caller's session, each its own transaction), never a key's latest row, and records the highest
+ * id pruned (a stream resuming below it is told its history was cut). Resolves how many it deleted.
+ */
+export async function pruneSnapshotHistory(client: PoolClient, olderThanSeconds: number, stop: () => boolean = () => false): Promise<number> {
+  let pruned = 0;
+  for (;;) {
+    const { rows } = await client.query<{ n: number; up_to: string | null }>(
+      `WITH gone AS (
+         DELETE FROM kpi_snapshots WHERE id IN (
+           SELECT s.id FROM kpi_snapshots s
+           WHERE s.computed_at < now() - make_interval(secs => $1::double precision)
+             AND EXISTS (SELECT 1 FROM kpi_snapshots n WHERE n.key = s.key AND n.id > s.id)
+           ORDER BY s.computed_at LIMIT 10000)
+         RETURNING id),
+       mark AS (
+         INSERT INTO kpi_history_pruned (singleton, up_to_id) SELECT true, max(id) FROM gone HAVING count(*) > 0
+         ON CONFLICT (singleton) DO UPDATE SET up_to_id = greatest(kpi_history_pruned.up_to_id, EXCLUDED.up_to_id))
+       SELECT count(*)::int AS n, max(id)::text AS up_to FROM gone`,
+      [olderThanSeconds],
+    );
+    const n = rows[0]?.n ?? 0;
+    pruned += n;
+    if (n < 10_000 || stop()) return pruned;
   }
 }
