@@ -5,3 +5,4 @@ export * from './prerequisites';
 export * from './processes';
 export * from './stack';
 export { ensureKafkaJars } from './kafka-distribution';
+export * from './supervisor';

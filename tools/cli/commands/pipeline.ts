@@ -4,7 +4,7 @@ import { createPool } from '@caravan/database';
 import { ingestTotals, partitionOffsets } from '@caravan/ingest';
 import { createKafka } from '@caravan/kafka';
 import { listSetAside } from '@caravan/projections';
-import { describeStatus, recordedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp } from '@caravan/stack';
+import { describeStatus, recordedApp, runningSupervisor, type SupervisedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp, stopSupervisor } from '@caravan/stack';
 import { cliContext, numberOption } from '../support/context';
 import { appUrl, startPipeline } from '../support/pipeline-apps';
 import { scrapeMetrics } from '../support/scrape';
@@ -28,7 +28,12 @@ export function registerPipeline(program: Command): void {
     .description('stop the apps `up` started, then the Kafka broker if the stack started it')
     .action(async () => {
       const { config, log } = cliContext();
-      for (const app of APP_NAMES) log(`${app.padEnd(9)} ${(await stopRecordedApp(config.stack.stateDir, app)) ? 'stopped' : 'was not running'}`);
+      if (await stopSupervisor(config.stack.stateDir)) log('supervisor and its apps stopped');
+      // Apps of an earlier `up` without a supervisor, or left behind by one that was killed.
+      for (const app of APP_NAMES) {
+        const stopped = await stopRecordedApp(config.stack.stateDir, app);
+        if (stopped) log(`${app.padEnd(9)} stopped`);
+      }
       await stackDown(config, log);
     });
 
@@ -40,19 +45,22 @@ export function registerPipeline(program: Command): void {
       const stack = await stackStatus(config);
       describeStatus(stack).forEach(log);
       let healthy = stackIsUp(stack);
+      const supervisor = runningSupervisor(config.stack.stateDir);
+      log(supervisor ? `supervisor pid ${supervisor.pid} since ${supervisor.startedAt}: restarts an app that exits` : 'supervisor not running (apps that exit stay down)');
       for (const app of APP_NAMES) {
-        const record = recordedApp(config.stack.stateDir, app);
+        const record = recordedApp(config.stack.stateDir, app) as (ReturnType<typeof recordedApp> & Partial<SupervisedApp>) | undefined;
         if (!record) {
           healthy = false;
-          log(`${app.padEnd(9)} stopped`);
+          log(`${app.padEnd(9)} stopped${supervisor ? ' (the supervisor restarts it)' : ''}`);
           continue;
         }
+        const restarts = record.restarts ? `, restarted ${record.restarts}x (last exit ${record.lastExit?.signal ?? `code ${record.lastExit?.code}`} at ${record.lastExit?.at})` : '';
         const base = appUrl(config, record.port);
         const ready = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
-        const body = ready ? ((await ready.json().catch(() => ({}))) as { status?: string; checks?: Record<string, { status: string; detail?: string }> }) : {};
-        const failing = Object.entries(body.checks ?? {}).filter(([, c]) => c.status !== 'up').map(([n, c]) => `${n}: ${c.detail ?? 'down'}`);
+        const body = ready ? ((await ready.json().catch(() => ({}))) as { status?: string; details?: Record<string, { status: string; detail?: string }> }) : {};
+        const failing = Object.entries(body.details ?? {}).filter(([, c]) => c.status !== 'up').map(([n, c]) => `${n}: ${c.detail ?? 'down'}`);
         healthy &&= ready?.status === 200;
-        log(`${app.padEnd(9)} pid ${record.pid} ${base} ${ready?.status === 200 ? 'ready' : `UNREADY ${failing.join('; ') || ready?.status || 'no answer'}`}${await lagOf(app, base)}`);
+        log(`${app.padEnd(9)} pid ${record.pid} ${base} ${ready?.status === 200 ? 'ready' : `UNREADY ${failing.join('; ') || ready?.status || 'no answer'}`}${await lagOf(app, base)}${restarts}`);
       }
       if (stack.postgres.state === 'running') {
         const troubled = await logStore(config, stack.kafka.state !== 'stopped', log);
@@ -80,7 +88,7 @@ async function lagOf(app: string, base: string): Promise<string> {
  * partition is paused.
  */
 async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp: boolean, log: (line: string) => void): Promise<boolean> {
-  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-status' });
+  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-status', limits: config.database.limits });
   let paused = false;
   try {
     for (const t of await ingestTotals(pool, config.ingest.groupId).catch(() => [])) {
@@ -103,6 +111,15 @@ async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp
         await admin.disconnect().catch(() => undefined);
       }
     }
+    const dlq = await pool
+      .query<{ pending: number; refused: number }>(
+        `SELECT count(*) FILTER (WHERE dlq_failed_at IS NULL)::int AS pending, count(*) FILTER (WHERE dlq_failed_at IS NOT NULL)::int AS refused
+         FROM rejections WHERE dlq_published_at IS NULL`,
+      )
+      .then((r) => r.rows[0])
+      .catch(() => undefined);
+    if (dlq && dlq.pending > 0) log(`${dlq.pending} rejection(s) not on the DLQ topic yet (the ingestor's relay publishes them)`);
+    if (dlq && dlq.refused > 0) log(`${dlq.refused} rejection(s) refused by the DLQ topic even alone, kept in PostgreSQL: npx caravan dlq list --dlq refused`);
     const aside = await listSetAside(pool, { limit: 5 }).catch(() => ({ total: 0, items: [] }));
     if (aside.total > 0) {
       log(`${aside.total} event(s) set aside by the projections (could not be applied; \`npx caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`);

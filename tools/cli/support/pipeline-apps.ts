@@ -2,7 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { APP_NAMES, type AppName, type CaravanConfig, DEFAULT_HTTP_PORTS } from '@caravan/config';
 import { createPool, ensureDatabase, migrate } from '@caravan/database';
-import { type AppProcess, recordedApp, spawnApp, stackUp, stopProcess, waitUntil } from '@caravan/stack';
+import { type AppProcess, recordedApp, runningSupervisor, spawnApp, stackUp, stopProcess, stopSupervisor, waitUntil } from '@caravan/stack';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ensureBuilt } from './build';
 import { CliError } from './cli-error';
 
@@ -19,10 +22,11 @@ export const appUrl = (config: CaravanConfig, port: number): string => `http://$
 export async function startPipeline(config: CaravanConfig, options: StartOptions): Promise<{ apps: RunningApp[]; startedKafka: boolean }> {
   const { startedKafka } = await stackUp(config, options.log);
   await ensureDatabase(config.database.url);
-  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-cli' });
+  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-cli', limits: config.database.limits });
   await migrate(pool).finally(() => pool.end());
   if (options.build) ensureBuilt(options.root, options.log);
 
+  if (options.detached) return { apps: await superviseApps(config, options), startedKafka };
   const apps: RunningApp[] = [];
   for (const app of APP_NAMES) {
     const existing = options.detached ? recordedApp(config.stack.stateDir, app) : undefined;
@@ -41,6 +45,47 @@ export async function startPipeline(config: CaravanConfig, options: StartOptions
     throw error;
   }
   return { apps, startedKafka };
+}
+
+/**
+ * `caravan up`: the apps under a supervisor of ours, detached (it outlives the command, restarts an
+ * app that dies, `caravan down` stops it and them). Apps already running under one are reused.
+ */
+async function superviseApps(config: CaravanConfig, options: StartOptions): Promise<RunningApp[]> {
+  const supervised = runningSupervisor(config.stack.stateDir);
+  if (!supervised) {
+    // Apps left running by an earlier `up` without a supervisor (or whose supervisor died) are stopped first.
+    await stopApps(APP_NAMES.flatMap((app) => recordedApp(config.stack.stateDir, app) ?? []));
+    const entry = join(options.root, 'dist', 'apps', 'supervisor', 'src', 'main.js');
+    const logFile = join(resolve(config.stack.stateDir), 'logs', 'supervisor.log');
+    mkdirSync(join(logFile, '..'), { recursive: true });
+    const out = openSync(logFile, 'a');
+    const plan = { root: options.root, stateDir: config.stack.stateDir, apps: APP_NAMES.map((app) => ({ app, port: appPort(app, options.portBase) })) };
+    const child = spawn(process.execPath, [entry], { cwd: options.root, env: { ...options.env, CARAVAN_SUPERVISE: JSON.stringify(plan) }, detached: true, stdio: ['ignore', out, out] });
+    closeSync(out);
+    child.unref();
+    options.log(`supervisor started (pid ${child.pid}, log ${logFile})`);
+  } else {
+    options.log(`supervisor already running (pid ${supervised.pid})`);
+  }
+  const apps: RunningApp[] = [];
+  for (const app of APP_NAMES) {
+    const started = await waitUntil(() => recordedApp(config.stack.stateDir, app) !== undefined, READY_TIMEOUT_MS, 100);
+    const record = recordedApp(config.stack.stateDir, app);
+    if (!started || !record) {
+      await stopSupervisor(config.stack.stateDir);
+      throw new CliError(`${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`);
+    }
+    apps.push({ ...record, reused: supervised !== undefined });
+  }
+  try {
+    for (const app of apps) await waitForReady(config, app);
+  } catch (error) {
+    if (!supervised) await stopSupervisor(config.stack.stateDir);
+    throw error;
+  }
+  // The records again: an app may have been restarted while the others started.
+  return apps.map((a) => ({ ...(recordedApp(config.stack.stateDir, a.app) ?? a), reused: a.reused }));
 }
 
 async function waitForReady(config: CaravanConfig, app: RunningApp): Promise<void> {
