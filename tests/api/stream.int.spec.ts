@@ -133,6 +133,7 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
     await limited.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(limited.getHttpServer().address() as { port: number }).port}`;
     const subscribers = async () => Number((await (await fetch(`${url}/metrics`)).text()).match(/^caravan_stream_subscribers (\d+)/m)?.[1]);
+    let closed = false;
     try {
       // 50 clients that disconnect while their subscription is being set up.
       for (let i = 0; i < 50; i++) {
@@ -160,9 +161,10 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
       const last = openStream(`${url}/v1/kpis/stream`);
       await waitFor(() => last.events.some((e) => e.event === 'caught-up'), { timeoutMs: 30_000, what: 'one more stream' });
       await limited.close();
+      closed = true;
       await last.close();
     } finally {
-      await limited.close();
+      if (!closed) await limited.close();
     }
   });
 
