@@ -125,7 +125,8 @@ async function main(): Promise<number> {
     });
     const config: CaravanConfig = { ...base, kafka: { ...base.kafka, brokers: [broker.bootstrap] } };
     const topics = { bookings: `${id}.bookings`, arrivals: `${id}.arrivals`, media: `${id}.media`, dlq: `${id}.dlq`, snapshots: `${id}.snapshots` };
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${id}-traffic` });
+    // Quiet: the broker is killed on purpose; the traffic loop retries what it refuses.
+    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${id}-traffic`, quiet: true });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: 6 })));
