@@ -93,7 +93,7 @@ describe('the publisher: one leader, stand-bys, Kafka away at start (real Postgr
 
       // Thawed, the old leader finds its session gone and stands by; only the third publishes.
       standby.process.kill('SIGCONT');
-      await waitFor(async () => (await readiness(ports[1] as number)).details.publisher?.detail?.startsWith('standing by'), { timeoutMs: 60_000, what: 'the thawed one standing by' });
+      await waitFor(async () => (await readiness(ports[publishers.indexOf(standby)] as number)).details.publisher?.detail?.startsWith('standing by'), { timeoutMs: 60_000, what: 'the thawed one standing by' });
       at = await addEvents(300);
       await waitFor(() => latestAt(at), { timeoutMs: 60_000, what: 'publishing after the thaw' });
       expect(await leaderOf([standby, third])).toBe(third);

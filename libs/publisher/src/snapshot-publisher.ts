@@ -11,13 +11,11 @@ import { scopeKey, snapshotKey } from './kpi-families';
  * the producer of a new leader fences off the previous leader's (its sends then fail).
  */
 export function createSnapshotProducer(kafka: Kafka, topic: string, compression?: Parameters<typeof createProducer>[2]): Producer {
-  // Retries without end, as an idempotent producer must (kafkajs warns otherwise): a send waits for
-  // the broker to come back; the broker aborts a transaction left open past its timeout.
-  return createProducer(
-    kafka,
-    { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1, retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 } },
-    compression,
-  );
+  // Its retries are the client's (finite): a send that fails fails the run, which the publisher
+  // retries with backoff on a fresh producer, so a fenced or stuck producer never blocks the loop
+  // (kafkajs warns that limited retries may weaken an idempotent producer's guarantees: every
+  // failed transaction is aborted and its snapshots sent again in a new one).
+  return createProducer(kafka, { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1 }, compression);
 }
 
 export type PublishResult = { computed: number; published: number; position: number };
