@@ -37,6 +37,14 @@ export class ConfigError extends Error {
 
 export type EnvSource = Record<string, string | undefined>;
 
+/**
+ * The environment as this process got it, to hand on unchanged to processes it starts (the
+ * supervisor's apps parse it themselves); the one other place process.env is read.
+ */
+export function inheritedEnvironment(): EnvSource {
+  return { ...process.env };
+}
+
 /** Parses the environment once; unset or empty variables take the local-stack defaults. */
 export function loadConfig(app: AppName | 'tool', source: EnvSource = process.env): CaravanConfig {
   const known = Object.keys(envSchema.shape);

@@ -61,7 +61,7 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
     mkdirSync(join(logFile, '..'), { recursive: true });
     const out = openSync(logFile, 'a');
     const plan = { root: options.root, stateDir: config.stack.stateDir, apps: APP_NAMES.map((app) => ({ app, port: appPort(app, options.portBase) })) };
-    const child = spawn(process.execPath, [entry], { cwd: options.root, env: { ...options.env, CARAVAN_SUPERVISE: JSON.stringify(plan) }, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(process.execPath, [entry, JSON.stringify(plan)], { cwd: options.root, env: options.env, detached: true, stdio: ['ignore', out, out] });
     closeSync(out);
     child.unref();
     options.log(`supervisor started (pid ${child.pid}, log ${logFile})`);
