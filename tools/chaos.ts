@@ -10,7 +10,9 @@
  * exit 1 when an invariant fails.
  *
  * `npm run chaos -- --soak 30m [--rate N]`: no faults; traffic at 70% of the end-to-end rate of the
- * last `npm run bench` (or --rate), each app's RSS at start and end (flat within 10%).
+ * last `npm run bench` (or --rate), generated as it is sent; each app's RSS sampled every 5 s, its
+ * peak over the first minute once warm against its peak over the traffic's last minute (flat within
+ * 10%).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +25,11 @@ import { type CaravanConfig, loadConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
 import { APPEND_LOCK } from '@caravan/ingest';
 import { createKafka, ensureTopics, EventProducer } from '@caravan/kafka';
-import { mulberry32, historicTraffic, summarize, type SimRecord } from '@caravan/simulator';
-import { ourBrokerPid, startBroker, stopBroker } from '@caravan/stack';
+import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
+import { isAlive, ourBrokerPid, startBroker, stopBroker } from '@caravan/stack';
 import { buildApps } from '../tests/harness/child-app';
-import { freePort } from '../tests/harness/ports';
+import { advisoryLockHolders } from '../tests/harness/locks';
+import { freePortRun } from '../tests/harness/ports';
 import { checkAgainstSql, type Check, consumedSoFar } from './bench/caravan-run';
 import { recordsOnTopics } from './bench/workload';
 import { Fleet, type Instance } from './chaos/fleet';
@@ -104,7 +107,8 @@ async function main(): Promise<number> {
   let failed = true;
   try {
     // A broker of our own, on free ports, in a state directory of its own.
-    const port = await freePortPair();
+    // The broker's controller listens on the next port.
+    const port = await freePortRun(2);
     const stateDir = resolve(base.stack.stateDir, id);
     const broker = { stateDir, version: base.stack.kafkaVersion, heap: base.stack.kafkaHeap, bootstrap: `127.0.0.1:${port}` };
     log(`${id}: starting a Kafka broker of its own at ${broker.bootstrap}`);
@@ -164,16 +168,21 @@ async function main(): Promise<number> {
     if (!(await waitUntil(() => fleet.allReady(), 180_000))) throw new Error(`the apps did not become ready (logs: ${fleet.logs().join(', ')})`);
 
     const rate = Number(args.rate ?? (soakS ? Math.round(0.7 * lastBenchRate()) : 400));
-    const generated = [...historicTraffic({ seed, timeZone: config.timeZone, mix: { badShare: 0.01, duplicateShare: 0.02 }, from: new Date('2024-01-01T00:00:00+06:00'), to: new Date('2025-01-01T00:00:00+05:00'), count: Math.round(rate * durationS) })];
-    log(`${generated.length} records at ${rate}/s for ${durationS} s${soakS ? ' (soak: no faults)' : `, faults from seed ${seed}`}`);
-    const rssAtStart = soakS ? await rssAfterWarmUp(fleet) : {};
+    // Generated as it is sent (a 30-minute soak is millions of records), counted as it goes.
+    const count = Math.round(rate * durationS);
+    const generated = historicTraffic({ seed, timeZone: config.timeZone, mix: { badShare: 0.01, duplicateShare: 0.02 }, from: new Date('2024-01-01T00:00:00+06:00'), to: new Date('2025-01-01T00:00:00+05:00'), count });
+    const expected: OutcomeSummary = summarize([]);
+    log(`${count} records at ${rate}/s for ${durationS} s${soakS ? ' (soak: no faults)' : `, faults from seed ${seed}`}`);
 
     const producer = new EventProducer(kafka, topics);
     await producer.connect();
     cleanups.push(() => producer.disconnect().catch(() => undefined));
     const started = performance.now();
     const sent = { records: 0 };
-    const traffic = produceAtRate(producer, generated, rate, sent);
+    const traffic = produceAtRate(producer, generated, rate, sent, expected);
+    // RSS sampled all along the traffic: its peak over the first minute once the apps are warm
+    // (after a tenth of the run, at most two minutes) against its peak over the last minute.
+    const rss = soakS ? new RssSampler(fleet, performance.now() + Math.min(120, durationS / 10) * 1000) : undefined;
     const results: FaultResult[] = [];
     if (!soakS) {
       for (const fault of faultPlan(durationS, seed)) {
@@ -184,6 +193,7 @@ async function main(): Promise<number> {
       }
     }
     await traffic;
+    rss?.stop();
     log(`traffic done after ${((performance.now() - started) / 1000).toFixed(0)} s; draining`);
 
     // Drained: everything on the topics consumed, projected, published, dead letters out.
@@ -196,10 +206,11 @@ async function main(): Promise<number> {
       const snapshot = Number((await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]?.p ?? 0);
       const pending = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL')).rows[0]?.n ?? 1;
       return snapshot >= head && pending === 0;
-    }, 600_000);
+    }, Math.max(600, durationS) * 1000);
 
-    const checks: Check[] = [{ name: 'drained: every record consumed, projected, published; no dead letter pending', ok: drained, detail: `${onTopics} records on the topics` }];
-    checks.push(...(await checkAgainstSql(pool, config, group, { records: onTopics, expected: summarize(generated as SimRecord[]) } as never)));
+    const drainSeconds = (performance.now() - started) / 1000 - durationS;
+    const checks: Check[] = [{ name: 'drained: every record consumed, projected, published; no dead letter pending', ok: drained, detail: `${onTopics} records on the topics, drained ${Math.max(0, drainSeconds).toFixed(0)} s after the traffic's end` }];
+    checks.push(...(await checkAgainstSql(pool, config, group, { records: onTopics, expected } as never)));
     checks.push(await eventsOnce(pool));
     checks.push(await snapshotsAtTheirPosition(pool, config));
     checks.push(await dlqHoldsEveryRejection(pool, config, topics.dlq));
@@ -207,9 +218,9 @@ async function main(): Promise<number> {
       const unhealed = results.filter((r) => r.recoverySeconds === undefined);
       checks.push({ name: `every fault healed within ${RECOVERY_LIMIT_MS / 1000} s`, ok: unhealed.length === 0, detail: unhealed.map((r) => `${r.kind} at ${r.at.toFixed(0)} s: ${r.detail}`).join('; ') || `${results.length} faults, ${fleet.restarts} restarts` });
     } else {
-      const rssAtEnd = fleet.rss();
-      const grew = Object.entries(rssAtEnd).filter(([n, mb]) => rssAtStart[n] !== undefined && mb > (rssAtStart[n] as number) * 1.1);
-      checks.push({ name: 'each app\'s RSS flat within 10% (start → end)', ok: grew.length === 0, detail: Object.entries(rssAtEnd).map(([n, mb]) => `${n} ${rssAtStart[n]} → ${mb} MiB`).join(', ') });
+      const { start, end } = (rss as RssSampler).peaks(60_000);
+      const grew = Object.entries(end).filter(([n, mb]) => start[n] !== undefined && mb > (start[n] as number) * 1.1);
+      checks.push({ name: 'each app\'s RSS flat within 10% (peak of the first warm minute → peak of the last minute)', ok: grew.length === 0 && Object.keys(end).length > 0, detail: Object.entries(end).map(([n, mb]) => `${n} ${start[n]} → ${mb} MiB`).join(', ') });
     }
 
     log('');
@@ -304,21 +315,12 @@ async function healed(ctx: Context): Promise<boolean> {
 
 async function appendLockHolder(fleet: Fleet, pool: Pool): Promise<Instance | undefined> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    const { rows } = await pool.query<{ holder: string }>(
-      `SELECT a.application_name AS holder FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND l.objid = (hashtext($1)::bigint & 4294967295)::oid`,
-      [APPEND_LOCK],
-    );
-    const holder = fleet.of('ingestor').find((i) => rows.some((r) => r.holder === `caravan-ingestor-${i.child?.process.pid}`));
+    const holders = await advisoryLockHolders(pool, APPEND_LOCK);
+    const holder = fleet.of('ingestor').find((i) => holders.includes(`caravan-ingestor-${i.child?.process.pid}`));
     if (holder) {
       fleet.freeze(holder);
       // Still holding it once stopped: frozen with the lock.
-      const still = await pool.query(
-        `SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1 AND l.objid = (hashtext($2)::bigint & 4294967295)::oid`,
-        [`caravan-ingestor-${holder.child?.process.pid}`, APPEND_LOCK],
-      );
-      if ((still.rowCount ?? 0) > 0) return holder;
+      if ((await advisoryLockHolders(pool, APPEND_LOCK)).includes(`caravan-ingestor-${holder.child?.process.pid}`)) return holder;
       fleet.thaw(holder);
     }
     await sleep(10);
@@ -326,24 +328,38 @@ async function appendLockHolder(fleet: Fleet, pool: Pool): Promise<Instance | un
   return undefined;
 }
 
-/** Sends the records at `rate` per second, each chunk again until Kafka takes it (the broker may be away). */
-async function produceAtRate(producer: EventProducer, records: SimRecord[], rate: number, sent: { records: number }): Promise<void> {
+/** Sends the records at `rate` per second, each chunk again until Kafka takes it (the broker may be away); counts what it sent into `expected`. */
+async function produceAtRate(producer: EventProducer, records: Iterator<SimRecord>, rate: number, sent: { records: number }, expected: OutcomeSummary): Promise<void> {
   const chunk = Math.max(1, Math.round(rate / 10));
   const started = performance.now();
-  for (let i = 0; i < records.length; i += chunk) {
-    const due = (i / rate) * 1000 - (performance.now() - started);
+  for (;;) {
+    const part = take(records, chunk);
+    if (part.length === 0) return;
+    const due = (sent.records / rate) * 1000 - (performance.now() - started);
     if (due > 0) await sleep(due);
     for (;;) {
       try {
-        const part = records.slice(i, i + chunk);
         await producer.sendToRoles(part);
-        sent.records += part.length;
         break;
       } catch {
         await sleep(500);
       }
     }
+    sent.records += part.length;
+    const counted = summarize(part);
+    for (const k of ['records', 'accepted', 'duplicate', 'rejected'] as const) expected[k] += counted[k];
+    for (const [code, n] of Object.entries(counted.rejectedByCode)) expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] = (expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] ?? 0) + n;
   }
+}
+
+function take<T>(items: Iterator<T>, n: number): T[] {
+  const out: T[] = [];
+  while (out.length < n) {
+    const next = items.next();
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
 }
 
 async function eventsOnce(pool: Pool): Promise<Check> {
@@ -417,9 +433,32 @@ function renderFaultTable(results: FaultResult[]): string {
   return lines.map((l, i) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ') + (i === 0 ? `\n${widths.map((w) => '─'.repeat(w)).join('  ')}` : '')).join('\n');
 }
 
-async function rssAfterWarmUp(fleet: Fleet): Promise<Record<string, number>> {
-  await sleep(60_000);
-  return fleet.rss();
+/** Every app's RSS every 5 s from `from` on (a performance.now() moment). */
+class RssSampler {
+  private readonly samples: Array<{ at: number; rss: Record<string, number> }> = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly fleet: Fleet, private readonly from: number) {
+    this.timer = setInterval(() => {
+      if (performance.now() >= this.from) this.samples.push({ at: performance.now(), rss: this.fleet.rss() });
+    }, 5_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Each app's peak RSS over the first and over the last `windowMs` of the samples. */
+  peaks(windowMs: number): { start: Record<string, number>; end: Record<string, number> } {
+    const first = this.samples[0]?.at ?? 0;
+    const last = this.samples[this.samples.length - 1]?.at ?? 0;
+    const peak = (inWindow: (at: number) => boolean) => {
+      const out: Record<string, number> = {};
+      for (const { at, rss } of this.samples) if (inWindow(at)) for (const [n, mb] of Object.entries(rss)) out[n] = Math.max(out[n] ?? 0, mb);
+      return out;
+    };
+    return { start: peak((at) => at <= first + windowMs), end: peak((at) => at >= last - windowMs) };
+  }
 }
 
 /** The end-to-end rate of the last `npm run bench` (bench-results/latest.json). */
@@ -430,29 +469,6 @@ function lastBenchRate(): number {
   const row = results.rows?.find((r) => r.figure.startsWith('Caravan end to end'));
   if (!row) throw new Error('bench-results/latest.json has no end-to-end figure: give --rate');
   return row.value;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A free port whose next one is free too (the broker's controller listens there). */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    const { createServer } = await import('node:net');
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 main().then(

@@ -3,26 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_NAMES } from '@caravan/config';
 import { isAlive, recordedApp, runningSupervisor } from '@caravan/stack';
-import { freePort, pipelineEnv, runCli, useTestDatabase, waitFor } from '../harness';
-
-/** Four consecutive free ports (api, ingestor, projector, publisher). */
-async function portBase(): Promise<number> {
-  for (;;) {
-    const base = await freePort();
-    if (base > 65_000) continue;
-    const free = await Promise.all([1, 2, 3].map((i) => portIsFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+import { freePortRun, pipelineEnv, runCli, useTestDatabase, waitFor } from '../harness';
 
 describe('caravan up under its supervisor (real PostgreSQL and Kafka, the apps as processes)', () => {
   const db = useTestDatabase();
@@ -38,7 +19,8 @@ describe('caravan up under its supervisor (real PostgreSQL and Kafka, the apps a
   });
 
   it('restarts an app killed with -9, counts it in status, and down stops the supervisor and every app', async () => {
-    const base = await portBase();
+    // Four consecutive free ports: api, ingestor, projector, publisher.
+    const base = await freePortRun(4);
     env = { ...pipelineEnv(db().url), CARAVAN_STATE_DIR: stateDir, LOG_LEVEL: 'warn' };
     const up = await runCli(['up', '--port-base', String(base), '--no-build'], env, 300_000);
     if (up.status !== 0) throw new Error(`caravan up exited ${up.status}:\n${up.stdout}\n${up.stderr}`);

@@ -14,6 +14,16 @@ export function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** VmRSS: the resident memory of a process now, in whole MiB; 0 once it has exited. */
+export function currentRssMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
 /** The fields of /proc/<pid>/stat after the command name (in parentheses, it may hold spaces). */
 function statFields(pid: number): string[] | undefined {
   try {

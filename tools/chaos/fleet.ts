@@ -3,11 +3,10 @@
  * the way an orchestrator's restart policy would, so that the run measures how long the pipeline
  * takes to heal, not whether someone started it again.
  */
-import { readFileSync } from 'node:fs';
 import type { AppName } from '@caravan/config';
 import { type ChildApp, spawnApp } from '../../tests/harness/child-app';
 import { freePort } from '../../tests/harness/ports';
-import { peakRssMb } from '../bench/process-stats';
+import { currentRssMb, peakRssMb } from '../bench/process-stats';
 
 export type Instance = { name: string; app: AppName; port: number; child: ChildApp | undefined; restarts: number; frozen: boolean };
 
@@ -112,15 +111,5 @@ export class Fleet {
       this.log(`  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it in ${RESTART_DELAY_MS / 1000} s`);
       setTimeout(() => this.start(instance), RESTART_DELAY_MS);
     });
-  }
-}
-
-function currentRssMb(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-    return Math.round(kb / 1024);
-  } catch {
-    return 0;
   }
 }
