@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7 --codec-records N --skip peers,scale,compression --out file]`:
+ * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7 --codec-records N --stream-subscribers N --skip peers,scale,compression,streams --out file]`:
  * one run, one workload, every figure side by side (raw limits, Caravan end to end, peers,
- * latency, rebuild, scale, KAFKA_COMPRESSION), each run checked for correctness. Prints one table and writes JSON.
+ * latency, rebuild, scale, KAFKA_COMPRESSION, the live stream's fan-out), each run checked for correctness. Prints one table and writes JSON.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +16,7 @@ import { buildApps, spawnApp } from '../tests/harness/child-app';
 import { runCaravan, stopApps, type Check } from './bench/caravan-run';
 import { measureLatency } from './bench/latency';
 import { compareCompressions } from './bench/compression';
+import { measureStreamFanOut } from './bench/streams';
 import { copyIntoTable, kafkajsConsume, parseAndValidate } from './bench/raw-limits';
 import { ingestWith, rebuildAll } from './bench/rebuild-and-scale';
 import { type BenchRow, renderTable } from './bench/report';
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     'latency-load': { type: 'string', default: '0.7' },
     /** Records produced and read back with each KAFKA_COMPRESSION (from the workload). */
     'codec-records': { type: 'string', default: '100000' },
+    /** The live stream measured with 1 subscriber, then with this many. */
+    'stream-subscribers': { type: 'string', default: '1000' },
     skip: { type: 'string', default: '' },
     out: { type: 'string', default: 'bench-results/latest.json' },
     /** Keeps the databases and topics of a run whose checks failed, to look into them. */
@@ -147,6 +150,23 @@ async function main(): Promise<number> {
         });
       }
       Object.assign(results, { compression: codecs });
+    }
+    if (!skip.has('streams')) {
+      const many = Number(args['stream-subscribers']);
+      log(`the live stream: 1 subscriber, then ${many}, the same snapshot runs (100 changed snapshots each)…`);
+      const streams = await freshDatabase(config);
+      cleanup.push(streams.drop);
+      const fanOut = await measureStreamFanOut(config, db.pool, streams, log, { counts: [1, many] });
+      const one = fanOut[0];
+      for (const f of fanOut) {
+        rows.push({
+          figure: `stream: ${f.subscribers} subscriber${f.subscribers === 1 ? '' : 's'}, api CPU per snapshot run`,
+          value: f.apiCpuSecondsPerRun * 1000,
+          unit: 'ms',
+          detail: `${one && f !== one ? `${(f.apiCpuSecondsPerRun / one.apiCpuSecondsPerRun).toFixed(1)}x one subscriber's; ` : ''}${f.sharedReadsPerRun.toFixed(2)} shared history reads per run, ${f.subscriberReads} of subscribers' own; ${f.kibPerSubscriberPerRun.toFixed(1)} KiB to each subscriber per run; every subscriber had a run p50 ${f.deliveredP50Ms.toFixed(0)} ms, max ${f.deliveredMaxMs.toFixed(0)} ms after its commit; api RSS ${f.apiRssMb} MiB`,
+        });
+      }
+      Object.assign(results, { streams: fanOut });
     }
     if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {

@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Headers, Inject, Query, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseQuery, SnapshotStream, StreamLimitError, streamQuery, type Subscription } from '@caravan/api';
+import { parseQuery, SnapshotStream, type StreamedSnapshot, StreamLimitError, streamQuery, type Subscription } from '@caravan/api';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 
 @Controller('v1/kpis')
@@ -38,7 +38,7 @@ export class StreamController {
         resumeFrom === undefined ? undefined : BigInt(resumeFrom),
         (rows) => {
           if (!res.headersSent) start(res);
-          write(rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${r.json}\n\n`).join(''));
+          write(framesOf(rows));
         },
         // The api shutting down ends the stream (its client reconnects, with Last-Event-ID).
         () => res.end(),
@@ -59,6 +59,14 @@ export class StreamController {
     if (subscription.head !== undefined) write(`id: ${subscription.head}\nevent: caught-up\ndata: {}\n\n`);
     heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.api.heartbeatMs);
   }
+}
+
+/** The shared reader hands one array to every subscriber with the same filter: its frames are built once. */
+const frames = new WeakMap<readonly StreamedSnapshot[], string>();
+function framesOf(rows: readonly StreamedSnapshot[]): string {
+  let text = frames.get(rows);
+  if (text === undefined) frames.set(rows, (text = rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${r.json}\n\n`).join('')));
+  return text;
 }
 
 /** The event stream's status and headers, sent with its first bytes (so a refusal can still be a 503). */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PgListener, sessionSettings } from '@caravan/database';
-import { listenConnected, streamSubscribers } from '@caravan/observability';
+import { listenConnected, streamReads, streamSubscribers } from '@caravan/observability';
 import { scopeKey } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
 
@@ -22,6 +22,8 @@ type Row = { id: string; kpi: string; time_window: string; scope_key: string; js
 const serialised = <T extends { snapshot: unknown }>(rows: T[]): Array<Omit<T, 'snapshot'> & { json: string }> =>
   rows.map(({ snapshot, ...rest }) => ({ ...rest, json: JSON.stringify(snapshot) }));
 type Subscriber = {
+  /** Its filter as one string: subscribers with the same filter share the rows fanned out to them. */
+  filter: string;
   kpi: string | null;
   window: string | null;
   scope: string | null;
@@ -30,7 +32,7 @@ type Subscriber = {
   /** Ends the stream (the api is shutting down). */
   end: () => void;
   /** Reading its own way up to the shared reader: what the reader fans out meanwhile waits here. */
-  pending: Row[] | undefined;
+  pending: StreamedSnapshot[] | undefined;
 };
 
 const BATCH = 1_000;
@@ -77,10 +79,14 @@ export class SnapshotStream implements OnModuleDestroy {
   async subscribe(filter: StreamFilter, after: bigint | undefined, send: Subscriber['send'], end: Subscriber['end'] = () => undefined): Promise<Subscription> {
     if (this.subscribers.size >= this.config.api.maxStreams) throw new StreamLimitError(this.config.api.maxStreams);
     this.ensureListening();
+    const kpi = filter.kpi ?? null;
+    const window = filter.window ?? null;
+    const scope = Object.keys(filter.scope).length > 0 ? scopeKey(filter.scope) : null;
     const subscriber: Subscriber = {
-      kpi: filter.kpi ?? null,
-      window: filter.window ?? null,
-      scope: Object.keys(filter.scope).length > 0 ? scopeKey(filter.scope) : null,
+      filter: JSON.stringify([kpi, window, scope]),
+      kpi,
+      window,
+      scope,
       cursor: 0n,
       send,
       end,
@@ -111,7 +117,7 @@ export class SnapshotStream implements OnModuleDestroy {
         await this.readUpTo(subscriber, head);
       }
       // Up to the shared reader: from now on it delivers.
-      const waiting = subscriber.pending ?? [];
+        const waiting = subscriber.pending ?? [];
       subscriber.pending = undefined;
       this.deliver(subscriber, waiting);
       return { unsubscribe, head: after === undefined || truncated ? head : undefined, ...(truncated ? { truncated } : {}) };
@@ -142,6 +148,7 @@ export class SnapshotStream implements OnModuleDestroy {
 
   /** The latest snapshot of each matching key as of `head`, from kpi_latest's keys (no scan of the history). */
   private async latestPerKey(s: Subscriber, head: bigint): Promise<StreamedSnapshot[]> {
+    streamReads.inc({ reader: 'subscriber' });
     const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
       `SELECT h.id::text AS id, h.snapshot
        FROM kpi_latest l
@@ -156,6 +163,7 @@ export class SnapshotStream implements OnModuleDestroy {
   /** A resuming subscriber's own reads, from its cursor up to `upTo`. */
   private async readUpTo(s: Subscriber, upTo: bigint): Promise<void> {
     while (s.cursor < upTo && this.subscribers.has(s)) {
+      streamReads.inc({ reader: 'subscriber' });
       const { rows: found } = await this.pool.query<{ id: string; snapshot: unknown }>(
         `SELECT id::text AS id, snapshot FROM kpi_snapshots
          WHERE id > $1 AND id <= $2 AND ($3::text IS NULL OR kpi = $3) AND ($4::text IS NULL OR time_window = $4) AND ($5::text IS NULL OR scope_key = $5)
@@ -191,6 +199,7 @@ export class SnapshotStream implements OnModuleDestroy {
   private async readShared(): Promise<void> {
     try {
       while (this.head !== undefined && this.subscribers.size > 0) {
+        streamReads.inc({ reader: 'shared' });
         const { rows: found } = await this.pool.query<Omit<Row, 'json'> & { snapshot: unknown }>(
           `SELECT id::text AS id, kpi, time_window, scope_key, snapshot FROM kpi_snapshots WHERE id > $1 ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
           [this.head.toString()],
@@ -199,9 +208,17 @@ export class SnapshotStream implements OnModuleDestroy {
         const last = rows[rows.length - 1];
         if (!last || this.head === undefined) return;
         this.head = BigInt(last.id);
+        // Each filter's rows once, shared by every subscriber with that filter. A subscriber the
+        // reader serves has had every row up to the previous head: these are all news to it.
+        const byFilter = new Map<string, StreamedSnapshot[]>();
         for (const s of this.subscribers) {
-          if (s.pending) s.pending.push(...rows.filter((r) => matches(s, r)));
-          else this.deliver(s, rows.filter((r) => matches(s, r)));
+          let matching = byFilter.get(s.filter);
+          if (!matching) byFilter.set(s.filter, (matching = rows.filter((r) => matches(s, r)).map(({ id, json }) => ({ id, json }))));
+          if (s.pending) s.pending.push(...matching);
+          else if (matching.length > 0) {
+            s.cursor = this.head;
+            s.send(matching);
+          }
         }
         if (rows.length < BATCH) return;
       }
@@ -210,12 +227,13 @@ export class SnapshotStream implements OnModuleDestroy {
     }
   }
 
-  private deliver(s: Subscriber, rows: Array<{ id: string; json: string }>): void {
+  /** What the shared reader kept for a subscriber while it read its own way: the rows past what it read. */
+  private deliver(s: Subscriber, rows: StreamedSnapshot[]): void {
     const fresh = rows.filter((r) => BigInt(r.id) > s.cursor);
     const last = fresh[fresh.length - 1];
     if (!last) return;
     s.cursor = BigInt(last.id);
-    s.send(fresh.map((r) => ({ id: r.id, json: r.json })));
+    s.send(fresh);
   }
 
   private ensureListening(): void {
