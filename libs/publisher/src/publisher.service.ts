@@ -34,6 +34,8 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
   private failingSince: number | undefined;
   private prunedAt = 0;
   private pinger: NodeJS.Timeout | undefined;
+  /** The leader's session failed a ping: the lock went with it. */
+  private leaderLost = false;
   role: PublisherRole = 'starting';
 
   constructor(
@@ -98,12 +100,11 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Leads already, or takes the lock when free; false while another publisher leads. */
   private async lead(): Promise<boolean> {
-    // Still the leader's session? (It is gone if the process was frozen past DATABASE_IDLE_TIMEOUT_MS:
-    // the failure resigns, and the next run stands by behind whoever took the lock.)
-    if (this.leader) {
-      await this.leader.query('SELECT 1');
-      return true;
-    }
+    // Still the leader's session? The pinger says when it is gone (ended by PostgreSQL, or by
+    // DATABASE_IDLE_TIMEOUT_MS after a freeze); the run then resigns and stands by behind whoever
+    // took the lock. The publish itself checks the session again just before it sends.
+    if (this.leader && this.leaderLost) await this.resign();
+    if (this.leader) return true;
     const client = await this.pool.connect();
     let locked = false;
     try {
@@ -123,9 +124,18 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
       if (!locked) client.release();
     }
     this.leader = client;
-    // A live leader's session is never idle long, whatever SNAPSHOT_INTERVAL_MS says; a frozen one's is.
+    this.leaderLost = false;
+    // A live leader's session is never idle long, whatever SNAPSHOT_INTERVAL_MS says (a frozen one's
+    // is), and a session PostgreSQL ended is noticed between runs.
     const idleMs = this.config.database.limits.idleTimeoutMs;
-    if (idleMs > 0) this.pinger = setInterval(() => void client.query('SELECT 1').catch(() => undefined), Math.max(200, Math.floor(idleMs / 3)));
+    const every = idleMs > 0 ? Math.max(200, Math.floor(idleMs / 3)) : 10_000;
+    this.pinger = setInterval(() => {
+      if (client !== this.leader || this.leaderLost) return;
+      client.query('SELECT 1').catch(() => {
+        this.leaderLost = true;
+        this.wake?.();
+      });
+    }, every);
     // What another leader published meanwhile is read again.
     this.publisher.reset();
     this.role = 'leading';
