@@ -19,6 +19,7 @@ export async function createIngestorApp(env?: EnvSource): Promise<INestApplicati
     pattern: INGEST_BATCH,
     partitionsConsumedConcurrently: config.ingest.concurrency,
     maxBytesPerPartition: config.ingest.maxBytesPerPartition,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     beforeSubscribe: () => ingest.ensureTopics(),
     onAssigned: (assigned) => ingest.onAssigned(assigned),
     onFiltered: (range) => ingest.coverFiltered(range),

@@ -52,6 +52,8 @@ export const envSchema = z.object({
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
+  /** How long the group coordinator waits for a consumer (the ingestor) that stopped heartbeating before it hands its partitions to another. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   TOPIC_BOOKINGS: topicName.default('tourism.bookings'),
   TOPIC_ARRIVALS: topicName.default('tourism.arrivals'),

@@ -13,7 +13,7 @@ export type CaravanConfig = {
     limits: { statementTimeoutMs: number; lockTimeoutMs: number; idleTimeoutMs: number; keepAliveSeconds: number };
   };
   /** compression: of the batches Caravan's own producers write (DLQ relay, snapshot publisher, simulator). */
-  kafka: { brokers: string[]; clientId: string; topicPartitions: number; compression: KafkaCompression };
+  kafka: { brokers: string[]; clientId: string; topicPartitions: number; compression: KafkaCompression; sessionTimeoutMs: number };
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
@@ -78,6 +78,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       clientId: app === 'tool' ? env.KAFKA_CLIENT_ID : `${env.KAFKA_CLIENT_ID}-${app}`,
       topicPartitions: env.TOPIC_PARTITIONS,
       compression: env.KAFKA_COMPRESSION,
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     },
     topics: {
       bookings: env.TOPIC_BOOKINGS,

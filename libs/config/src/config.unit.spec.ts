@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(config.http).toEqual({ host: '127.0.0.1', port: 3001, corsOrigins: [], bodyLimitBytes: 65_536, urlLimitBytes: 4_096 });
     expect(config.timeZone).toBe('Asia/Almaty');
     expect(config.database.migrateOnStart).toBe(true);
+    expect(config.kafka.sessionTimeoutMs).toBe(30_000);
+  });
+
+  it('takes a Kafka session timeout the broker accepts (group.min.session.timeout.ms is 6 s by default)', () => {
+    expect(loadConfig('ingestor', { KAFKA_SESSION_TIMEOUT_MS: '10000' }).kafka.sessionTimeoutMs).toBe(10_000);
+    expect(() => loadConfig('ingestor', { KAFKA_SESSION_TIMEOUT_MS: '3000' })).toThrow(/KAFKA_SESSION_TIMEOUT_MS/);
   });
 
   it('parses values from the environment', () => {

@@ -36,6 +36,8 @@ export type KafkaBatchServerOptions = {
   pattern: string;
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
+  /** The group session (KAFKA_SESSION_TIMEOUT_MS): a consumer killed without leaving holds its partitions this long. Heartbeats go at a third of it, 3 s at most. */
+  sessionTimeoutMs?: number;
   /** Runs before subscribing, e.g. to create the topics with the right partition count. */
   beforeSubscribe?: () => Promise<void>;
   /**
@@ -74,6 +76,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
   private crashed = false;
   private readonly coverage = new PartitionCoverage();
   private readonly health: LoopHandle;
+
+  private get sessionTimeoutMs(): number {
+    return this.options.sessionTimeoutMs ?? 30_000;
+  }
+
+  private get heartbeatMs(): number {
+    return Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3));
+  }
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -134,8 +144,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     const consumer = o.kafka.consumer({
       groupId: o.groupId,
       maxBytesPerPartition: o.maxBytesPerPartition,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: this.heartbeatMs,
       // Finite: an error that outlasts the retries crashes the consumer visibly (and kafkajs or
       // this server restarts it) instead of retrying forever behind a debug log line.
       retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
@@ -258,7 +268,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
       highWatermark: batch.highWatermark,
     };
     // The handler may wait long (PostgreSQL away): the group must not think this member dead.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), this.heartbeatMs);
     let decision: BatchDecision;
     try {
       const result: unknown = await handler(input);
