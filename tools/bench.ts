@@ -163,7 +163,7 @@ async function main(): Promise<number> {
           figure: `stream: ${f.subscribers} subscriber${f.subscribers === 1 ? '' : 's'}, api CPU per snapshot run`,
           value: f.apiCpuSecondsPerRun * 1000,
           unit: 'ms',
-          detail: `${one && f !== one ? `${(f.apiCpuSecondsPerRun / one.apiCpuSecondsPerRun).toFixed(1)}x one subscriber's; ` : ''}${f.sharedReadsPerRun.toFixed(2)} shared history reads per run, ${f.subscriberReads} of subscribers' own; ${f.kibPerSubscriberPerRun.toFixed(1)} KiB to each subscriber per run; every subscriber had a run p50 ${f.deliveredP50Ms.toFixed(0)} ms, max ${f.deliveredMaxMs.toFixed(0)} ms after its commit; api RSS ${f.apiRssMb} MiB`,
+          detail: `${one && f !== one ? `${(f.apiCpuSecondsPerRun / one.apiCpuSecondsPerRun).toFixed(1)}x one subscriber's; ` : ''}${f.sharedReadsPerRun.toFixed(2)} shared history reads per run, ${f.subscriberReads} of subscribers' own; ${f.kibPerSubscriberPerRun.toFixed(1)} KiB to each subscriber per run; every subscriber had a run p50 ${f.deliveredP50Ms.toFixed(0)} ms, max ${f.deliveredMaxMs.toFixed(0)} ms after its commit; api RSS ${f.apiRssMb} MiB${f.refusedStreams ? `; ${f.refusedStreams} stream requests refused and retried` : ''}`,
         });
       }
       Object.assign(results, { streams: fanOut });

@@ -26,22 +26,44 @@ export type FanOutFigures = {
   deliveredP50Ms: number;
   deliveredMaxMs: number;
   apiRssMb: number;
+  /** Stream requests refused or cut off (retried a second later), while connecting and measuring. */
+  refusedStreams: number;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One SSE client: counts bytes, follows the last snapshot id it was sent, knows when it caught up. */
+/**
+ * One SSE client: counts bytes, follows the last snapshot id it was sent, knows when it caught up;
+ * refused or cut off, it connects again a second later with Last-Event-ID, as EventSource does.
+ */
 class StreamClient {
   bytes = 0;
   lastId = 0;
   caughtUp = false;
+  /** Times the api refused the stream or the connection failed (each retried). */
+  refused = 0;
   private tail = '';
-  private readonly req;
+  private req: ReturnType<typeof request> | undefined;
+  private closed = false;
 
-  constructor(port: number, onProgress: () => void) {
-    this.req = request({ host: '127.0.0.1', port, path: '/v1/kpis/stream', agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
+  constructor(private readonly port: number, private readonly onProgress: () => void) {
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.lastId > 0) headers['last-event-id'] = String(this.lastId);
+    this.tail = '';
+    const retry = () => {
+      if (this.closed) return;
+      this.refused += 1;
+      setTimeout(() => this.connect(), 1_000);
+    };
+    this.req = request({ host: '127.0.0.1', port: this.port, path: '/v1/kpis/stream', agent: false, headers }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
+        retry();
         return;
       }
       res.setEncoding('utf8');
@@ -58,15 +80,17 @@ class StreamClient {
         if (!this.caughtUp && complete.includes('event: caught-up')) this.caughtUp = true;
         const at = complete.lastIndexOf('\nevent: snapshot');
         if (at >= 0) this.lastId = Number(/id: (\d+)$/.exec(complete.slice(Math.max(0, at - 24), at))?.[1] ?? this.lastId);
-        onProgress();
+        this.onProgress();
       });
+      res.on('end', retry);
     });
-    this.req.on('error', () => undefined);
+    this.req.on('error', retry);
     this.req.end();
   }
 
   close(): void {
-    this.req.destroy();
+    this.closed = true;
+    this.req?.destroy();
   }
 }
 
@@ -175,6 +199,7 @@ export async function measureStreamFanOut(
           deliveredP50Ms: delivered[Math.floor((delivered.length - 1) / 2)] as number,
           deliveredMaxMs: delivered[delivered.length - 1] as number,
           apiRssMb: rss,
+          refusedStreams: clients.reduce((n, c) => n + c.refused, 0),
         });
         log(`  ${count} subscriber(s): ${(cpuUsed / runs * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`);
       } finally {
