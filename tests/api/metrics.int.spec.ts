@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
+import type { PipelineSummary } from '@caravan/api';
+import { createApiApp } from '../../apps/api/src/api.app';
 import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitForConsumed } from '../harness';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
@@ -66,5 +68,21 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
     expect(value('caravan_projection_lag_events', { projection: 'bookings' })).toBe(stored);
     expect(value('caravan_projection_lag_seconds', { projection: 'bookings' })).toBeGreaterThan(0);
     expect(samples.some((s) => s.name === 'caravan_process_cpu_user_seconds_total')).toBe(true);
+
+    // The same figures, as the dashboard's health strip reads them from the api (no token).
+    const api = await createApiApp(env);
+    try {
+      await api.listen(0, '127.0.0.1');
+      const status = (await (await fetch(`http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}/v1/pipeline`)).json()) as PipelineSummary;
+      const sum = (f: (t: (typeof byTopic)[number]) => number) => byTopic.reduce((n, t) => n + f(t), 0);
+      expect(status.totals).toEqual({ consumed: sum((t) => t.consumed), accepted: sum((t) => t.accepted), duplicate: sum((t) => t.duplicate), rejected: 1, rejectedByCode: { malformed_json: 1 } });
+      expect(status.consumerLag).toBe(0);
+      expect(status.projections.find((p) => p.name === 'bookings')).toMatchObject({ lagEvents: stored, setAside: 0 });
+      const pending = (await db().pool.query('SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL')).rows[0].n as number;
+      expect(status.dlq.pending).toBe(pending);
+      expect(JSON.stringify(status)).not.toMatch(/not json/);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { LoggingModule } from '@caravan/runtime';
 import { AdminController } from './admin.controller';
 import { DocsController } from './docs.controller';
 import { KpisController } from './kpis.controller';
+import { PipelineController } from './pipeline.controller';
 import { StreamController } from './stream.controller';
 
 @Module({})
@@ -18,7 +19,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot({ app: 'api', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
-      controllers: [StreamController, KpisController, AdminController, DocsController],
+      controllers: [StreamController, KpisController, PipelineController, AdminController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

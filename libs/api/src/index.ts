@@ -7,3 +7,4 @@ export * from './snapshot-stream.service';
 export * from './openapi';
 export * from './admin-token.guard';
 export * from './admin.service';
+export * from './pipeline-status.service';

@@ -19,8 +19,9 @@ export class KpiReadRepository {
       `SELECT snapshot, count(*) OVER ()::text AS total FROM kpi_latest
        WHERE ($1::text IS NULL OR kpi = $1) AND ($2::text IS NULL OR time_window = $2) AND ($3::text IS NULL OR scope_key = $3)
          AND ($4::boolean IS NULL OR (scope_key = '*') = $4)
+         AND ($7::text IS NULL OR (snapshot->'scope' ? $7 AND (SELECT count(*) FROM jsonb_object_keys(snapshot->'scope')) = 1))
        ORDER BY kpi, time_window, scope_key LIMIT $5 OFFSET $6`,
-      [q.kpi ?? null, q.window ?? null, scope, q.wholeMarket ?? null, q.limit, q.offset],
+      [q.kpi ?? null, q.window ?? null, scope, q.wholeMarket ?? null, q.limit, q.offset, q.dimension ?? null],
     );
     return { items: rows.map((r) => r.snapshot), total: Number(rows[0]?.total ?? 0), limit: q.limit, offset: q.offset };
   }

@@ -40,6 +40,22 @@ const error = (description: string) => ({ description, content: { 'application/j
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const probe = { type: 'object', properties: { status: { type: 'string' }, app: { type: 'string' }, checks: { type: 'object' } } };
 
+const count = { type: 'integer', minimum: 0 };
+const byCode = { type: 'object', additionalProperties: count };
+const pipelineSummary = {
+  type: 'object',
+  required: ['readAt', 'totals', 'topics', 'consumerLag', 'projections', 'dlq'],
+  properties: {
+    readAt: { type: 'string', format: 'date-time' },
+    totals: { type: 'object', required: ['consumed', 'accepted', 'duplicate', 'rejected', 'rejectedByCode'], properties: { consumed: count, accepted: count, duplicate: count, rejected: count, rejectedByCode: byCode } },
+    topics: { type: 'array', items: { type: 'object', required: ['topic', 'consumed', 'accepted', 'duplicate', 'rejected'], properties: { topic: { type: 'string' }, consumed: count, accepted: count, duplicate: count, rejected: byCode } } },
+    consumerLag: { type: ['integer', 'null'], minimum: 0, description: 'records on the inbound topics not consumed yet; null when Kafka did not answer' },
+    projections: { type: 'array', items: { type: 'object', required: ['name', 'lagEvents', 'lagSeconds', 'setAside'], properties: { name: { type: 'string' }, lagEvents: count, lagSeconds: { type: 'number' }, setAside: count } } },
+    dlq: { type: 'object', required: ['pending', 'refused'], properties: { pending: count, refused: count } },
+    snapshotAgeSeconds: { type: 'number', description: 'seconds since the newest snapshot was computed; absent before the first' },
+  },
+};
+
 /** The API's OpenAPI 3.1 document, from the same zod schemas that validate the requests. */
 export function openApiDocument(): Record<string, unknown> {
   const snapshot = { ...z.toJSONSchema(kpiSnapshotSchema, { io: 'input' }) } as Record<string, unknown>;
@@ -124,6 +140,12 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'consumed = accepted + duplicate + rejected, per topic',
           security: [{ admin: [] }],
           responses: { 200: json({ type: 'object' }), 401: error('no valid admin token') },
+        },
+      },
+      '/v1/pipeline': {
+        get: {
+          summary: "The pipeline's health in aggregates (no record contents, no token): counts, rejections by code, consumer and projection lag, snapshot age, dead letters; shared by every caller for 2 s",
+          responses: { 200: json(pipelineSummary), 503: error('PostgreSQL is away') },
         },
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } } } },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { KPIS, REJECTION_CODES, WINDOWS } from '@caravan/contract';
 
 const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
-const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
+export const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
 
 /** `scope.nationality=CN` query parameters as a scope object; unknown dimensions are refused. */
 function scopeOf(query: Record<string, unknown>): Record<string, string> {
@@ -36,6 +36,8 @@ export const latestKpisQuery = z.strictObject({
   window: z.enum(WINDOWS).optional(),
   /** Only snapshots of the whole market (`true`) or only of one dimension (`false`). */
   wholeMarket: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** Only snapshots scoped by exactly this one dimension, one per value (e.g. arrivals by nationality). */
+  dimension: z.enum(DIMENSIONS).optional().describe('only the snapshots scoped by exactly this one dimension: one per value, e.g. arrivals by nationality'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });

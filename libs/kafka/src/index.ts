@@ -4,3 +4,4 @@ export * from './kafka.module';
 export * from './event-producer';
 export * from './kafka-batch.server';
 export * from './codecs';
+export * from './kafka-admin-link';

@@ -4,65 +4,98 @@ import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, 
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
-/** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
-export async function refreshPipelineMetrics(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<void> {
+/** The pipeline's state as PostgreSQL (and Kafka's high watermarks, when an admin is given) say it: aggregates only, no record contents. */
+export type PipelineStatus = {
+  /** Per inbound topic: records consumed, events accepted, duplicates, rejections by code. */
+  topics: Array<{ topic: string; consumed: number; accepted: number; duplicate: number; rejected: Record<string, number> }>;
+  /** Records on the inbound topics not consumed yet, per partition; undefined when Kafka did not answer. */
+  consumerLag: Array<{ topic: string; partition: number; records: number }> | undefined;
+  projections: Array<{ name: string; lagEvents: number; lagSeconds: number; setAside: number }>;
+  dlq: { pending: number; refused: number };
+  /** Seconds since the newest snapshot was computed; undefined before the first. */
+  snapshotAgeSeconds: number | undefined;
+};
+
+/** Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age, consumer lag. */
+export async function readPipelineStatus(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
   const totals = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
     'SELECT topic, outcome, code, count::text FROM ingest_totals WHERE consumer_group = $1',
     [options.group],
   );
-  for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections]) counter.reset();
+  const byTopic = new Map<string, PipelineStatus['topics'][number]>();
   for (const row of totals.rows) {
+    let t = byTopic.get(row.topic);
+    if (!t) byTopic.set(row.topic, (t = { topic: row.topic, consumed: 0, accepted: 0, duplicate: 0, rejected: {} }));
     const n = Number(row.count);
-    if (row.outcome === 'consumed') recordsConsumed.inc({ topic: row.topic }, n);
-    else if (row.outcome === 'accepted') eventsAccepted.inc({ topic: row.topic }, n);
-    else if (row.outcome === 'duplicate') duplicates.inc({ topic: row.topic }, n);
-    else rejections.inc({ topic: row.topic, code: row.code }, n);
+    if (row.outcome === 'consumed' || row.outcome === 'accepted' || row.outcome === 'duplicate') t[row.outcome] += n;
+    else t.rejected[row.code] = (t.rejected[row.code] ?? 0) + n;
   }
 
-  const lags = await pool.query<{ name: string; events: string; seconds: string }>(
+  const lags = await pool.query<{ name: string; events: string; seconds: string; aside: number }>(
     `SELECT n.name, count(e.position)::text AS events,
-            coalesce(extract(epoch FROM now() - min(e.ingested_at)), 0)::text AS seconds
+            coalesce(extract(epoch FROM now() - min(e.ingested_at)), 0)::text AS seconds,
+            (SELECT count(*) FROM projection_set_aside s WHERE s.projection = n.name)::int AS aside
      FROM unnest($1::text[]) AS n(name)
      LEFT JOIN projection_checkpoints c ON c.name = n.name
      LEFT JOIN events e ON e.position > coalesce(c.position, 0)
      GROUP BY n.name`,
     [PROJECTION_NAMES],
   );
-  for (const row of lags.rows) {
-    projectionLagEvents.set({ projection: row.name }, Number(row.events));
-    projectionLagSeconds.set({ projection: row.name }, Number(row.seconds));
-  }
-
-  const aside = await pool.query<{ name: string; n: number }>(
-    `SELECT n.name, count(s.position)::int AS n FROM unnest($1::text[]) AS n(name) LEFT JOIN projection_set_aside s ON s.projection = n.name GROUP BY n.name`,
-    [PROJECTION_NAMES],
-  );
-  for (const row of aside.rows) projectionSetAside.set({ projection: row.name }, row.n);
 
   // A partial index keeps the pending count cheap; refused ones are few by nature.
   const dlq = await pool.query<{ pending: string; refused: string }>(
     `SELECT (SELECT count(*) FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL)::text AS pending,
             (SELECT count(*) FROM rejections WHERE dlq_failed_at IS NOT NULL AND dlq_published_at IS NULL)::text AS refused`,
   );
-  dlqPending.set(Number(dlq.rows[0]?.pending ?? 0));
-  dlqUnpublishable.set(Number(dlq.rows[0]?.refused ?? 0));
-
   const age = await pool.query<{ age: string | null }>(`SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`);
-  if (age.rows[0]?.age !== null && age.rows[0]?.age !== undefined) snapshotAgeSeconds.set(Number(age.rows[0].age));
 
+  let lag: PipelineStatus['consumerLag'];
   if (options.admin) {
     const stored = await pool.query<{ topic: string; partition: number; next_offset: string }>(
       'SELECT topic, partition, next_offset::text FROM ingest_offsets WHERE consumer_group = $1',
       [options.group],
     );
     const next = new Map(stored.rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
-    consumerLag.reset();
+    lag = [];
     for (const topic of options.topics) {
       for (const p of await options.admin.fetchTopicOffsets(topic)) {
         const from = next.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
-        const lag = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
-        consumerLag.set({ topic, partition: String(p.partition) }, Number(lag > 0n ? lag : 0n));
+        const records = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
+        lag.push({ topic, partition: p.partition, records: Number(records > 0n ? records : 0n) });
       }
     }
   }
+  const ageSeconds = age.rows[0]?.age;
+  return {
+    topics: [...byTopic.values()].sort((a, b) => a.topic.localeCompare(b.topic)),
+    consumerLag: lag,
+    projections: lags.rows.map((r) => ({ name: r.name, lagEvents: Number(r.events), lagSeconds: Number(r.seconds), setAside: r.aside })).sort((a, b) => a.name.localeCompare(b.name)),
+    dlq: { pending: Number(dlq.rows[0]?.pending ?? 0), refused: Number(dlq.rows[0]?.refused ?? 0) },
+    snapshotAgeSeconds: ageSeconds === null || ageSeconds === undefined ? undefined : Number(ageSeconds),
+  };
+}
+
+/** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
+export async function refreshPipelineMetrics(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
+  const status = await readPipelineStatus(pool, options);
+  for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections]) counter.reset();
+  for (const t of status.topics) {
+    recordsConsumed.inc({ topic: t.topic }, t.consumed);
+    eventsAccepted.inc({ topic: t.topic }, t.accepted);
+    duplicates.inc({ topic: t.topic }, t.duplicate);
+    for (const [code, n] of Object.entries(t.rejected)) rejections.inc({ topic: t.topic, code }, n);
+  }
+  for (const p of status.projections) {
+    projectionLagEvents.set({ projection: p.name }, p.lagEvents);
+    projectionLagSeconds.set({ projection: p.name }, p.lagSeconds);
+    projectionSetAside.set({ projection: p.name }, p.setAside);
+  }
+  dlqPending.set(status.dlq.pending);
+  dlqUnpublishable.set(status.dlq.refused);
+  if (status.snapshotAgeSeconds !== undefined) snapshotAgeSeconds.set(status.snapshotAgeSeconds);
+  if (status.consumerLag) {
+    consumerLag.reset();
+    for (const l of status.consumerLag) consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.records);
+  }
+  return status;
 }
