@@ -53,6 +53,14 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     expect((market.body.items as KpiSnapshot[]).map((s) => s.value)).toEqual([122]);
   });
 
+  it('lists the snapshots scoped by exactly one dimension, one per value', async () => {
+    const { body } = await get('/v1/kpis?kpi=arrivals&window=ytd&dimension=nationality');
+    expect((body.items as KpiSnapshot[]).map((s) => [s.scope, s.value])).toEqual([[{ nationality: 'CN' }, 117], [{ nationality: 'KZ' }, 5]]);
+    const ports = await get('/v1/kpis?kpi=arrivals&window=ytd&dimension=port');
+    expect((ports.body.items as KpiSnapshot[]).every((s) => Object.keys(s.scope).join() === 'port')).toBe(true);
+    expect((await get('/v1/kpis?dimension=galaxy')).status).toBe(400);
+  });
+
   it('paginates with limit and offset over a stable order', async () => {
     const all = await get('/v1/kpis?window=ytd&limit=500');
     const total = all.body.total as number;
@@ -115,6 +123,25 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const asset = await fetch(`${base}/docs/assets/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
     expect((await asset.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('serves the dashboard at / from its own origin only, under a Content-Security-Policy without inline scripts', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const html = await page.text();
+    // Every script and stylesheet is a file of this origin; no inline script.
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs.length).toBeGreaterThanOrEqual(2);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^\/assets\//);
+      const asset = await fetch(`${base}${ref}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    }
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 
   it("refuses a write through the API's pool", async () => {

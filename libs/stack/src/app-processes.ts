@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppName } from '@caravan/config';
+import { buildDashboard } from './dashboard-build';
 import { isAlive, readCmdline, waitUntil } from './processes';
 
 /** One app started by the CLI: enough to find, probe and stop it from another command. */
@@ -70,8 +71,12 @@ export async function stopRecordedApp(stateDir: string, app: AppName): Promise<b
   return stopped;
 }
 
-/** `nest build` of every app into dist/ (they run from there: they need decorator metadata); throws with its output on failure. */
+/**
+ * `nest build` of every app into dist/ (they run from there: they need decorator metadata), then
+ * the dashboard the api serves (dist/dashboard); throws with the output on failure.
+ */
 export function buildApps(root: string): void {
   const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`nest build failed:\n${run.stdout}\n${run.stderr}`);
+  buildDashboard(root);
 }

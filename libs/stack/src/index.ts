@@ -6,3 +6,4 @@ export * from './processes';
 export * from './stack';
 export { ensureKafkaJars } from './kafka-distribution';
 export * from './supervisor';
+export * from './dashboard-build';

@@ -43,6 +43,8 @@ export function registerDemo(program: Command): void {
 
       ({ apps, startedKafka } = await startPipeline(config, { root, detached: false, portBase: options.portBase, build: options.build, env: process.env, log }));
       try {
+        const api = appUrl(config, options.portBase);
+        log(`dashboard: ${api}/`);
         for (const app of apps) {
           app.child?.once('exit', (code, signal) => {
             if (!stop.signal.aborted) {
@@ -52,7 +54,6 @@ export function registerDemo(program: Command): void {
           });
           log(`${app.app.padEnd(9)} ready at ${appUrl(config, app.port)} (pid ${app.pid}, log ${app.logFile})`);
         }
-        const api = appUrl(config, options.portBase);
         log(`API: ${api}/v1/kpis   live stream: ${api}/v1/kpis/stream   docs: ${api}/docs (OpenAPI ${api}/openapi.json)`);
         log(`metrics: ${apps.map((a) => `${appUrl(config, a.port)}/metrics`).join('  ')}`);
 
