@@ -5,6 +5,7 @@ import { PgListener, sessionSettings } from '@caravan/database';
 import { listenConnected, streamReads, streamSubscribers } from '@caravan/observability';
 import { scopeKey } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
+import { Gate } from './gate';
 
 export type StreamFilter = { kpi?: string; window?: string; scope: Record<string, string> };
 /** A snapshot of the history: its id (the SSE event id) and its JSON, serialised once for every subscriber. */
@@ -61,11 +62,19 @@ export class SnapshotStream implements OnModuleDestroy {
   private head: bigint | undefined;
   private reading: Promise<void> | undefined;
   private again = false;
+  /**
+   * New subscribers' own reads, half the pool at most: a burst of them (every dashboard
+   * reconnecting after an api restart) waits its turn here instead of timing out in the pool, and
+   * leaves connections to the shared reader and the other requests.
+   */
+  private readonly ownReads: Gate;
 
   constructor(
     @Inject(API_POOL) private readonly pool: Pool,
     @Inject(CONFIG) private readonly config: CaravanConfig,
-  ) {}
+  ) {
+    this.ownReads = new Gate(Math.max(1, Math.floor(config.database.poolSize / 2)));
+  }
 
   get size(): number {
     return this.subscribers.size;
@@ -101,23 +110,28 @@ export class SnapshotStream implements OnModuleDestroy {
       if (this.subscribers.size === 0) this.head = undefined;
     };
     try {
-      const head = await this.sharedHead();
-      let truncated: Subscription['truncated'];
-      if (after !== undefined) {
-        // Rows above `after` were pruned (SNAPSHOT_RETENTION_DAYS): what it missed is gone.
-        const pruned = await this.pool.query<{ up_to: string }>('SELECT up_to_id::text AS up_to FROM kpi_history_pruned');
-        const upTo = pruned.rows[0]?.up_to;
-        if (upTo !== undefined && after < BigInt(upTo)) truncated = { prunedUpTo: upTo };
-      }
-      if (after === undefined || truncated) {
-        send(await this.latestPerKey(subscriber, head));
-        subscriber.cursor = head;
-      } else {
-        subscriber.cursor = after;
-        await this.readUpTo(subscriber, head);
-      }
+      const { head, truncated } = await this.ownReads.run(async () => {
+        const head = await this.sharedHead();
+        let truncated: Subscription['truncated'];
+        // Gone while it waited its turn: nothing to read for it.
+        if (!this.subscribers.has(subscriber)) return { head, truncated };
+        if (after !== undefined) {
+          // Rows above `after` were pruned (SNAPSHOT_RETENTION_DAYS): what it missed is gone.
+          const pruned = await this.pool.query<{ up_to: string }>('SELECT up_to_id::text AS up_to FROM kpi_history_pruned');
+          const upTo = pruned.rows[0]?.up_to;
+          if (upTo !== undefined && after < BigInt(upTo)) truncated = { prunedUpTo: upTo };
+        }
+        if (after === undefined || truncated) {
+          send(await this.latestPerKey(subscriber, head));
+          subscriber.cursor = head;
+        } else {
+          subscriber.cursor = after;
+          await this.readUpTo(subscriber, head);
+        }
+        return { head, truncated };
+      });
       // Up to the shared reader: from now on it delivers.
-        const waiting = subscriber.pending ?? [];
+      const waiting = subscriber.pending ?? [];
       subscriber.pending = undefined;
       this.deliver(subscriber, waiting);
       return { unsubscribe, head: after === undefined || truncated ? head : undefined, ...(truncated ? { truncated } : {}) };
