@@ -13,6 +13,7 @@ import type { KpiSnapshot } from '@caravan/contract';
 import { storeSnapshots } from '@caravan/publisher';
 import { spawnApp, stopApp } from '../../tests/harness/child-app';
 import { freePort } from '../../tests/harness/ports';
+import { waitFor } from '../../tests/harness/wait-for';
 import { cpuSeconds, currentRssMb } from './process-stats';
 
 export type FanOutFigures = {
@@ -99,14 +100,6 @@ async function metric(port: number, line: RegExp): Promise<number> {
   return Number(line.exec(text)?.[1] ?? 0);
 }
 
-async function waitFor(probe: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /**
  * Measures the stream at each subscriber count, in a database of its own (`url`, migrated) that
  * gets the latest snapshots of `source` (a finished run's) and then `runs` snapshot runs of
@@ -152,13 +145,13 @@ export async function measureStreamFanOut(
   });
   const figures: FanOutFigures[] = [];
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200, 120_000, 'the api ready');
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200, { timeoutMs: 120_000, intervalMs: 20, what: 'the api ready' });
     const pid = api.process.pid as number;
     for (const count of counts) {
       let progress: (() => void) | undefined;
       const clients = Array.from({ length: count }, () => new StreamClient(port, () => progress?.()));
       try {
-        await waitFor(() => clients.every((c) => c.caughtUp), 300_000, `${count} streams caught up`);
+        await waitFor(() => clients.every((c) => c.caughtUp), { timeoutMs: 300_000, intervalMs: 20, what: `${count} streams caught up` });
         const allHave = (id: number) => new Promise<void>((resolve) => {
           const check = () => {
             if (clients.every((c) => c.lastId >= id)) {
@@ -204,7 +197,7 @@ export async function measureStreamFanOut(
         log(`  ${count} subscriber(s): ${(cpuUsed / runs * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`);
       } finally {
         for (const c of clients) c.close();
-        await waitFor(async () => (await metric(port, /caravan_stream_subscribers (\d+)/)) === 0, 60_000, 'every stream closed').catch(() => undefined);
+        await waitFor(async () => (await metric(port, /caravan_stream_subscribers (\d+)/)) === 0, { timeoutMs: 60_000, what: 'every stream closed' }).catch(() => undefined);
       }
     }
   } finally {
