@@ -5,6 +5,7 @@ export class Format {
   private readonly integer: Intl.NumberFormat;
   private readonly usd: Intl.NumberFormat;
   private readonly pct: Intl.NumberFormat;
+  private readonly percent: Intl.NumberFormat;
   private readonly date: Intl.DateTimeFormat;
   private readonly dateTime: Intl.DateTimeFormat;
 
@@ -12,6 +13,7 @@ export class Format {
     this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.usd = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
     this.pct = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
+    this.percent = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
     this.date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
     this.dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   }
@@ -31,7 +33,7 @@ export class Format {
 
   /** A share such as progress (131.0%), without a sign. */
   share(pct: number): string {
-    return new Intl.NumberFormat(this.locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(pct / 100);
+    return this.percent.format(pct / 100);
   }
 
   day(iso: string): string {

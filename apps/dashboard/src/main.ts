@@ -19,7 +19,13 @@ let stopStream: (() => void) | undefined;
 let loadedWindow: Window | undefined;
 
 const t = () => TEXTS[state.lang];
-const fmt = () => new Format(LOCALES[state.lang], 'UTC');
+const formats = new Map<Language, Format>();
+/** The chosen language's formatters, built once (every streamed snapshot renders with them). */
+const fmt = (): Format => {
+  let f = formats.get(state.lang);
+  if (!f) formats.set(state.lang, (f = new Format(LOCALES[state.lang], 'UTC')));
+  return f;
+};
 const labels = (): Labels => ({ table: t().charts.table, csv: t().charts.csv, name: t().charts.name, value: t().value, noData: t().noData });
 const scope = (): Scope => (state.dimension && state.value ? { [state.dimension]: state.value } : {});
 /** A local date (YYYY-MM-DD) of an API timestamp, as the pipeline's time zone wrote it. */
