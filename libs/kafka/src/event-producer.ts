@@ -21,8 +21,10 @@ export class EventProducer {
     private readonly topics: Pick<TopicNames, TopicRole>,
     compression: Compression = 'none',
   ) {
-    // One request in flight keeps each partition's order through retries; eventIds make a retried send harmless.
-    this.producer = createProducer(kafka, { maxInFlightRequests: 1 }, compression);
+    // Idempotent, one request in flight: a send retried after a lost answer or a leader change
+    // (a new topic's first seconds) is written once and in order, so what a test, the simulator or
+    // an import sent is exactly what lands on the topic.
+    this.producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 }, compression);
   }
 
   connect(): Promise<void> {
