@@ -58,7 +58,12 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
     const next = new Map(stored.rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
     lag = [];
     for (const topic of options.topics) {
-      for (const p of await options.admin.fetchTopicOffsets(topic)) {
+      // A topic not created yet holds no record: no lag (the figures from PostgreSQL still count).
+      const offsets = await options.admin.fetchTopicOffsets(topic).catch((error: Error & { type?: string; cause?: { type?: string } }) => {
+        if ((error.type ?? error.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
+        throw error;
+      });
+      for (const p of offsets) {
         const from = next.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
         const records = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
         lag.push({ topic, partition: p.partition, records: Number(records > 0n ? records : 0n) });
