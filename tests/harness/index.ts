@@ -11,3 +11,4 @@ export * from './ports';
 export * from './foreign-producers';
 export * from './cuttable-proxy';
 export * from './locks';
+export * from './browser';

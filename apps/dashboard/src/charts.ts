@@ -101,14 +101,14 @@ export class YearChart extends Figure {
           ],
           series: [
             { label: periodLabel, value: (_u, v) => (v === null ? '' : periods[v] ?? '') },
-            ...series.map((s, i) => ({
+            ...series.map((s, i): uPlot.Series => ({
               label: s.name,
               stroke: colors[i] ?? '#444',
-              fill: this.style === 'bars' && i === 0 ? 'rgba(31, 95, 168, 0.35)' : undefined,
               width: i === 0 ? 2 : 1.5,
-              dash: i === 0 ? undefined : [6, 4],
-              paths: this.style === 'bars' && i === 0 ? uPlot.paths.bars?.({ size: [0.6, 60] }) : undefined,
               value: (_u: uPlot, v: number | null) => (v === null ? '' : format(v)),
+              // The year before dashed; in a bar chart, this year as bars.
+              ...(i === 0 ? {} : { dash: [6, 4] }),
+              ...(this.style === 'bars' && i === 0 ? { fill: 'rgba(31, 95, 168, 0.35)', paths: uPlot.paths.bars?.({ size: [0.6, 60] }) } : {}),
             })),
           ],
         },

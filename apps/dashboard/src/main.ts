@@ -4,7 +4,7 @@ import { BarChart, type Labels, YearChart } from './charts';
 import { fill, h, text } from './dom';
 import { Format } from './format';
 import { LANGUAGE_NAMES, LANGUAGES, type Language, LOCALES, TEXTS } from './i18n';
-import { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, snapshotKey, TILE_KPIS, type TileKpi, WINDOWS, type Window } from './model';
+import { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, snapshotKey, TILE_KPIS, type TileKpi, WINDOWS, type Window } from './model';
 import { preferredLanguage, readState, searchOf, type ViewState } from './state';
 
 /** Charts are redrawn at most this often while snapshots stream in; tiles at once. */
@@ -272,35 +272,38 @@ async function renderCharts(): Promise<void> {
   const year = yearShown();
   const scopeFor = (kpi: TileKpi): Scope => (Object.keys(sc).every((d) => KPI_DIMENSIONS[kpi].includes(d as Dimension)) ? sc : {});
   const yearOf = async (kpi: TileKpi, granularity: Granularity, y: number) => series(kpi, `${y}-01-01`, `${y}-12-31`, granularity, scopeFor(kpi));
+  const g = state.granularity;
+  let fetched: SeriesPoint[][];
   try {
-    const g = state.granularity;
-    const [arrivals, arrivalsBefore, revenue, revenueBefore] = await Promise.all([yearOf('arrivals', g, year), yearOf('arrivals', g, year - 1), yearOf('revenue_usd', 'month', year), yearOf('revenue_usd', 'month', year - 1)]);
-    const periodName = (p: string) => (g === 'month' ? p.slice(0, 7) : p);
-    arrivalsChart.update(
-      tx.charts.arrivalsOverYear(year),
-      l,
-      arrivals.map((p) => periodName(p.period)),
-      [
-        { name: tx.charts.thisYear(year), values: arrivals.map((p) => p.value) },
-        { name: tx.charts.lastYear(year - 1), values: arrivalsBefore.map((p) => p.value) },
-      ],
-      (n) => f.count(n),
-      tx.charts.period,
-    );
-    revenueChart.update(
-      tx.charts.revenuePerMonth(year),
-      l,
-      revenue.map((p) => p.period.slice(0, 7)),
-      [
-        { name: tx.charts.thisYear(year), values: revenue.map((p) => p.value) },
-        { name: tx.charts.lastYear(year - 1), values: revenueBefore.map((p) => p.value) },
-      ],
-      (n) => f.kpi('revenue_usd', n),
-      tx.charts.period,
-    );
+    fetched = await Promise.all([yearOf('arrivals', g, year), yearOf('arrivals', g, year - 1), yearOf('revenue_usd', 'month', year), yearOf('revenue_usd', 'month', year - 1)]);
   } catch {
     // The api away: the stream's reconnection brings the next refresh.
+    return;
   }
+  const [arrivals = [], arrivalsBefore = [], revenue = [], revenueBefore = []] = fetched;
+  const periodName = (p: string) => (g === 'month' ? p.slice(0, 7) : p);
+  arrivalsChart.update(
+    tx.charts.arrivalsOverYear(year),
+    l,
+    arrivals.map((p) => periodName(p.period)),
+    [
+      { name: tx.charts.thisYear(year), values: arrivals.map((p) => p.value) },
+      { name: tx.charts.lastYear(year - 1), values: arrivalsBefore.map((p) => p.value) },
+    ],
+    (n) => f.count(n),
+    tx.charts.period,
+  );
+  revenueChart.update(
+    tx.charts.revenuePerMonth(year),
+    l,
+    revenue.map((p) => p.period.slice(0, 7)),
+    [
+      { name: tx.charts.thisYear(year), values: revenue.map((p) => p.value) },
+      { name: tx.charts.lastYear(year - 1), values: revenueBefore.map((p) => p.value) },
+    ],
+    (n) => f.kpi('revenue_usd', n),
+    tx.charts.period,
+  );
 }
 
 window.addEventListener('resize', () => {

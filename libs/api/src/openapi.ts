@@ -62,7 +62,7 @@ export function openApiDocument(): Record<string, unknown> {
   delete snapshot.$schema;
   return {
     openapi: '3.1.0',
-    info: { title: 'Caravan API', version: '1.0.0', description: 'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.' },
+    info: { title: 'Caravan API', version: '1.1.0', description: 'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.' },
     paths: {
       '/v1/kpis': {
         get: {
