@@ -2,9 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL } from '@caravan/api';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { appEnv, createTopics, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase } from '../harness';
+import { appEnv, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
 
@@ -28,13 +27,7 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
       ),
     ]);
     await projectAll(db().pool, { timeZone: TZ });
-    const topic = uniqueName('snapshots');
-    const kafka = testKafka();
-    await createTopics([{ topic, numPartitions: 1 }]);
-    const producer = createSnapshotProducer(kafka, topic);
-    await producer.connect();
-    await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
-    await producer.disconnect();
+    await publishSnapshotsOnce(db().pool, TZ);
 
     app = await createApiApp(appEnv(db().url, { LOG_LEVEL: 'error' }));
     await app.listen(0, '127.0.0.1');

@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
-import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { appEnv, createTopics, launchChromium, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase, waitFor } from '../harness';
+import { appEnv, launchChromium, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
 
@@ -26,12 +25,7 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       buildEvent.mediaViewsReported({ platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 1200 }, { occurredAt: '2024-06-03T09:00:00+05:00' }),
     ]);
     await projectAll(db().pool, { timeZone: TZ });
-    const topic = uniqueName('snapshots');
-    await createTopics([{ topic, numPartitions: 1 }]);
-    const producer = createSnapshotProducer(testKafka(), topic);
-    await producer.connect();
-    await new SnapshotPublisher(db().pool, producer, topic, TZ).publishChanges();
-    await producer.disconnect();
+    await publishSnapshotsOnce(db().pool, TZ);
     app = await createApiApp(appEnv(db().url, { LOG_LEVEL: 'error' }));
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

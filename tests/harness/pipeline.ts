@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { loadConfig, type CaravanConfig } from '@caravan/config';
 import { ingestTotals, type TopicTotals } from '@caravan/ingest';
 import { createKafka, ensureTopics, type TopicSpec } from '@caravan/kafka';
+import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { createIngestorApp } from '../../apps/ingestor/src/ingestor.app';
 import { uniqueName } from './names';
 import { appEnv, testServices } from './test-env';
@@ -89,5 +90,18 @@ export async function readTopic(topic: string, n: number, timeoutMs = 60_000): P
     return messages;
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/** Publishes the store's snapshots once, as the publisher would, to a snapshot topic of its own. */
+export async function publishSnapshotsOnce(pool: Pool, timeZone: string): Promise<void> {
+  const topic = uniqueName('snapshots');
+  await createTopics([{ topic, numPartitions: 1 }]);
+  const producer = createSnapshotProducer(testKafka(), topic);
+  await producer.connect();
+  try {
+    await new SnapshotPublisher(pool, producer, topic, timeZone).publishChanges();
+  } finally {
+    await producer.disconnect();
   }
 }
