@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
+import { KPI_FAMILIES } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, launchChromium, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
+/** The dimensions each KPI is broken down by, as the publisher computes them (PRODUCT.md §3). */
+const BREAKDOWNS: Record<string, readonly string[]> = Object.fromEntries(KPI_FAMILIES.flatMap((f) => Object.keys(f.measures).map((kpi) => [kpi, f.dimensions])));
 
 /** The dashboard in a real Chromium, on the api's own endpoints over a known data set. */
 describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
@@ -56,18 +60,28 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
     return body.items[0]?.value;
   };
 
+  /** Whether a KPI is broken down by the scope's dimension (PRODUCT.md §3); the tile says so when not. */
+  const applies = (kpi: string, scope: string) => {
+    const dimension = /scope\.(\w+)=/.exec(scope)?.[1];
+    return !dimension || (BREAKDOWNS[kpi] ?? []).includes(dimension);
+  };
+
   it.each([
     ['/?window=ytd', 'ytd', '', 'en'],
     ['/?window=30d&lang=ru', '30d', '', 'ru'],
     ['/?window=ytd&scope.nationality=CN&lang=zh', 'ytd', '&scope.nationality=CN', 'zh'],
+    ['/?window=mtd&scope.market=CN&lang=en', 'mtd', '&scope.market=CN', 'en'],
+    ['/?window=7d&scope.platform=weibo&lang=ru', '7d', '&scope.platform=weibo', 'ru'],
+    ['/?window=1d&lang=zh', '1d', '', 'zh'],
   ])('%s: loads without an error and every tile shows what the API returns', async (path, window, scope, lang) => {
     const { page, problems } = await open(path);
     try {
-      await waitFor(async () => (await page.getAttribute('[data-kpi="arrivals"]', 'data-value')) !== '', { what: 'the arrivals tile filled', timeoutMs: 60_000 });
+      const first = Object.keys(BREAKDOWNS).find((kpi) => applies(kpi, scope)) as string;
+      await waitFor(async () => (await page.getAttribute(`[data-kpi="${first}"]`, 'data-value')) !== '', { what: `the ${first} tile filled`, timeoutMs: 60_000 });
       expect(await page.getAttribute('html', 'lang')).toMatch(new RegExp(`^${lang}`));
       for (const kpi of ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views']) {
         const shown = await page.getAttribute(`[data-kpi="${kpi}"]`, 'data-value');
-        const expected = scope && kpi !== 'arrivals' ? undefined : await apiValue(kpi, window, scope);
+        const expected = applies(kpi, scope) ? await apiValue(kpi, window, scope) : undefined;
         expect([kpi, shown]).toEqual([kpi, expected === undefined ? '' : String(expected)]);
       }
       expect(problems).toEqual([]);
@@ -90,6 +104,156 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       const june = await page.locator('#arrivals-over-year .data-table tbody tr').nth(5).locator('td').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
       expect(june).toEqual([105, 40]);
       expect(await page.locator('#destinations-by-bookings .bar-label').allTextContents()).toEqual(['almaty']);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+  it('a CSV download holds the numbers of the table beside it', async () => {
+    const { page, problems } = await open('/?window=ytd&granularity=month');
+    try {
+      for (const id of ['arrivals-by-nationality', 'arrivals-over-year']) {
+        const rows = id === 'arrivals-by-nationality' ? 3 : 12;
+        await waitFor(async () => (await page.locator(`#${id} .data-table tbody tr`).count()) === rows, { what: `${rows} rows in #${id}`, timeoutMs: 60_000 });
+        const table = await page.locator(`#${id} .data-table`).evaluate((t) =>
+          [...t.querySelectorAll('tr')].map((tr) => [...tr.children].map((c, i) => (c.tagName === 'TD' ? c.getAttribute('data-value') : i === 0 || c.tagName === 'TH' ? c.textContent : '') ?? '')),
+        );
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#${id} button.csv`).click()]);
+        expect(download.suggestedFilename()).toBe(`${id}.csv`);
+        const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n').map((line) => line.split(','));
+        expect(csv).toEqual(table);
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the URL opens the state it names, follows every choice, and back and forward restore it', async () => {
+    const { page, problems } = await open('/?window=30d&scope.nationality=KZ&lang=en');
+    try {
+      const shows = async (window: string, dimension: string, value: string) => {
+        await waitFor(
+          async () =>
+            (await page.inputValue('#window')) === window &&
+            (await page.inputValue('#dimension')) === dimension &&
+            (dimension === '' || (await page.inputValue('#scope-value')) === value) &&
+            (await page.getAttribute('[data-kpi="arrivals"]', 'data-value')) === String((await apiValue('arrivals', window, dimension ? `&scope.${dimension}=${value}` : '')) ?? ''),
+          { what: `the page showing ${window} ${dimension}=${value}`, timeoutMs: 60_000 },
+        );
+      };
+      await shows('30d', 'nationality', 'KZ');
+      await page.selectOption('#window', 'ytd');
+      await shows('ytd', 'nationality', 'KZ');
+      expect(new URL(page.url()).search).toBe('?window=ytd&scope.nationality=KZ&lang=en');
+      await page.selectOption('#scope-value', 'CN');
+      await shows('ytd', 'nationality', 'CN');
+      await page.selectOption('#dimension', '');
+      await shows('ytd', '', '');
+      expect(new URL(page.url()).search).toBe('?window=ytd&lang=en');
+      // A dimension chosen opens its largest value.
+      await page.selectOption('#dimension', 'nationality');
+      await shows('ytd', 'nationality', 'CN');
+      expect(new URL(page.url()).search).toBe('?window=ytd&scope.nationality=CN&lang=en');
+
+      await page.goBack();
+      await shows('ytd', '', '');
+      await page.goBack();
+      await shows('ytd', 'nationality', 'CN');
+      await page.goBack();
+      await shows('ytd', 'nationality', 'KZ');
+      await page.goBack();
+      await shows('30d', 'nationality', 'KZ');
+      await page.goForward();
+      await shows('ytd', 'nationality', 'KZ');
+      expect(new URL(page.url()).search).toBe('?window=ytd&scope.nationality=KZ&lang=en');
+      await page.selectOption('#language', 'ru');
+      await waitFor(async () => (await page.getAttribute('html', 'lang')) === 'ru', { what: 'the page in Russian' });
+      expect(new URL(page.url()).search).toBe('?window=ytd&scope.nationality=KZ&lang=ru');
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the keyboard reaches every control, each with a visible focus', async () => {
+    const { page, problems } = await open('/?window=ytd&scope.nationality=CN');
+    try {
+      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0, { what: 'the charts drawn', timeoutMs: 60_000 });
+      const controls = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('a[href], button, select, input, summary, [tabindex]')]
+          .filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0)
+          .map((el) => el.id || `${el.closest('[id]')?.id ?? ''} ${el.tagName.toLowerCase()}`),
+      );
+      expect(controls.length).toBeGreaterThanOrEqual(5 + 2 * 6);
+      const reached: string[] = [];
+      for (let i = 0; i < controls.length + 5; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body) return undefined;
+          const style = getComputedStyle(el);
+          return { name: el.id || `${el.closest('[id]')?.id ?? ''} ${el.tagName.toLowerCase()}`, outlined: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+        });
+        if (!focused) continue;
+        reached.push(focused.name);
+        expect([focused.name, focused.outlined]).toEqual([focused.name, true]);
+      }
+      expect([...new Set(reached)].sort()).toEqual([...new Set(controls)].sort());
+      // A control works from the keyboard: the window select moved with the arrow keys.
+      await page.focus('#window');
+      await page.keyboard.press('ArrowUp');
+      await waitFor(async () => new URL(page.url()).searchParams.get('window') === 'mtd', { what: 'mtd chosen from the keyboard' });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it.each([
+    [1280, 900],
+    [768, 1024],
+  ])('at %i px: no text below WCAG AA contrast, nothing wider than the screen', async (width, height) => {
+    const { page, problems } = await open('/?window=ytd&scope.nationality=CN');
+    await page.setViewportSize({ width, height });
+    try {
+      await waitFor(async () => (await page.locator('#health-consumed').count()) === 1 && (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0, { what: 'the page drawn', timeoutMs: 60_000 });
+      // Open every table alternative, so its text is checked too.
+      await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+      const failures = await page.evaluate(() => {
+        const rgb = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = ([r = 0, g = 0, b = 0]: number[]) => {
+          const ch = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+        };
+        const background = (el: Element | null): number[] => {
+          for (; el; el = el.parentElement) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if (c.length === 3 || (c[3] ?? 0) >= 0.99) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const out: string[] = [];
+        let checked = 0;
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const el = n.parentElement;
+          if (!el || !n.textContent?.trim() || el.getClientRects().length === 0) continue;
+          const style = getComputedStyle(el);
+          if (style.visibility === 'hidden') continue;
+          const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          const size = parseFloat(style.fontSize);
+          const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+          checked++;
+          if (ratio < (large ? 3 : 4.5)) out.push(`${n.textContent.trim().slice(0, 30)}: ${ratio.toFixed(2)}`);
+        }
+        return { out, checked };
+      });
+      expect(failures.out).toEqual([]);
+      expect(failures.checked).toBeGreaterThan(100);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      for (const kpi of ['arrivals', 'media_views']) expect(await page.locator(`[data-kpi="${kpi}"]`).isVisible()).toBe(true);
       expect(problems).toEqual([]);
     } finally {
       await page.close();

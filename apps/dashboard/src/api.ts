@@ -28,29 +28,70 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'stale';
 
 /**
  * The live stream of a window's snapshots. EventSource reconnects by itself and sends the last id
- * it saw (Last-Event-ID), so nothing is missed across an api restart; down longer than `staleMs`
- * reads as stale.
+ * it saw (Last-Event-ID), so nothing is missed across an api restart. A refusal (a 503 beyond the
+ * api's stream limit, a proxy's 502) closes an EventSource for good: then a new one is opened after
+ * a backoff, resuming from that id with `lastEventId` (an id older than the history the api keeps
+ * brings the latest snapshot of every key). Down longer than `staleMs` reads as stale.
  */
-export function follow(windowName: Window, onSnapshot: (s: KpiSnapshot) => void, onState: (state: StreamState) => void, staleMs = 30_000): () => void {
-  const source = new EventSource(`/v1/kpis/stream?window=${windowName}`);
+export function follow(
+  windowName: Window,
+  handlers: { snapshot: (s: KpiSnapshot) => void; state: (state: StreamState) => void; position?: (lastEventId: string) => void },
+  staleMs = 30_000,
+): () => void {
+  let source: EventSource | undefined;
+  let lastEventId: string | undefined;
   let downSince: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  onState('connecting');
-  source.addEventListener('open', () => {
-    downSince = undefined;
-    onState('live');
-  });
-  source.addEventListener('error', () => {
-    downSince ??= Date.now();
-    onState('reconnecting');
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      if (downSince !== undefined) onState('stale');
-    }, staleMs);
-  });
-  source.addEventListener('snapshot', (e) => onSnapshot(JSON.parse((e as MessageEvent<string>).data) as KpiSnapshot));
+  let staleTimer: ReturnType<typeof setTimeout> | undefined;
+  let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let backoffMs = 1_000;
+  const seen = (e: MessageEvent<string>) => {
+    if (!e.lastEventId) return;
+    lastEventId = e.lastEventId;
+    handlers.position?.(lastEventId);
+  };
+  const down = () => {
+    if (downSince === undefined) {
+      downSince = Date.now();
+      staleTimer = setTimeout(() => {
+        if (downSince !== undefined && !stopped) handlers.state('stale');
+      }, staleMs);
+    }
+    handlers.state('reconnecting');
+  };
+  const open = () => {
+    const q = new URLSearchParams({ window: windowName });
+    if (lastEventId) q.set('lastEventId', lastEventId);
+    const es = (source = new EventSource(`/v1/kpis/stream?${q.toString()}`));
+    es.addEventListener('open', () => {
+      downSince = undefined;
+      clearTimeout(staleTimer);
+      backoffMs = 1_000;
+      handlers.state('live');
+    });
+    es.addEventListener('error', () => {
+      if (stopped) return;
+      down();
+      if (es.readyState === EventSource.CLOSED) {
+        clearTimeout(reopenTimer);
+        reopenTimer = setTimeout(open, backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      }
+    });
+    es.addEventListener('snapshot', (e) => {
+      const m = e as MessageEvent<string>;
+      handlers.snapshot(JSON.parse(m.data) as KpiSnapshot);
+      seen(m);
+    });
+    es.addEventListener('caught-up', (e) => seen(e as MessageEvent<string>));
+    es.addEventListener('history-truncated', (e) => seen(e as MessageEvent<string>));
+  };
+  handlers.state('connecting');
+  open();
   return () => {
-    clearTimeout(timer);
-    source.close();
+    stopped = true;
+    clearTimeout(staleTimer);
+    clearTimeout(reopenTimer);
+    source?.close();
   };
 }

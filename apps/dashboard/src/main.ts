@@ -33,7 +33,14 @@ const localDay = (iso: string): string => `${iso.slice(0, 10)}T00:00:00Z`;
 
 // ── Layout ────────────────────────────────────────────────────────────────────────────────────
 const windowSelect = h('select', { id: 'window', onchange: () => navigate({ window: windowSelect.value as Window }) });
-const dimensionSelect = h('select', { id: 'dimension', onchange: () => navigate({ dimension: (dimensionSelect.value || undefined) as Dimension | undefined, value: undefined }) });
+const dimensionSelect = h('select', {
+  id: 'dimension',
+  // A dimension chosen opens its most important value (the one its select then shows).
+  onchange: () => {
+    const dimension = (dimensionSelect.value || undefined) as Dimension | undefined;
+    navigate({ dimension, value: dimension ? valuesOf(dimension)[0] : undefined });
+  },
+});
 const valueSelect = h('select', { id: 'scope-value', onchange: () => navigate({ value: valueSelect.value || undefined }) });
 const languageSelect = h('select', { id: 'language', onchange: () => navigate({ lang: languageSelect.value as Language }) });
 const granularitySelect = h('select', { id: 'granularity', onchange: () => navigate({ granularity: granularitySelect.value as Granularity }) });
@@ -107,22 +114,42 @@ async function show(): Promise<void> {
     const latest = await latestOfWindow(w).catch(() => [] as KpiSnapshot[]);
     if (w !== state.window) return;
     for (const s of latest) apply(s);
-    stopStream = follow(w, (s) => {
-      if (s.window !== state.window) return;
-      apply(s);
-      renderTiles();
-      renderFreshness();
-      scheduleCharts();
-    }, (st) => {
-      streamState = st;
-      renderFreshness();
+    stopStream = follow(w, {
+      snapshot: (s) => {
+        if (s.window !== state.window) return;
+        apply(s);
+        scheduleRender();
+      },
+      state: (st) => {
+        streamState = st;
+        renderFreshness();
+      },
+      position: (id) => void (document.body.dataset.lastEventId = id),
     });
   }
   renderControls();
   renderTiles();
+  // User Timing: from navigation to the first tiles with figures (devtools and the browser tests read it).
+  if (store.size > 0 && performance.getEntriesByName('caravan:first-tiles').length === 0) performance.mark('caravan:first-tiles');
   renderFreshness();
   void renderHealth();
   await renderCharts();
+}
+
+/** Streamed snapshots come in bursts (a reconnect's catch-up): tiles are drawn once per frame, charts every few seconds. */
+let renderPending = false;
+function scheduleRender(): void {
+  if (renderPending) return;
+  renderPending = true;
+  const draw = () => {
+    renderPending = false;
+    renderTiles();
+    renderFreshness();
+    scheduleCharts();
+  };
+  // A hidden tab gets no animation frames: it draws on a timer instead.
+  if (document.hidden) setTimeout(draw, 250);
+  else requestAnimationFrame(draw);
 }
 
 /** Keeps a key's snapshot with the highest position (the stream's first burst repeats what /v1/kpis gave). */
