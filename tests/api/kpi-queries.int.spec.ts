@@ -1,3 +1,5 @@
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL } from '@caravan/api';
@@ -6,6 +8,18 @@ import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase } from '../harness';
 
 const TZ = 'Asia/Almaty';
+
+/** A GET with a chosen Accept-Encoding, its body as sent (fetch would inflate it). */
+function rawGet(url: string, acceptEncoding: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
   const db = useTestDatabase();
@@ -134,6 +148,13 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
       const asset = await fetch(`${base}${ref}`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+      // gzip (compressed by the build) to a browser that accepts it, the same bytes once inflated; as is to one that does not.
+      const [plain, zipped] = await Promise.all([rawGet(`${base}${ref}`, 'identity'), rawGet(`${base}${ref}`, 'gzip, deflate, br')]);
+      expect([plain.headers['content-encoding'], zipped.headers['content-encoding'], zipped.headers.vary]).toEqual([undefined, 'gzip', 'Accept-Encoding']);
+      expect(zipped.headers['content-type']).toBe(plain.headers['content-type']);
+      expect(zipped.headers['content-security-policy']).toBe(csp);
+      expect(zipped.body.length).toBeLessThan(plain.body.length);
+      expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
     }
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });

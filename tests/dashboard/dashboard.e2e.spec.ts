@@ -60,10 +60,17 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
     return body.items[0]?.value;
   };
 
-  /** Whether a KPI is broken down by the scope's dimension (PRODUCT.md §3); the tile says so when not. */
-  const applies = (kpi: string, scope: string) => {
-    const dimension = /scope\.(\w+)=/.exec(scope)?.[1];
-    return !dimension || (BREAKDOWNS[kpi] ?? []).includes(dimension);
+  /**
+   * The scope a tile shows for the page's scope (`&scope.d=v` or ''): that scope when the KPI is
+   * broken down by it; a country (nationality or market) in the KPI's own country dimension; else
+   * none (the tile says the KPI is not broken down by it).
+   */
+  const shownScope = (kpi: string, scope: string): string | undefined => {
+    const [, dimension, value] = /scope\.(\w+)=(.+)$/.exec(scope) ?? [];
+    const by = BREAKDOWNS[kpi] ?? [];
+    if (!dimension || by.includes(dimension)) return scope;
+    const other = { nationality: 'market', market: 'nationality' }[dimension];
+    return other && by.includes(other) ? `&scope.${other}=${value}` : undefined;
   };
 
   it.each([
@@ -76,13 +83,18 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
   ])('%s: loads without an error and every tile shows what the API returns', async (path, window, scope, lang) => {
     const { page, problems } = await open(path);
     try {
-      const first = Object.keys(BREAKDOWNS).find((kpi) => applies(kpi, scope)) as string;
+      const first = Object.keys(BREAKDOWNS).find((kpi) => shownScope(kpi, scope) !== undefined) as string;
       await waitFor(async () => (await page.getAttribute(`[data-kpi="${first}"]`, 'data-value')) !== '', { what: `the ${first} tile filled`, timeoutMs: 60_000 });
       expect(await page.getAttribute('html', 'lang')).toMatch(new RegExp(`^${lang}`));
       for (const kpi of ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views']) {
-        const shown = await page.getAttribute(`[data-kpi="${kpi}"]`, 'data-value');
-        const expected = applies(kpi, scope) ? await apiValue(kpi, window, scope) : undefined;
-        expect([kpi, shown]).toEqual([kpi, expected === undefined ? '' : String(expected)]);
+        const tile = page.locator(`[data-kpi="${kpi}"]`);
+        const tileScope = shownScope(kpi, scope);
+        const expected = tileScope === undefined ? undefined : await apiValue(kpi, window, tileScope);
+        expect([kpi, await tile.getAttribute('data-value'), await tile.getAttribute('data-scope')]).toEqual([
+          kpi,
+          expected === undefined ? '' : String(expected),
+          tileScope === undefined ? '' : tileScope === '' ? '*' : tileScope.replace('&scope.', ''),
+        ]);
       }
       expect(problems).toEqual([]);
     } finally {

@@ -6,14 +6,15 @@ async function getJson<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Every latest snapshot of a window (all scopes), page by page. */
+/** Every latest snapshot of a window (all scopes): the first page says how many, the others are fetched at once. */
 export async function latestOfWindow(window: Window): Promise<KpiSnapshot[]> {
-  const out: KpiSnapshot[] = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await getJson<{ items: KpiSnapshot[]; total: number }>(`/v1/kpis?window=${window}&limit=500&offset=${offset}`);
-    out.push(...page.items);
-    if (page.items.length === 0 || out.length >= page.total) return out;
-  }
+  const PAGE = 500;
+  const page = (offset: number) => getJson<{ items: KpiSnapshot[]; total: number }>(`/v1/kpis?window=${window}&limit=${PAGE}&offset=${offset}`);
+  const first = await page(0);
+  const offsets: number[] = [];
+  for (let offset = PAGE; offset < first.total; offset += PAGE) offsets.push(offset);
+  const rest = await Promise.all(offsets.map(page));
+  return [first, ...rest].flatMap((p) => p.items);
 }
 
 export async function series(kpi: TileKpi, from: string, to: string, granularity: Granularity, scope: Scope): Promise<SeriesPoint[]> {

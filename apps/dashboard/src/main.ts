@@ -4,7 +4,7 @@ import { BarChart, type Labels, YearChart } from './charts';
 import { fill, h, text } from './dom';
 import { Format } from './format';
 import { LANGUAGE_NAMES, LANGUAGES, type Language, LOCALES, TEXTS } from './i18n';
-import { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, snapshotKey, TILE_KPIS, type TileKpi, WINDOWS, type Window } from './model';
+import { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, scopeKey, snapshotKey, TILE_KPIS, tileScope, type TileKpi, WINDOWS, type Window } from './model';
 import { preferredLanguage, readState, searchOf, type ViewState } from './state';
 
 /** Charts are redrawn at most this often while snapshots stream in; tiles at once. */
@@ -205,6 +205,7 @@ function renderTiles(): void {
     if (!tile) {
       tile = h('article', { class: 'tile', 'data-kpi': kpi, 'aria-labelledby': `tile-${kpi}` },
         h('h2', { id: `tile-${kpi}` }),
+        h('p', { class: 'scope-note' }),
         h('p', { class: 'value' }),
         h('p', { class: 'previous' }),
         h('p', { class: 'change' }),
@@ -214,10 +215,15 @@ function renderTiles(): void {
       );
       tiles.append(tile);
     }
-    const [name, value, previous, change, bar, progress, dates] = [...tile.children] as HTMLElement[];
+    const [name, scopeNote, value, previous, change, bar, progress, dates] = [...tile.children] as HTMLElement[];
     text(name as HTMLElement, tx.kpis[kpi]);
-    const applicable = Object.keys(sc).every((d) => KPI_DIMENSIONS[kpi].includes(d as Dimension));
-    const s = applicable ? store.get(snapshotKey(kpi, state.window, sc)) : undefined;
+    const shownScope = tileScope(kpi, sc);
+    const applicable = shownScope !== undefined;
+    const s = shownScope ? store.get(snapshotKey(kpi, state.window, shownScope)) : undefined;
+    tile.dataset.scope = shownScope ? scopeKey(shownScope) : '';
+    // Shown for the same country in another dimension: the tile says which.
+    const [otherDimension, otherValue] = shownScope && shownScope !== sc ? (Object.entries(shownScope)[0] as [Dimension, string]) : [];
+    text(scopeNote as HTMLElement, otherDimension ? `${tx.dimensions[otherDimension]}: ${otherValue}` : '');
     const v = typeof s?.value === 'number' ? s.value : undefined;
     tile.dataset.value = v === undefined ? '' : String(v);
     tile.dataset.position = s ? String(s.position) : '';
@@ -297,7 +303,7 @@ async function renderCharts(): Promise<void> {
   campaignChart.update(tx.charts.mediaByCampaign, l, breakdown('media_views', 'campaign', 10), (n) => f.count(n));
 
   const year = yearShown();
-  const scopeFor = (kpi: TileKpi): Scope => (Object.keys(sc).every((d) => KPI_DIMENSIONS[kpi].includes(d as Dimension)) ? sc : {});
+  const scopeFor = (kpi: TileKpi): Scope => tileScope(kpi, sc) ?? {};
   const yearOf = async (kpi: TileKpi, granularity: Granularity, y: number) => series(kpi, `${y}-01-01`, `${y}-12-31`, granularity, scopeFor(kpi));
   const g = state.granularity;
   let fetched: SeriesPoint[][];

@@ -18,6 +18,23 @@ export const KPI_DIMENSIONS: Record<TileKpi | 'destination_rank', readonly Dimen
   destination_rank: ['market'],
 };
 
+/** Nationality (arrivals) and source market (bookings, revenue, media) name the same countries. */
+const COUNTRY_DIMENSIONS: readonly Dimension[] = ['nationality', 'market'];
+
+/**
+ * The scope a KPI is shown for when the page is scoped by `scope`: that scope when the KPI is broken
+ * down by it; for a country (nationality or market), the same country in the KPI's own country
+ * dimension (Chinese arrivals beside the Chinese market's revenue); else none.
+ */
+export function tileScope(kpi: TileKpi, scope: Scope): Scope | undefined {
+  const dimensions = Object.keys(scope) as Dimension[];
+  if (dimensions.every((d) => KPI_DIMENSIONS[kpi].includes(d))) return scope;
+  const [only] = dimensions;
+  if (dimensions.length !== 1 || !only || !COUNTRY_DIMENSIONS.includes(only)) return undefined;
+  const other = COUNTRY_DIMENSIONS.find((d) => d !== only && KPI_DIMENSIONS[kpi].includes(d));
+  return other ? { [other]: scope[only] } : undefined;
+}
+
 export type RankEntry = { destination: string; bookings: number };
 export type KpiSnapshot = {
   kpi: TileKpi | 'destination_rank';
