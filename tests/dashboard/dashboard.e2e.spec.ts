@@ -116,11 +116,38 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       const june = await page.locator('#arrivals-over-year .data-table tbody tr').nth(5).locator('td').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
       expect(june).toEqual([105, 40]);
       expect(await page.locator('#destinations-by-bookings .bar-label').allTextContents()).toEqual(['almaty']);
+      const points = async () =>
+        Object.fromEntries(await page.locator('figure.chart').evaluateAll((figures) => figures.map((f) => [f.id, Number((f as HTMLElement).dataset.points)])));
+      expect(await points()).toEqual({
+        'arrivals-over-year': 12,
+        'arrivals-by-nationality': 3,
+        'destinations-by-bookings': 1,
+        'media-by-platform': 1,
+        'media-by-campaign': 1,
+        'revenue-per-month': 12,
+      });
+
+      // Hovering shows the exact values: June, this year and the year before, in the legend.
+      const over = page.locator('#arrivals-over-year .u-over');
+      const box = await over.boundingBox();
+      if (!box) throw new Error('no plot area');
+      await page.mouse.move(box.x + (box.width * 5) / 11, box.y + box.height / 2);
+      await waitFor(async () => (await page.locator('#arrivals-over-year .u-legend .u-value').allTextContents()).join('|') === '2024-06|105|40', { what: "June's values under the cursor" });
+
+      // Per day: every day of 2024 (a leap year); per week: the ISO weeks the API returns.
+      await page.selectOption('#granularity', 'day');
+      await waitFor(async () => (await points())['arrivals-over-year'] === 366, { what: '366 days', timeoutMs: 60_000 });
+      expect(await page.locator('#arrivals-over-year .data-table tbody tr').count()).toBe(366);
+      const weeks = ((await (await fetch(`${base}/v1/kpis/series?kpi=arrivals&from=2024-01-01&to=2024-12-31&granularity=week`)).json()) as { points: unknown[] }).points.length;
+      await page.selectOption('#granularity', 'week');
+      await waitFor(async () => (await points())['arrivals-over-year'] === weeks, { what: `${weeks} weeks`, timeoutMs: 60_000 });
+      expect(new URL(page.url()).searchParams.get('granularity')).toBeNull();
       expect(problems).toEqual([]);
     } finally {
       await page.close();
     }
   });
+
   it('a CSV download holds the numbers of the table beside it', async () => {
     const { page, problems } = await open('/?window=ytd&granularity=month');
     try {

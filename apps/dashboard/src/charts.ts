@@ -68,6 +68,7 @@ export class BarChart extends Figure {
       if (!list.isConnected) fill(this.body, list);
     }
     this.setRows([[labels.name, labels.value], ...items.map((i) => [i.label, i.value])], (n) => format(n));
+    this.el.dataset.points = String(items.length);
   }
 }
 
@@ -117,6 +118,7 @@ export class YearChart extends Figure {
       );
     }
     this.setRows([[periodLabel, ...series.map((s) => s.name)], ...periods.map((p, i) => [p, ...series.map((s) => s.values[i] ?? 0)])], (n) => format(n));
+    this.el.dataset.points = String(this.points);
   }
 
   /** Follows the container's width (the layout goes from 1280 px down to 768 px). */
@@ -124,7 +126,7 @@ export class YearChart extends Figure {
     if (this.plot) this.plot.setSize({ width: Math.max(300, this.body.clientWidth || 600), height: 260 });
   }
 
-  /** How many points each series has (for tests and for the table's consistency). */
+  /** How many points each series has as drawn (the figure's data-points). */
   get points(): number {
     return this.plot?.data[0]?.length ?? 0;
   }
