@@ -131,9 +131,11 @@ describe('the dashboard, live (real Chromium, Kafka, PostgreSQL and the apps as 
     await waitFor(async () => (await page.getAttribute('body', 'data-stream')) === 'live' && (await tilesMatchApi()), { what: 'the page live again and caught up', timeoutMs: 60_000 });
     expect(await tile('arrivals')).toBe('118');
     expect(await tile('bookings_cancelled')).toBe('1');
-    // It resumed from the last id it had seen (so the api sent every snapshot after it), up to the history's head.
-    expect(streamRequests.slice(requestsBefore)).toContain(seenBefore);
-    expect(streamRequests.slice(requestsBefore).every((id) => id === seenBefore)).toBe(true);
+    // Every reconnection resumed from the last id the page had seen (so the api sent every snapshot
+    // after it), never from scratch; a stream the stopping api still served may have moved it on.
+    const resumes = streamRequests.slice(requestsBefore);
+    expect(resumes.length).toBeGreaterThan(0);
+    expect(resumes.filter((id) => !/^\d+$/.test(id) || BigInt(id) < BigInt(seenBefore as string))).toEqual([]);
     expect(Number(await page.getAttribute('body', 'data-last-event-id'))).toBeGreaterThanOrEqual(head);
     expect(await page.locator('#freshness .status').textContent()).toBe('Live');
     expect(await sameDocument()).toBe(true);
