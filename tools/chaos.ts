@@ -24,7 +24,7 @@ import { DLQ_HEADERS } from '@caravan/contract';
 import { type CaravanConfig, loadConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
 import { APPEND_LOCK } from '@caravan/ingest';
-import { createKafka, ensureTopics, EventProducer } from '@caravan/kafka';
+import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
 import { isAlive, ourBrokerPid, startBroker, stopBroker, waitUntil as waitUntilIn } from '@caravan/stack';
 import { buildApps } from '../tests/harness/child-app';
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
     const config: CaravanConfig = { ...base, kafka: { ...base.kafka, brokers: [broker.bootstrap] } };
     const topics = { bookings: `${id}.bookings`, arrivals: `${id}.arrivals`, media: `${id}.media`, dlq: `${id}.dlq`, snapshots: `${id}.snapshots` };
     // Quiet: the broker is killed on purpose; the traffic loop retries what it refuses.
-    const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${id}-traffic`, quiet: true });
+    const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${id}-traffic`, quiet: true });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: 6 })));
@@ -386,7 +386,7 @@ async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: 
   const { rows } = await pool.query<{ source: string }>(`SELECT source_topic || ':' || source_partition || ':' || source_offset AS source FROM rejections`);
   const wanted = new Set(rows.map((r) => r.source));
   const seen = new Set<string>();
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'chaos-dlq-check' });
+  const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: 'chaos-dlq-check' });
   const onTopic = await recordsOnTopics(config, [topic]);
   const consumer = kafka.consumer({ groupId: `${topic}-check-${randomBytes(3).toString('hex')}` });
   let read = 0;

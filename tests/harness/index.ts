@@ -12,3 +12,4 @@ export * from './foreign-producers';
 export * from './cuttable-proxy';
 export * from './locks';
 export * from './browser';
+export * from './secure-kafka';

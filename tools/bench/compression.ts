@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type CaravanConfig, KAFKA_COMPRESSIONS, type KafkaCompression } from '@caravan/config';
-import { createKafka, createProducer, ensureTopics } from '@caravan/kafka';
+import { createKafka, createProducer, ensureTopics, kafkaConnection } from '@caravan/kafka';
 import type { Workload } from './workload';
 
 export type CodecFigures = {
@@ -26,7 +26,7 @@ const CHUNK = 500;
 
 export async function compareCompressions(config: CaravanConfig, workload: Workload, records: number, log: (line: string) => void): Promise<CodecFigures[]> {
   const sample = workload.items.slice(0, records);
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${workload.id}-codecs` });
+  const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-codecs` });
   const admin = kafka.admin();
   await admin.connect();
   const figures: CodecFigures[] = [];

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
-import { createKafka, EventProducer } from '@caravan/kafka';
+import { createKafka, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { TrafficSimulator } from '@caravan/simulator';
 import type { Workload } from './workload';
 
@@ -26,7 +26,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 export async function measureLatency(config: CaravanConfig, pool: Pool, workload: Workload, rate: number, seconds: number): Promise<Latency> {
   const simulator = new TrafficSimulator({ seed: 7, timeZone: config.timeZone, mix: { badShare: 0, duplicateShare: 0 } });
-  const producer = new EventProducer(createKafka({ brokers: config.kafka.brokers, clientId: `${workload.id}-latency` }), workload.topics);
+  const producer = new EventProducer(createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-latency` }), workload.topics);
   await producer.connect();
   await warmUp(pool, producer, simulator, workload);
   const producedAt = new Map<string, number>();

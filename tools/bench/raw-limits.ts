@@ -9,14 +9,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { CaravanConfig } from '@caravan/config';
 import { validateRecord } from '@caravan/contract';
 import type { Pool } from 'pg';
-import { createKafka } from '@caravan/kafka';
+import { createKafka, kafkaConnection } from '@caravan/kafka';
 import { hasDefaultRate } from '@caravan/simulator';
 import type { Workload } from './workload';
 
 export type Measured = { seconds: number; perSecond: number; detail?: string };
 
 export async function kafkajsConsume(config: CaravanConfig, workload: Workload): Promise<Measured> {
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${workload.id}-raw` });
+  const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-raw` });
   const consumer = kafka.consumer({ groupId: `${workload.id}-raw-consume`, maxBytesPerPartition: config.ingest.maxBytesPerPartition });
   let seen = 0;
   let firstAt = 0;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CaravanConfig } from '@caravan/config';
 import type { TourismEvent } from '@caravan/contract';
-import { createKafka, ensureTopics, EventProducer, type RoleRecord } from '@caravan/kafka';
+import { createKafka, ensureTopics, EventProducer, kafkaConnection, type RoleRecord } from '@caravan/kafka';
 import { historicTraffic, type OutcomeSummary, summarize } from '@caravan/simulator';
 
 export type Workload = {
@@ -53,7 +53,7 @@ export async function prepareWorkload(config: CaravanConfig, count: number, log:
 }
 
 export async function recordsOnTopics(config: CaravanConfig, topics: string[]): Promise<number> {
-  const admin = createKafka({ brokers: config.kafka.brokers, clientId: 'bench-offsets' }).admin();
+  const admin = createKafka({ ...kafkaConnection(config.kafka), clientId: 'bench-offsets' }).admin();
   await admin.connect();
   try {
     let total = 0;
@@ -66,7 +66,7 @@ export async function recordsOnTopics(config: CaravanConfig, topics: string[]): 
 
 /** Produces records to the topics of their role, in chunks (a partition's batch stays under 1 MB). */
 export async function produceItems(config: CaravanConfig, topics: Workload['topics'], items: ReadonlyArray<RoleRecord>): Promise<void> {
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: 'bench-producer' });
+  const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: 'bench-producer' });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: PARTITIONS })));
@@ -81,7 +81,7 @@ export async function produceItems(config: CaravanConfig, topics: Workload['topi
 }
 
 export async function deleteTopics(config: CaravanConfig, topics: Record<string, string>): Promise<void> {
-  const admin = createKafka({ brokers: config.kafka.brokers, clientId: 'bench-cleanup' }).admin();
+  const admin = createKafka({ ...kafkaConnection(config.kafka), clientId: 'bench-cleanup' }).admin();
   await admin.connect();
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
   await admin.disconnect();

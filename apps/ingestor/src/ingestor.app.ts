@@ -14,6 +14,7 @@ export async function createIngestorApp(env?: EnvSource): Promise<INestApplicati
   const ingest = app.get(IngestService);
   const consumer = new KafkaBatchServer({
     kafka: app.get<Kafka>(KAFKA),
+    connection: config.kafka,
     groupId: config.ingest.groupId,
     topics: ingest.inboundTopics,
     pattern: INGEST_BATCH,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { KafkaAdminLink } from '@caravan/kafka';
+import { KafkaAdminLink, kafkaConnection } from '@caravan/kafka';
 import { type PipelineStatus, readPipelineStatus } from '@caravan/observability';
 import { API_POOL } from './api-pool';
 
@@ -26,7 +26,7 @@ export class PipelineStatusService implements OnModuleDestroy {
     @Inject(API_POOL) private readonly pool: Pool,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {
-    this.kafka = new KafkaAdminLink({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-status` });
+    this.kafka = new KafkaAdminLink({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-status` });
   }
 
   summary(): Promise<PipelineSummary> {

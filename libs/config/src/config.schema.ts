@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DATABASE_SSL_MODES } from './secure-connections';
 
 export const APP_NAMES = ['ingestor', 'projector', 'publisher', 'api'] as const;
 export type AppName = (typeof APP_NAMES)[number];
@@ -49,7 +50,28 @@ export const envSchema = z.object({
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DATABASE_KEEPALIVE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(10),
+  /** TLS settings of the PostgreSQL connections (else the URL's sslmode; see secure-connections.ts). */
+  DATABASE_SSL_MODE: z.enum(DATABASE_SSL_MODES).optional(),
+  DATABASE_SSL_CA_FILE: z.string().min(1).optional(),
+  DATABASE_SSL_CERT_FILE: z.string().min(1).optional(),
+  DATABASE_SSL_KEY_FILE: z.string().min(1).optional(),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  /** TLS to the brokers (implied by a KAFKA_SSL_*_FILE); SASL with credentials inline or from files. */
+  KAFKA_SSL: booleanFlag.optional(),
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: booleanFlag.default(true),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(['plain', 'scram-sha-256', 'scram-sha-512'], 'expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'))
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_USERNAME_FILE: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
   /** How long the group coordinator waits for a consumer (the ingestor) that stopped heartbeating before it hands its partitions to another. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
+import { databaseUrlWithTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
 
 export type CaravanConfig = {
   app: AppName | 'tool';
@@ -13,7 +14,7 @@ export type CaravanConfig = {
     limits: { statementTimeoutMs: number; lockTimeoutMs: number; idleTimeoutMs: number; keepAliveSeconds: number };
   };
   /** compression: of the batches Caravan's own producers write (DLQ relay, snapshot publisher, simulator). */
-  kafka: { brokers: string[]; clientId: string; topicPartitions: number; compression: KafkaCompression; sessionTimeoutMs: number };
+  kafka: KafkaConnection & { clientId: string; topicPartitions: number; compression: KafkaCompression; sessionTimeoutMs: number };
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
@@ -58,12 +59,18 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
   if (env.DATABASE_IDLE_TIMEOUT_MS > 0 && env.PROJECTOR_IDLE_MS * 2 > env.DATABASE_IDLE_TIMEOUT_MS) {
     throw new ConfigError([`PROJECTOR_IDLE_MS: at most half of DATABASE_IDLE_TIMEOUT_MS (${env.DATABASE_IDLE_TIMEOUT_MS})`]);
   }
+  const issues: string[] = [];
+  // TLS settings become part of the URLs (node-postgres reads them there); KAFKA_SSL*/SASL* are read and checked.
+  const databaseUrl = databaseUrlWithTls('DATABASE_URL', env.DATABASE_URL, env, issues);
+  const apiDatabaseUrl = env.API_DATABASE_URL === undefined ? undefined : databaseUrlWithTls('API_DATABASE_URL', env.API_DATABASE_URL, env, issues);
+  const security = kafkaSecurity(env, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     app,
     nodeEnv: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     database: {
-      url: env.DATABASE_URL,
+      url: databaseUrl,
       poolSize: env.DATABASE_POOL_SIZE,
       migrateOnStart: env.MIGRATE_ON_START,
       limits: {
@@ -75,6 +82,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     },
     kafka: {
       brokers: env.KAFKA_BROKERS,
+      ...security,
       clientId: app === 'tool' ? env.KAFKA_CLIENT_ID : `${env.KAFKA_CLIENT_ID}-${app}`,
       topicPartitions: env.TOPIC_PARTITIONS,
       compression: env.KAFKA_COMPRESSION,
@@ -95,7 +103,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     },
     projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
     publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS, retentionDays: env.SNAPSHOT_RETENTION_DAYS },
-    api: { databaseUrl: env.API_DATABASE_URL, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, maxStreams: env.API_STREAM_MAX_CLIENTS, adminToken: env.ADMIN_TOKEN },
+    api: { databaseUrl: apiDatabaseUrl, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, maxStreams: env.API_STREAM_MAX_CLIENTS, adminToken: env.ADMIN_TOKEN },
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]),

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
-import { KafkaAdminLink } from '@caravan/kafka';
+import { KafkaAdminLink, kafkaConnection } from '@caravan/kafka';
 import { refreshPipelineMetrics, registry } from '@caravan/observability';
 
 /** Prometheus text at /metrics: process metrics, this process's histograms, the pipeline's counts from PostgreSQL. */
@@ -17,7 +17,7 @@ export class MetricsController {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {
-    this.kafka = new KafkaAdminLink({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-metrics` });
+    this.kafka = new KafkaAdminLink({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-metrics` });
   }
 
   @Get('metrics')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
-import { probeBrokers } from '@caravan/kafka';
+import { kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { PROJECTION_NAMES, readinessChecks } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
@@ -78,7 +78,7 @@ export class ReadinessService {
 
   private async checkKafka(): Promise<string> {
     // A one-shot client without retries: the app's own client would retry for much longer.
-    const probe = await probeBrokers(this.config.kafka.brokers, CHECK_TIMEOUT_MS - 1_000);
+    const probe = await probeBrokers(kafkaConnection(this.config.kafka), CHECK_TIMEOUT_MS - 1_000);
     if (!probe.ok) throw new Error(probe.error);
     return `${probe.brokers} broker(s) at ${this.config.kafka.brokers.join(',')}`;
   }

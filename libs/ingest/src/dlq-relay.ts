@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import { DLQ_HEADERS } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { dlqRefused, type LoopHandle, loops } from '@caravan/observability';
+import { explainKafkaError } from '@caravan/kafka';
 
 type PendingRow = {
   id: string;
@@ -96,7 +97,7 @@ export class DlqRelay {
       this.health?.failed(error);
       this.health?.beat();
       // Once per spell of failures, not once per run.
-      if (!this.failing) this.logger.warn(`dead-letter relay: ${(error as Error).message}; pending rejections stay in PostgreSQL, retried every run`);
+      if (!this.failing) this.logger.warn(`dead-letter relay: ${explainKafkaError(error)}; pending rejections stay in PostgreSQL, retried every run`);
       this.failing = true;
       return total;
     }

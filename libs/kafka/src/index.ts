@@ -5,3 +5,4 @@ export * from './event-producer';
 export * from './kafka-batch.server';
 export * from './codecs';
 export * from './kafka-admin-link';
+export * from './kafka-log';

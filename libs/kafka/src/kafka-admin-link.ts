@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { createKafka } from './kafka-client';
+import type { KafkaConnection } from '@caravan/config';
+import { createKafka, kafkaConnection } from './kafka-client';
 
 /**
  * A Kafka admin client for read-only figures (high watermarks) of an app that does not need Kafka
@@ -9,12 +10,12 @@ import { createKafka } from './kafka-client';
 export class KafkaAdminLink {
   private admin: Admin | undefined;
 
-  constructor(private readonly options: { brokers: string[]; clientId: string; timeoutMs?: number }) {}
+  constructor(private readonly options: KafkaConnection & { clientId: string; timeoutMs?: number }) {}
 
   async get(): Promise<Admin | undefined> {
     if (this.admin) return this.admin;
     const timeoutMs = this.options.timeoutMs ?? 3_000;
-    const admin = createKafka({ brokers: this.options.brokers, clientId: this.options.clientId, retries: 0, quiet: true, connectionTimeout: timeoutMs }).admin();
+    const admin = createKafka({ ...kafkaConnection(this.options), clientId: this.options.clientId, retries: 0, quiet: true, connectionTimeout: timeoutMs }).admin();
     const connected = await Promise.race([admin.connect().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
     if (!connected) {
       await admin.disconnect().catch(() => undefined);

@@ -1,8 +1,10 @@
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
+import type { KafkaConnection } from '@caravan/config';
 import { type LoopHandle, loops, readinessChecks } from '@caravan/observability';
 import { PartitionCoverage } from './partition-coverage';
+import { explainKafkaError } from './kafka-log';
 
 export type TopicPartition = { topic: string; partition: number };
 
@@ -30,6 +32,8 @@ export type AssignmentPlan = { seek: PartitionOffset[]; pause: TopicPartition[] 
 
 export type KafkaBatchServerOptions = {
   kafka: Kafka;
+  /** Who `kafka` connects as, named when the cluster refuses it. */
+  connection?: KafkaConnection;
   groupId: string;
   topics: string[];
   /** The @MessagePattern of the handler that receives PartitionBatch and returns BatchDecision. */
@@ -188,7 +192,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     });
     consumer.on(events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer || this.closing) return;
-      const reason = `${payload.error.name}: ${payload.error.message}`;
+      const reason = `${payload.error.name}: ${explainKafkaError(payload.error, this.options.connection)}`;
       this.health.down(reason);
       this.health.failed(payload.error);
       if (payload.restart) {
@@ -220,7 +224,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
       await this.start();
       if (this.failedRestarts > 0) this.logger.log(`consumer running again after ${this.failedRestarts} failed attempt(s)`);
     } catch (error) {
-      const reason = (error as Error).message || String(error);
+      const reason = explainKafkaError(error, this.options.connection) || String(error);
       this.health.down(`not running: ${reason}`);
       this.health.failed(error);
       const old = this.consumer;

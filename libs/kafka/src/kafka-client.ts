@@ -1,8 +1,9 @@
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import type { KafkaConnection } from '@caravan/config';
 import { type Compression, COMPRESSION_TYPES, registerCodecs } from './codecs';
+import { kafkaLogCreator } from './kafka-log';
 
-export type KafkaClientOptions = {
-  brokers: string[];
+export type KafkaClientOptions = KafkaConnection & {
   clientId: string;
   /** Per-request connection timeout; short by default so an absent broker is noticed quickly. */
   connectionTimeout?: number;
@@ -16,12 +17,28 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   registerCodecs();
   return new Kafka({
     clientId: options.clientId,
-    brokers: options.brokers,
+    ...securityOf(options),
     connectionTimeout: options.connectionTimeout ?? 3_000,
     requestTimeout: 30_000,
     logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
+    logCreator: kafkaLogCreator,
     retry: { retries: options.retries ?? 8, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
+}
+
+/** Only how to reach the cluster (brokers, TLS, SASL) of a config's kafka section. */
+export function kafkaConnection(kafka: KafkaConnection): KafkaConnection {
+  return { brokers: kafka.brokers, ...(kafka.tls ? { tls: kafka.tls } : {}), ...(kafka.sasl ? { sasl: kafka.sasl } : {}) };
+}
+
+/** The brokers, TLS and SASL as kafkajs (and the Nest Kafka transport) take them. */
+export function securityOf(connection: KafkaConnection): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
+  const { tls, sasl } = connection;
+  return {
+    brokers: connection.brokers,
+    ...(tls ? { ssl: { ca: tls.ca, cert: tls.cert, key: tls.key, passphrase: tls.passphrase, rejectUnauthorized: tls.rejectUnauthorized } } : {}),
+    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] } : {}),
+  };
 }
 
 /**

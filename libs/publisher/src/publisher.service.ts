@@ -3,7 +3,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { DatabaseStartup, PG_POOL } from '@caravan/database';
-import { ensureTopics, KAFKA } from '@caravan/kafka';
+import { ensureTopics, explainKafkaError, KAFKA } from '@caravan/kafka';
 import { publisherLeading, readinessChecks } from '@caravan/observability';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
 
@@ -86,7 +86,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
         }
       } catch (error) {
         // Once per spell of failures: PostgreSQL or Kafka away for minutes is one line.
-        if (this.failingSince === undefined) this.logger.warn(`snapshot run failed: ${(error as Error).message}; retrying with backoff`);
+        if (this.failingSince === undefined) this.logger.warn(`snapshot run failed: ${explainKafkaError(error, this.config.kafka)}; retrying with backoff`);
         this.failingSince ??= Date.now();
         if (!(await this.stillLeading())) await this.resign();
         // The producer starts afresh (Kafka back, or fenced by another leader's producer).

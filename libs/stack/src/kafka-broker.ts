@@ -73,7 +73,7 @@ export function ourBrokerPid(stateDir: string): number | undefined {
 export async function brokerStatus(options: BrokerOptions): Promise<BrokerStatus> {
   const pid = ourBrokerPid(options.stateDir);
   if (pid !== undefined) return { state: 'running', pid, ours: true, bootstrap: options.bootstrap };
-  const probe = await probeBrokers([options.bootstrap], 2_000);
+  const probe = await probeBrokers({ brokers: [options.bootstrap] }, 2_000);
   return probe.ok ? { state: 'external', ours: false, bootstrap: options.bootstrap } : { state: 'stopped', bootstrap: options.bootstrap };
 }
 
@@ -84,7 +84,7 @@ export async function brokerStatus(options: BrokerOptions): Promise<BrokerStatus
 export async function startBroker(options: BrokerOptions, log: (line: string) => void): Promise<{ started: boolean; pid?: number }> {
   const p = paths(options.stateDir);
   const running = ourBrokerPid(options.stateDir);
-  if (running === undefined && (await probeBrokers([options.bootstrap], 2_000)).ok) {
+  if (running === undefined && (await probeBrokers({ brokers: [options.bootstrap] }, 2_000)).ok) {
     log(`Kafka already answers at ${options.bootstrap} (not started by this stack): using it`);
     return { started: false };
   }
@@ -162,7 +162,7 @@ async function waitForBroker(options: BrokerOptions, pid: number, logFile: strin
       died = true;
       return true;
     }
-    return (await probeBrokers([options.bootstrap], 2_000)).ok;
+    return (await probeBrokers({ brokers: [options.bootstrap] }, 2_000)).ok;
   }, STARTUP_TIMEOUT_MS);
   if (died || !ready) {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';

@@ -119,7 +119,7 @@ describe('the local stack', () => {
 
     expect(await stopBroker(stateDir, quiet)).toEqual({ stopped: true });
     expect(isAlive(pid)).toBe(false);
-    expect((await probeBrokers([options.bootstrap], 1_000)).ok).toBe(false);
+    expect((await probeBrokers({ brokers: [options.bootstrap] }, 1_000)).ok).toBe(false);
     expect(await stopBroker(stateDir, quiet)).toEqual({ stopped: false });
   });
 });

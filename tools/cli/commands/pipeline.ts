@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
 import { ingestTotals, partitionOffsets } from '@caravan/ingest';
-import { createKafka } from '@caravan/kafka';
+import { createKafka, kafkaConnection } from '@caravan/kafka';
 import { listSetAside } from '@caravan/projections';
 import { describeStatus, recordedApp, runningSupervisor, type SupervisedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp, stopSupervisor } from '@caravan/stack';
 import { cliContext, numberOption } from '../support/context';
@@ -96,7 +96,7 @@ async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp
       log(`${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}${codes ? ` (${codes})` : ''}`);
     }
     if (kafkaUp) {
-      const admin = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-status`, retries: 1, quiet: true }).admin();
+      const admin = createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-status`, retries: 1, quiet: true }).admin();
       try {
         await admin.connect();
         const t = config.topics;

@@ -1,15 +1,15 @@
 import type { Kafka } from 'kafkajs';
 import type { CaravanConfig } from '@caravan/config';
-import { createKafka, ensureTopics, EventProducer, probeBrokers } from '@caravan/kafka';
+import { createKafka, ensureTopics, EventProducer, kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { CliError } from './cli-error';
 
 /** Fails fast, in one line, when no broker answers: kafkajs would otherwise retry for minutes. */
 export async function requireKafka(config: CaravanConfig): Promise<Kafka> {
-  const probe = await probeBrokers(config.kafka.brokers, 3_000);
+  const probe = await probeBrokers(kafkaConnection(config.kafka), 3_000);
   if (!probe.ok) {
     throw new CliError(`Kafka is not reachable at ${config.kafka.brokers.join(',')} (${probe.error}): start it with \`npx caravan stack up\` or set KAFKA_BROKERS`);
   }
-  return createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-cli` });
+  return createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-cli` });
 }
 
 /** A connected producer for the inbound topics, which exist (with the configured partitions) once this resolves. */

@@ -1,7 +1,7 @@
 /** `npx tsx tools/bench/peers/tutorial/run-tutorial.ts <count>`: fills fresh topics, runs the tutorial peer, prints its result. */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@caravan/config';
-import { createKafka, ensureTopics, EventProducer } from '@caravan/kafka';
+import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { historicTraffic, summarize } from '@caravan/simulator';
 import { benchTutorial } from './tutorial-peer';
 
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const timeZone = 'Asia/Almaty';
   const id = `tutorial-${randomBytes(3).toString('hex')}`;
   const topics = { bookings: `${id}.bookings`, arrivals: `${id}.arrivals`, media: `${id}.media` };
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: id });
+  const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: id });
   const admin = kafka.admin();
   await admin.connect();
   try {
