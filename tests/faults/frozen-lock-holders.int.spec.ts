@@ -10,6 +10,7 @@ import {
   createPipelineTopics,
   mixedStream,
   pipelineEnv,
+  projectionLockHolders,
   prng,
   produceStream,
   spawnApp,
@@ -99,14 +100,14 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
     const projectors = [spawnApp('projector', env), spawnApp('projector', env)];
     running.push(...projectors);
     const lag = async () => (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
-    await waitFor(async () => (await advisoryHolders()).length === PROJECTION_NAMES.length && (await lag()) === 0, { timeoutMs: 120_000, what: 'projections caught up' });
+    await waitFor(async () => (await projectionLockHolders(db().pool)).length === PROJECTION_NAMES.length && (await lag()) === 0, { timeoutMs: 120_000, what: 'projections caught up' });
 
     // Frozen between batches, idle, holding the lock of at least one projection.
     const frozen = await freezeHolder(projectors, 'projector');
     const other = projectors.find((p) => p !== frozen) as ChildApp;
     await storeEvents(db().pool, events(2_000, 8));
     await waitFor(async () => (await lag()) === 0, { timeoutMs: 120_000, intervalMs: 100, what: 'the stand-by catching up while the leader is frozen' });
-    expect(await advisoryHolders()).toEqual(PROJECTION_NAMES.map(() => `caravan-projector-${other.process.pid}`));
+    expect(await projectionLockHolders(db().pool)).toEqual(PROJECTION_NAMES.map(() => `caravan-projector-${other.process.pid}`));
 
     frozen.process.kill('SIGCONT');
     await storeEvents(db().pool, events(1_000, 9));

@@ -13,3 +13,4 @@ export * from './cuttable-proxy';
 export * from './locks';
 export * from './browser';
 export * from './secure-kafka';
+export * from './secure-postgres';

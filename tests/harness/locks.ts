@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { PROJECTION_NAMES } from '@caravan/observability';
 
 /**
  * The application name (caravan-<app>-<pid>) of each session of the pool's database holding an
@@ -14,4 +15,12 @@ export async function advisoryLockHolders(pool: Pool, key?: string): Promise<str
     [key ?? null],
   );
   return rows.map((r) => r.holder);
+}
+
+/**
+ * The holder of each projection's runner lock (`projection:<name>`), in PROJECTION_NAMES order:
+ * not the shared lock a batch takes for its transaction, which would count a runner twice.
+ */
+export async function projectionLockHolders(pool: Pool): Promise<string[]> {
+  return (await Promise.all(PROJECTION_NAMES.map((name) => advisoryLockHolders(pool, `projection:${name}`)))).flat();
 }

@@ -18,6 +18,8 @@ export type TestCertificates = {
   clientCert: string;
   /** The client's key, encrypted with clientKeyPassword (KAFKA_SSL_KEY_PASSWORD). */
   clientKey: string;
+  /** The same key unencrypted (node-postgres takes no key passphrase). */
+  clientKeyPlain: string;
   clientKeyPassword: string;
   /** A CA that signed none of these (a client trusting it must refuse the broker). */
   otherCa: string;
@@ -49,6 +51,7 @@ export function makeTestCertificates(subject = 'caravan-test'): TestCertificates
     brokerKeyPassword,
     clientCert: join(dir, 'client.pem'),
     clientKey: join(dir, 'client.enc.key'),
+    clientKeyPlain: join(dir, 'client.key'),
     clientKeyPassword,
     otherCa: join(dir, 'other-ca.pem'),
   };

@@ -4,12 +4,12 @@ import { EventProducer } from '@caravan/kafka';
 import { PROJECTION_NAMES } from '@caravan/observability';
 import { projectionLag } from '@caravan/projections';
 import {
-  advisoryLockHolders,
   type ChildApp,
   configOf,
   createPipelineTopics,
   mixedStream,
   pipelineEnv,
+  projectionLockHolders,
   produceStream,
   spawnApp,
   testKafka,
@@ -26,7 +26,7 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
 
   const lagOf = async () => (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
   /** The application (caravan-<app>-<process id>) of each session holding a projection's advisory lock. */
-  const lockHolders = () => advisoryLockHolders(db().pool);
+  const lockHolders = () => projectionLockHolders(db().pool);
 
   it('projects exactly once through a SIGKILLed projector, with one active instance at a time, and publishes snapshots', async () => {
     const env = pipelineEnv(db().url, { TOPIC_PARTITIONS: '3', LOG_LEVEL: 'warn', PROJECTOR_BATCH_SIZE: '40', PROJECTOR_STANDBY_MS: '300', SNAPSHOT_INTERVAL_MS: '200' });
