@@ -7,7 +7,7 @@ import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, launchChromium, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';
-/** The dimensions each KPI is broken down by, as the publisher computes them (PRODUCT.md §3). */
+/** The dimensions each KPI is broken down by, as the publisher computes them (docs/contract §3). */
 const BREAKDOWNS: Record<string, readonly string[]> = Object.fromEntries(KPI_FAMILIES.flatMap((f) => Object.keys(f.measures).map((kpi) => [kpi, f.dimensions])));
 
 /** The dashboard in a real Chromium, on the api's own endpoints over a known data set. */

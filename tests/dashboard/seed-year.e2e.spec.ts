@@ -49,7 +49,7 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
     expect(run.stdout).toMatch(/arrivals\s+ytd\s+nationality=CN\s+655,000\s+368,000\s+\+78\.0%\s+131\.0% of 500,000/);
     expect(run.stdout).toMatch(/all \d+ expected ytd snapshots are published with exactly these figures/);
 
-    // Checked here independently of the CLI, against PRODUCT.md's example snapshot.
+    // Checked here independently of the CLI, against docs/contract's example snapshot.
     expect(await latest('arrivals|ytd|nationality=CN')).toMatchObject({
       value: 655_000,
       previous: 368_000,

@@ -91,7 +91,7 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     expect((after.all.rejectedByCode.conflict ?? 0) - (before.all.rejectedByCode.conflict ?? 0)).toBe(1);
   });
 
-  it('rejects every code of PRODUCT.md §2 to the DLQ byte-identical with its headers, and keeps it in PostgreSQL', async () => {
+  it('rejects every code of docs/contract §2 to the DLQ byte-identical with its headers, and keeps it in PostgreSQL', async () => {
     const valid = buildEvent.bookingCreated(
       { bookingId: 'bk-x', market: 'CN', destination: 'astana', channel: 'direct', travelers: 1, checkIn: '2024-08-01', nights: 2, price: { amount: '100', currency: 'USD' } },
       { occurredAt: OCCURRED },

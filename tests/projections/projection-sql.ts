@@ -68,7 +68,7 @@ export async function projected(pool: Pool, suffix = '') {
 }
 
 /**
- * Whole-market KPI values for local dates [from, to], straight from the events (PRODUCT.md §3):
+ * Whole-market KPI values for local dates [from, to], straight from the events (docs/contract §3):
  * the numbers every snapshot must carry.
  */
 export async function kpisFromEvents(pool: Pool, timeZone: string, from: string, to: string): Promise<Record<string, number>> {

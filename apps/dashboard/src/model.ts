@@ -1,4 +1,4 @@
-/** The API's shapes as the page reads them (PRODUCT.md §4; docs/openapi.json). */
+/** The API's shapes as the page reads them (docs/contract §4; docs/openapi.json). */
 export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
 export type Window = (typeof WINDOWS)[number];
 export const TILE_KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views'] as const;
@@ -7,7 +7,7 @@ export const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'mar
 export type Dimension = (typeof DIMENSIONS)[number];
 export type Scope = Partial<Record<Dimension, string>>;
 
-/** Which dimensions each KPI is broken down by (PRODUCT.md §3). */
+/** Which dimensions each KPI is broken down by (docs/contract §3). */
 export const KPI_DIMENSIONS: Record<TileKpi | 'destination_rank', readonly Dimension[]> = {
   arrivals: ['nationality', 'port', 'purpose', 'destination'],
   bookings: ['market', 'destination', 'channel'],

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
-import { contractDocuments } from './contract-documents';
+import { CONTRACT_VERSION, contractDocuments } from './contract-documents';
+import { KPIS, WINDOWS } from './kpi-snapshot';
+import { eventRegistry } from './registry';
+import { DLQ_HEADERS, REJECTION_CODES } from './rejection';
 
 describe('the published contract (docs/contract)', () => {
   const documents = contractDocuments();
@@ -23,5 +26,12 @@ describe('the published contract (docs/contract)', () => {
       expect(schema.properties.type.const).toBe(type);
       expect(schema.required).toEqual(expect.arrayContaining(['eventId', 'type', 'version', 'occurredAt', 'producer', 'data']));
     }
+  });
+
+  it("the contract's text (docs/contract/README.md) names every event type, rejection code, KPI, window and DLQ header, and the current version", () => {
+    const text = readFileSync(join(projectRoot(), 'docs', 'contract', 'README.md'), 'utf8');
+    const named = [...eventRegistry.types().map((t) => t.type), ...REJECTION_CODES, ...KPIS, ...WINDOWS, ...Object.values(DLQ_HEADERS)];
+    expect(named.filter((name) => !text.includes(`\`${name}\``))).toEqual([]);
+    expect(text).toContain(`version **${CONTRACT_VERSION}**`);
   });
 });

@@ -10,7 +10,7 @@ export const envelopeSchema = z.strictObject({
   version: z.int().min(1),
   occurredAt: z.iso
     .datetime({ offset: true, abort: true })
-    // What PostgreSQL's timestamptz takes, and what a KPI can mean (bounds of 2026-11-30, PRODUCT.md §1).
+    // What PostgreSQL's timestamptz takes, and what a KPI can mean (bounds of 2026-11-30, docs/contract §1).
     .regex(OCCURRED_AT_BOUNDS, 'expected a date from 1970-01-01 on, with an offset of at most ±15:59')
     .meta({ format: 'date-time' })
     .describe('RFC 3339 with offset (at most ±15:59), from 1970-01-01 on: event time, which every KPI uses'),

@@ -5,7 +5,7 @@ export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
 
 const percent = z.number().nullable().describe('rounded to one decimal; null when undefined');
 
-/** A value of `tourism.kpi-snapshots` (PRODUCT.md §4), keyed `kpi|window|scope`. */
+/** A value of `tourism.kpi-snapshots` (docs/contract §4), keyed `kpi|window|scope`. */
 export const kpiSnapshotSchema = z.strictObject({
   kpi: z.enum(KPIS),
   window: z.enum(WINDOWS),

@@ -68,7 +68,7 @@ export class EventRegistry {
   }
 }
 
-/** The event types of PRODUCT.md §1, version 1 each. */
+/** The event types of docs/contract §1, version 1 each. */
 export const eventRegistry = new EventRegistry([
   {
     type: 'BookingCreated',

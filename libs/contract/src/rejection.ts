@@ -1,4 +1,4 @@
-/** Why a record was not accepted (PRODUCT.md §2). */
+/** Why a record was not accepted (docs/contract §2). */
 export const REJECTION_CODES = [
   'malformed_json',
   'too_large',

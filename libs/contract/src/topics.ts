@@ -1,6 +1,6 @@
 import type { TopicRole } from './registry';
 
-/** Default topic names (PRODUCT.md §1, §4); each is configurable. */
+/** Default topic names (docs/contract §1, §4); each is configurable. */
 export const DEFAULT_TOPICS = {
   bookings: 'tourism.bookings',
   arrivals: 'tourism.arrivals',

@@ -31,7 +31,7 @@ function codeOf(value: Uint8Array | null): string {
 }
 
 describe('validateRecord', () => {
-  it('accepts the example of PRODUCT.md §1 and each built event type', () => {
+  it('accepts the example of docs/contract §1 and each built event type', () => {
     const result = validateRecord(bytes(arrival), context);
     expect(result).toEqual({
       ok: true,

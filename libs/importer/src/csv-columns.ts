@@ -4,7 +4,7 @@ export type CsvColumnSet = { required: string[]; optional: string[] };
 export const ENVELOPE_COLUMNS: CsvColumnSet = { required: ['occurredAt'], optional: ['type', 'eventId', 'producer', 'version'] };
 
 /**
- * Per event type, the columns that fill `data` (PRODUCT.md §1 names; a dotted name is a nested
+ * Per event type, the columns that fill `data` (docs/contract §1 names; a dotted name is a nested
  * field). Required means the pipeline rejects the row with `schema` when the cell is empty.
  */
 export const CSV_COLUMNS: Record<string, CsvColumnSet> = {

@@ -8,7 +8,7 @@ export const targetKey = (kpi: string, scope: Scope, year: number): string => `$
 
 export type SnapshotContext = { window: KpiWindow; watermarkMs: number; timeZone: string; position: number; computedAt: Date; targets: Targets };
 
-/** The snapshots of one window from its KPI values (PRODUCT.md §4). Pure. */
+/** The snapshots of one window from its KPI values (docs/contract §4). Pure. */
 export function buildSnapshots(values: KpiValue[], ranks: RankValue[], context: SnapshotContext): KpiSnapshot[] {
   const { window, timeZone } = context;
   const common = {

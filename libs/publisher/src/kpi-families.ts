@@ -1,4 +1,4 @@
-/** How each KPI is read from an aggregate table: its measure and its dimensions (PRODUCT.md §3). */
+/** How each KPI is read from an aggregate table: its measure and its dimensions (docs/contract §3). */
 export type KpiFamily = {
   table: string;
   dimensions: readonly string[];

@@ -18,7 +18,7 @@ const rejected = (base: SimRecord, value: Buffer | string, code: BadKind): SimRe
 });
 
 /**
- * An invalid record at `atMs`, crafted so the pipeline rejects it with exactly `kind` (PRODUCT.md
+ * An invalid record at `atMs`, crafted so the pipeline rejects it with exactly `kind` (docs/contract
  * §2): cut JSON, over 64 KiB, travelers −1, an unknown type or version, a price in gold (XAU),
  * an occurredAt in 2099. A conflict needs an earlier accepted record: see conflictOf.
  */

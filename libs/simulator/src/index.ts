@@ -1,4 +1,4 @@
-// Realistic tourism traffic for Caravan (PRODUCT.md §1), pure: records to produce, what the
+// Realistic tourism traffic for Caravan (docs/contract §1), pure: records to produce, what the
 // pipeline must decide for each, and the KPIs it must then publish.
 export type { BadKind, ExpectedKpi, OutcomeSummary, RankEntry, SimEvent, SimOutcome, SimRecord, TrafficMix } from './types';
 export { TrafficSimulator, type SimulatorOptions } from './traffic-simulator';

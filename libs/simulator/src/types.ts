@@ -1,6 +1,6 @@
 import type { ForeseenRejectionCode, RejectionCode, TopicRole, TourismEvent } from '@caravan/contract';
 
-/** What the pipeline must decide for a record (PRODUCT.md §2). */
+/** What the pipeline must decide for a record (docs/contract §2). */
 export type SimOutcome = { outcome: 'accepted' } | { outcome: 'duplicate' } | { outcome: 'rejected'; code: RejectionCode };
 
 /** A valid event envelope, as produced (data of version 1). */

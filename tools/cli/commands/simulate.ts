@@ -22,7 +22,7 @@ export type SimulateOptions = {
 const DEFAULT_RATE = 20;
 const DEFAULT_HISTORIC_COUNT = 10_000;
 
-/** `caravan simulate`: realistic traffic for PRODUCT.md §1, live, historic, or the article's two years. */
+/** `caravan simulate`: realistic traffic for docs/contract §1, live, historic, or the article's two years. */
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
