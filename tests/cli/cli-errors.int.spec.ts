@@ -2,6 +2,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '@caravan/config';
 import { runCli, testServices } from '../harness';
 
 /** A port nothing listens on (bound once by the OS, then released). */
@@ -22,6 +23,8 @@ describe('the caravan CLI: help, exit codes and one-line failures', () => {
     for (const command of ['up', 'down', 'status', 'stack', 'migrate', 'simulate', 'import', 'kpis', 'rebuild', 'dlq', 'demo']) {
       expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
+    const version = await runCli(['--version'], {});
+    expect([version.status, version.stdout]).toEqual([0, `${(JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version}\n`]);
     const simulate = await runCli(['simulate', '--help'], {});
     for (const option of ['--rate', '--from', '--to', '--seed', '--count', '--out', '--seed-year', '--bad-share', '--duplicate-share', '--verify']) expect(simulate.stdout).toContain(option);
   });

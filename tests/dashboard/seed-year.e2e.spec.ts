@@ -79,6 +79,12 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
     const api = spawnApp('api', { ...env, HTTP_PORT: new URL(base).port });
     running.push(api);
     await waitFor(async () => (await fetch(`${base}/health/ready`).catch(() => undefined))?.ok === true, { what: 'the api ready', timeoutMs: 60_000 });
+    // The same figure for scripts: `caravan kpis --json`, and the table for people.
+    const json = await runCli(['kpis', '--json', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'], env);
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ kpi: 'arrivals', window: 'ytd', scope: { nationality: 'CN' }, value: 655_000, target: 500_000, progressPct: 131 })]);
+    const table = await runCli(['kpis', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'], env);
+    expect(table.stdout).toMatch(/arrivals\s+ytd\s+nationality=CN\s+655,000\s+368,000\s+\+78\.0%\s+131\.0% of 500,000/);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

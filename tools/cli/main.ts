@@ -2,7 +2,10 @@
  * `caravan`: one CLI for the local stack, the pipeline, simulated and imported traffic, KPIs in the
  * terminal and ops actions. `npx caravan --help` lists every command; bin/caravan.js runs this file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { projectRoot } from '@caravan/config';
 import { registerDemo } from './commands/demo';
 import { registerDlq } from './commands/dlq';
 import { registerImport } from './commands/import';
@@ -17,6 +20,7 @@ import { failureLine } from './support/cli-error';
 export function buildProgram(): Command {
   const program = new Command('caravan')
     .description('Caravan: tourism events in, trustworthy KPIs out. Every command honours DATABASE_URL and KAFKA_BROKERS (and the other variables in the README).')
+    .version(packageVersion(), '-V, --version', 'the version of Caravan')
     .option('--verbose', 'print stack traces on failure')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -30,6 +34,11 @@ export function buildProgram(): Command {
   registerOffsets(program);
   registerDemo(program);
   return program;
+}
+
+/** The package's version (package.json beside the sources, or the installed package's). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { cliContext, numberOption } from '../support/context';
 import { renderKpiTable } from '../support/kpi-table';
 import { appUrl } from '../support/pipeline-apps';
 
-export type KpisOptions = { kpi?: string; window?: string; scope: Record<string, string>; all?: boolean; watch?: boolean; interval: number; apiUrl?: string };
+export type KpisOptions = { kpi?: string; window?: string; scope: Record<string, string>; all?: boolean; watch?: boolean; interval: number; apiUrl?: string; json?: boolean };
 
 function scopeOption(value: string, previous: Record<string, string>): Record<string, string> {
   const match = /^([a-z_]+)=(.{1,64})$/.exec(value);
@@ -27,9 +27,22 @@ export function kpiFilter(options: Pick<KpisOptions, 'kpi' | 'window' | 'scope' 
  */
 export async function showKpis(apiUrl: string, options: KpisOptions, signal?: AbortSignal, footer: () => string = () => ''): Promise<void> {
   const filter = kpiFilter(options);
-  const render = async () => renderKpiTable(await fetchLatestKpis(apiUrl, filter));
+  // --json: the snapshots as the API returns them, one JSON array per line (with --watch, a line per change).
+  const render = async () => {
+    const snapshots = await fetchLatestKpis(apiUrl, filter);
+    return options.json ? JSON.stringify(snapshots) : renderKpiTable(snapshots);
+  };
   if (!options.watch) return void process.stdout.write(`${await render()}\n`);
   let last = '';
+  if (options.json) {
+    while (!signal?.aborted) {
+      const line = await render().catch((error: Error) => JSON.stringify({ error: error.message }));
+      if (line !== last) process.stdout.write(`${line}\n`);
+      last = line;
+      await delay(options.interval, undefined, { signal }).catch(() => undefined);
+    }
+    return;
+  }
   while (!signal?.aborted) {
     const table = await render().catch((error: Error) => `(${error.message})`);
     if (process.stdout.isTTY) process.stdout.write(`\x1b[H\x1b[2J${table}\n\n${footer()}(refreshing every ${options.interval} ms; Ctrl-C to stop)\n`);
@@ -53,6 +66,7 @@ export function registerKpis(program: Command): void {
     .option('--watch', 'refresh until Ctrl-C')
     .option('--interval <ms>', 'refresh interval with --watch', numberOption(100, 3_600_000), 1_000)
     .option('--api-url <url>', 'the api app (default: http://HTTP_HOST:3000)')
+    .option('--json', 'the snapshots as JSON (an array; with --watch, one line per change) instead of the table')
     .action(async (options: KpisOptions) => {
       const { config } = cliContext();
       const controller = new AbortController();
