@@ -40,70 +40,138 @@ export function registerPipeline(program: Command): void {
   program
     .command('status')
     .description("each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters, partitions paused because their log went backwards, events the projections set aside (exit 3 when a part is down or a partition paused)")
-    .action(async () => {
+    .option('--json', 'the same as one JSON object, for scripts and monitoring (exit code as without it)')
+    .action(async (options: { json?: boolean }) => {
       const { config, log } = cliContext();
-      const stack = await stackStatus(config);
-      describeStatus(stack).forEach(log);
-      let healthy = stackIsUp(stack);
-      const supervisor = runningSupervisor(config.stack.stateDir);
-      log(supervisor ? `supervisor pid ${supervisor.pid} since ${supervisor.startedAt}: restarts an app that exits` : 'supervisor not running (apps that exit stay down)');
-      for (const app of APP_NAMES) {
-        const record = recordedApp(config.stack.stateDir, app) as (ReturnType<typeof recordedApp> & Partial<SupervisedApp>) | undefined;
-        if (!record) {
-          healthy = false;
-          log(`${app.padEnd(9)} stopped${supervisor ? ' (the supervisor restarts it)' : ''}`);
-          continue;
-        }
-        const restarts = record.restarts ? `, restarted ${record.restarts}x (last exit ${record.lastExit?.signal ?? `code ${record.lastExit?.code}`} at ${record.lastExit?.at})` : '';
-        const base = appUrl(config, record.port);
-        const ready = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
-        const body = ready ? ((await ready.json().catch(() => ({}))) as { status?: string; details?: Record<string, { status: string; detail?: string }> }) : {};
-        const failing = Object.entries(body.details ?? {}).filter(([, c]) => c.status !== 'up').map(([n, c]) => `${n}: ${c.detail ?? 'down'}`);
-        healthy &&= ready?.status === 200;
-        log(`${app.padEnd(9)} pid ${record.pid} ${base} ${ready?.status === 200 ? 'ready' : `UNREADY ${failing.join('; ') || ready?.status || 'no answer'}`}${await lagOf(app, base)}${restarts}`);
-      }
-      if (stack.postgres.state === 'running') {
-        const troubled = await logStore(config, stack.kafka.state !== 'stopped', log);
-        healthy &&= !troubled;
-      }
-      if (!healthy) process.exitCode = 3;
+      const report = await statusReport(config);
+      if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else describeReport(report).forEach(log);
+      if (!report.healthy) process.exitCode = 3;
     });
 }
 
-async function lagOf(app: string, base: string): Promise<string> {
-  if (app !== 'ingestor' && app !== 'projector') return '';
-  const metrics = await scrapeMetrics(`${base}/metrics`);
-  if (!metrics) return '';
-  if (app === 'ingestor') {
-    const lag = (metrics.get('caravan_consumer_lag_records') ?? []).reduce((sum, s) => sum + s.value, 0);
-    return `, consumer lag ${lag} records`;
+type AppReport = {
+  app: string;
+  state: 'stopped' | 'ready' | 'unready';
+  pid?: number;
+  url?: string;
+  /** The readiness checks that fail, `name: detail`. */
+  failing?: string[];
+  restarts?: number;
+  lastExit?: { code: number | null; signal: string | null; at: string };
+  consumerLagRecords?: number;
+  projectionLagEvents?: Record<string, number>;
+};
+type StoreReport = {
+  topics: Awaited<ReturnType<typeof ingestTotals>>;
+  pausedPartitions: Array<{ topic: string; partition: number; stored: string; logEnd: string }>;
+  dlq: { pending: number; refused: number } | null;
+  setAside: { total: number; latest: Array<{ projection: string; position: string; eventType: string; eventId: string; error: string }> };
+};
+/** What `caravan status` finds, whether printed as lines or as JSON. */
+export type StatusReport = {
+  healthy: boolean;
+  stack: Awaited<ReturnType<typeof stackStatus>>;
+  supervisor: { pid: number; startedAt: string } | null;
+  apps: AppReport[];
+  store: StoreReport | null;
+};
+
+async function statusReport(config: ReturnType<typeof cliContext>['config']): Promise<StatusReport> {
+  const stack = await stackStatus(config);
+  let healthy = stackIsUp(stack);
+  const supervisor = runningSupervisor(config.stack.stateDir);
+  const apps: AppReport[] = [];
+  for (const app of APP_NAMES) {
+    const record = recordedApp(config.stack.stateDir, app) as (ReturnType<typeof recordedApp> & Partial<SupervisedApp>) | undefined;
+    if (!record) {
+      healthy = false;
+      apps.push({ app, state: 'stopped' });
+      continue;
+    }
+    const url = appUrl(config, record.port);
+    const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
+    const body = ready ? ((await ready.json().catch(() => ({}))) as { status?: string; details?: Record<string, { status: string; detail?: string }> }) : {};
+    const failing = Object.entries(body.details ?? {}).filter(([, c]) => c.status !== 'up').map(([n, c]) => `${n}: ${c.detail ?? 'down'}`);
+    if (ready?.status !== 200 && failing.length === 0) failing.push(ready ? `HTTP ${ready.status}` : 'no answer');
+    healthy &&= ready?.status === 200;
+    apps.push({
+      app,
+      state: ready?.status === 200 ? 'ready' : 'unready',
+      pid: record.pid,
+      url,
+      failing,
+      ...(record.restarts ? { restarts: record.restarts, lastExit: record.lastExit as AppReport['lastExit'] } : {}),
+      ...(await lagOf(app, url)),
+    });
   }
-  const lags = (metrics.get('caravan_projection_lag_events') ?? []).map((s) => `${s.labels.projection} ${s.value}`);
-  return `, projection lag ${lags.join(', ') || 'n/a'} events`;
+  let store: StoreReport | null = null;
+  if (stack.postgres.state === 'running') {
+    store = await storeReport(config, stack.kafka.state !== 'stopped');
+    healthy &&= store.pausedPartitions.length === 0;
+  }
+  return { healthy, stack, supervisor: supervisor ? { pid: supervisor.pid, startedAt: supervisor.startedAt } : null, apps, store };
+}
+
+function describeReport(report: StatusReport): string[] {
+  const lines = describeStatus(report.stack);
+  lines.push(report.supervisor ? `supervisor pid ${report.supervisor.pid} since ${report.supervisor.startedAt}: restarts an app that exits` : 'supervisor not running (apps that exit stay down)');
+  for (const a of report.apps) {
+    if (a.state === 'stopped') {
+      lines.push(`${a.app.padEnd(9)} stopped${report.supervisor ? ' (the supervisor restarts it)' : ''}`);
+      continue;
+    }
+    const restarts = a.restarts ? `, restarted ${a.restarts}x (last exit ${a.lastExit?.signal ?? `code ${a.lastExit?.code}`} at ${a.lastExit?.at})` : '';
+    const lag =
+      a.consumerLagRecords !== undefined
+        ? `, consumer lag ${a.consumerLagRecords} records`
+        : a.projectionLagEvents !== undefined
+          ? `, projection lag ${Object.entries(a.projectionLagEvents).map(([p, n]) => `${p} ${n}`).join(', ') || 'n/a'} events`
+          : '';
+    lines.push(`${a.app.padEnd(9)} pid ${a.pid} ${a.url} ${a.state === 'ready' ? 'ready' : `UNREADY ${(a.failing ?? []).join('; ')}`}${lag}${restarts}`);
+  }
+  const store = report.store;
+  if (!store) return lines;
+  for (const t of store.topics) {
+    const codes = Object.entries(t.rejectedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
+    lines.push(`${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}${codes ? ` (${codes})` : ''}`);
+  }
+  for (const s of store.pausedPartitions) {
+    lines.push(`${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's end ${s.logEnd} (topic re-created or log truncated); accept the new log: npx caravan offsets reset ${s.topic} ${s.partition} --to earliest --yes`);
+  }
+  if (store.dlq && store.dlq.pending > 0) lines.push(`${store.dlq.pending} rejection(s) not on the DLQ topic yet (the ingestor's relay publishes them)`);
+  if (store.dlq && store.dlq.refused > 0) lines.push(`${store.dlq.refused} rejection(s) refused by the DLQ topic even alone, kept in PostgreSQL: npx caravan dlq list --dlq refused`);
+  if (store.setAside.total > 0) {
+    lines.push(`${store.setAside.total} event(s) set aside by the projections (could not be applied; \`npx caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`);
+    for (const e of store.setAside.latest) lines.push(`  ${e.projection} position ${e.position} ${e.eventType} ${e.eventId}: ${e.error.slice(0, 160)}`);
+  }
+  return lines;
+}
+
+async function lagOf(app: string, base: string): Promise<Pick<AppReport, 'consumerLagRecords' | 'projectionLagEvents'>> {
+  if (app !== 'ingestor' && app !== 'projector') return {};
+  const metrics = await scrapeMetrics(`${base}/metrics`);
+  if (!metrics) return {};
+  if (app === 'ingestor') return { consumerLagRecords: (metrics.get('caravan_consumer_lag_records') ?? []).reduce((sum, s) => sum + s.value, 0) };
+  return { projectionLagEvents: Object.fromEntries((metrics.get('caravan_projection_lag_events') ?? []).map((s) => [s.labels.projection ?? '', s.value])) };
 }
 
 /**
  * What PostgreSQL (and Kafka's logs) say: the counters, partitions whose stored offset lies beyond
- * their log (paused by the ingestor), events the projections set aside. Resolves whether any
- * partition is paused.
+ * their log (paused by the ingestor), dead letters not published, events the projections set aside.
  */
-async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp: boolean, log: (line: string) => void): Promise<boolean> {
+async function storeReport(config: ReturnType<typeof cliContext>['config'], kafkaUp: boolean): Promise<StoreReport> {
   const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-status', limits: config.database.limits });
-  let paused = false;
   try {
-    for (const t of await ingestTotals(pool, config.ingest.groupId).catch(() => [])) {
-      const codes = Object.entries(t.rejectedByCode).map(([code, n]) => `${code} ${n}`).join(', ');
-      log(`${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}${codes ? ` (${codes})` : ''}`);
-    }
+    const topics = await ingestTotals(pool, config.ingest.groupId).catch(() => []);
+    const pausedPartitions: StoreReport['pausedPartitions'] = [];
     if (kafkaUp) {
       const admin = createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-status`, retries: 1, quiet: true }).admin();
       try {
         await admin.connect();
         const t = config.topics;
         for (const s of await partitionOffsets(pool, admin, config.ingest.groupId, [t.bookings, t.arrivals, t.media])) {
-          if (s.state !== 'beyond-log-end') continue;
-          paused = true;
-          log(`${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's end ${s.logEnd} (topic re-created or log truncated); accept the new log: npx caravan offsets reset ${s.topic} ${s.partition} --to earliest --yes`);
+          if (s.state === 'beyond-log-end') pausedPartitions.push({ topic: s.topic, partition: s.partition, stored: String(s.stored), logEnd: String(s.logEnd) });
         }
       } catch {
         // Kafka went away meanwhile: the stack line says so.
@@ -116,17 +184,16 @@ async function logStore(config: ReturnType<typeof cliContext>['config'], kafkaUp
         `SELECT count(*) FILTER (WHERE dlq_failed_at IS NULL)::int AS pending, count(*) FILTER (WHERE dlq_failed_at IS NOT NULL)::int AS refused
          FROM rejections WHERE dlq_published_at IS NULL`,
       )
-      .then((r) => r.rows[0])
-      .catch(() => undefined);
-    if (dlq && dlq.pending > 0) log(`${dlq.pending} rejection(s) not on the DLQ topic yet (the ingestor's relay publishes them)`);
-    if (dlq && dlq.refused > 0) log(`${dlq.refused} rejection(s) refused by the DLQ topic even alone, kept in PostgreSQL: npx caravan dlq list --dlq refused`);
+      .then((r) => r.rows[0] ?? null)
+      .catch(() => null);
     const aside = await listSetAside(pool, { limit: 5 }).catch(() => ({ total: 0, items: [] }));
-    if (aside.total > 0) {
-      log(`${aside.total} event(s) set aside by the projections (could not be applied; \`npx caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`);
-      for (const e of aside.items) log(`  ${e.projection} position ${e.position} ${e.eventType} ${e.eventId}: ${e.error.slice(0, 160)}`);
-    }
+    return {
+      topics,
+      pausedPartitions,
+      dlq,
+      setAside: { total: aside.total, latest: aside.items.map((e) => ({ projection: e.projection, position: String(e.position), eventType: e.eventType, eventId: e.eventId, error: e.error })) },
+    };
   } finally {
     await pool.end();
   }
-  return paused;
 }
