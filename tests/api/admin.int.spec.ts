@@ -12,6 +12,15 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   let api: INestApplication;
   let base: string;
   let group: string;
+  /** The api's /metrics as samples: name, labels and value. */
+  const metricValues = async (): Promise<Array<{ name: string; labels: Record<string, string>; value: number }>> =>
+    (await (await fetch(`${base}/metrics`)).text())
+      .split('\n')
+      .filter((line) => line.startsWith('caravan_'))
+      .map((line) => {
+        const [, name = '', labels = '', value = ''] = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line) ?? [];
+        return { name, labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])), value: Number(value) };
+      });
   const call = async (path: string, init: RequestInit = {}, token: string | null = TOKEN) => {
     const response = await fetch(`${base}${path}`, {
       ...init,
@@ -80,6 +89,7 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   it('replays rejections against the current schemas and rates: counted once, counts still adding up', async () => {
     await db().pool.query(`INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('JPY', '2000-01-01T00:00:00Z', 0.0066)`);
     const before = (await totals(db().pool, group)).all;
+    const metricsBefore = await metricValues();
 
     const replayed = await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'unknown_currency' }) });
     expect(replayed).toMatchObject({ status: 200, body: { outcomes: [{ outcome: 'accepted' }] } });
@@ -94,6 +104,14 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
     expect(after.rejected).toBe(before.rejected - 1);
     const stored = await db().pool.query(`SELECT count(*)::int AS n FROM events WHERE data->>'bookingId' = 'yen-1'`);
     expect(stored.rows[0].n).toBe(1);
+    // The metrics' counters never go down: the rejection stays counted, the replay is counted beside it.
+    const metricsAfter = await metricValues();
+    const topic = metricsBefore.find((m) => m.name === 'caravan_rejections_total' && m.labels.code === 'unknown_currency')?.labels.topic as string;
+    const of = (values: typeof metricsBefore, name: string, labels: Record<string, string>) =>
+      values.find((m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v))?.value ?? 0;
+    expect(of(metricsAfter, 'caravan_rejections_total', { topic, code: 'unknown_currency' })).toBe(of(metricsBefore, 'caravan_rejections_total', { topic, code: 'unknown_currency' }));
+    expect(of(metricsAfter, 'caravan_replayed_total', { topic, outcome: 'accepted' })).toBe(of(metricsBefore, 'caravan_replayed_total', { topic, outcome: 'accepted' }) + 1);
+    expect(of(metricsAfter, 'caravan_events_accepted_total', { topic })).toBe(of(metricsBefore, 'caravan_events_accepted_total', { topic }) + 1);
     const counters = await call('/v1/admin/counters');
     expect((counters.body.topics as Array<{ balanced: boolean }>).every((t) => t.balanced)).toBe(true);
     expect((await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ limit: 0 }) })).status).toBe(400);

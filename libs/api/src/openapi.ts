@@ -48,7 +48,26 @@ const pipelineSummary = {
   properties: {
     readAt: { type: 'string', format: 'date-time' },
     totals: { type: 'object', required: ['consumed', 'accepted', 'duplicate', 'rejected', 'rejectedByCode'], properties: { consumed: count, accepted: count, duplicate: count, rejected: count, rejectedByCode: byCode } },
-    topics: { type: 'array', items: { type: 'object', required: ['topic', 'consumed', 'accepted', 'duplicate', 'rejected'], properties: { topic: { type: 'string' }, consumed: count, accepted: count, duplicate: count, rejected: byCode } } },
+    topics: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['topic', 'consumed', 'accepted', 'duplicate', 'rejected', 'replayed'],
+        properties: {
+          topic: { type: 'string' },
+          consumed: count,
+          accepted: count,
+          duplicate: count,
+          rejected: { ...byCode, description: 'rejections not replayed, by code: consumed = accepted + duplicate + these' },
+          replayed: {
+            type: 'object',
+            description: 'rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome',
+            required: ['byCode', 'accepted', 'duplicate'],
+            properties: { byCode, accepted: count, duplicate: count },
+          },
+        },
+      },
+    },
     consumerLag: { type: ['integer', 'null'], minimum: 0, description: 'records on the inbound topics not consumed yet; null when Kafka did not answer' },
     projections: { type: 'array', items: { type: 'object', required: ['name', 'lagEvents', 'lagSeconds', 'setAside'], properties: { name: { type: 'string' }, lagEvents: count, lagSeconds: { type: 'number' }, setAside: count } } },
     dlq: { type: 'object', required: ['pending', 'refused'], properties: { pending: count, refused: count } },

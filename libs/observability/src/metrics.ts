@@ -16,7 +16,8 @@ export const projectionBatchSeconds = new Histogram({ name: 'caravan_projection_
 export const recordsConsumed = new Counter({ name: 'caravan_records_consumed_total', help: 'Inbound records consumed', labelNames: ['topic'], registers: [registry] });
 export const eventsAccepted = new Counter({ name: 'caravan_events_accepted_total', help: 'Events appended to the event store', labelNames: ['topic'], registers: [registry] });
 export const duplicates = new Counter({ name: 'caravan_duplicates_total', help: 'Records whose eventId was stored with the same content', labelNames: ['topic'], registers: [registry] });
-export const rejections = new Counter({ name: 'caravan_rejections_total', help: 'Rejected records by code', labelNames: ['topic', 'code'], registers: [registry] });
+export const rejections = new Counter({ name: 'caravan_rejections_total', help: 'Records rejected, by code: every rejection ever made, a replayed one included (it never goes down)', labelNames: ['topic', 'code'], registers: [registry] });
+export const replayed = new Counter({ name: 'caravan_replayed_total', help: 'Rejections a replay turned into an accepted event or a duplicate (counted in those too): consumed = accepted + duplicates + rejections - replayed', labelNames: ['topic', 'outcome'], registers: [registry] });
 export const consumerLag = new Gauge({ name: 'caravan_consumer_lag_records', help: 'Records in a partition not ingested yet (high watermark minus the stored offset)', labelNames: ['topic', 'partition'], registers: [registry] });
 export const projectionLagEvents = new Gauge({ name: 'caravan_projection_lag_events', help: 'Events in the store a projection has not applied', labelNames: ['projection'], registers: [registry] });
 export const projectionLagSeconds = new Gauge({ name: 'caravan_projection_lag_seconds', help: 'Age of the oldest event a projection has not applied (0 when caught up)', labelNames: ['projection'], registers: [registry] });

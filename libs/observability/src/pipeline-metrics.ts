@@ -1,13 +1,22 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, snapshotAgeSeconds } from './metrics';
+import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, replayed, snapshotAgeSeconds } from './metrics';
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
 /** The pipeline's state as PostgreSQL (and Kafka's high watermarks, when an admin is given) say it: aggregates only, no record contents. */
 export type PipelineStatus = {
   /** Per inbound topic: records consumed, events accepted, duplicates, rejections by code. */
-  topics: Array<{ topic: string; consumed: number; accepted: number; duplicate: number; rejected: Record<string, number> }>;
+  topics: Array<{
+    topic: string;
+    consumed: number;
+    accepted: number;
+    duplicate: number;
+    /** Rejections not replayed, by code: consumed = accepted + duplicate + these. */
+    rejected: Record<string, number>;
+    /** Rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome. */
+    replayed: { byCode: Record<string, number>; accepted: number; duplicate: number };
+  }>;
   /** Records on the inbound topics not consumed yet, per partition; undefined when Kafka did not answer. */
   consumerLag: Array<{ topic: string; partition: number; records: number }> | undefined;
   projections: Array<{ name: string; lagEvents: number; lagSeconds: number; setAside: number }>;
@@ -15,6 +24,8 @@ export type PipelineStatus = {
   /** Seconds since the newest snapshot was computed; undefined before the first. */
   snapshotAgeSeconds: number | undefined;
 };
+
+const newTopic = (topic: string): PipelineStatus['topics'][number] => ({ topic, consumed: 0, accepted: 0, duplicate: 0, rejected: {}, replayed: { byCode: {}, accepted: 0, duplicate: 0 } });
 
 /** Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age, consumer lag. */
 export async function readPipelineStatus(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
@@ -25,10 +36,23 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
   const byTopic = new Map<string, PipelineStatus['topics'][number]>();
   for (const row of totals.rows) {
     let t = byTopic.get(row.topic);
-    if (!t) byTopic.set(row.topic, (t = { topic: row.topic, consumed: 0, accepted: 0, duplicate: 0, rejected: {} }));
+    if (!t) byTopic.set(row.topic, (t = newTopic(row.topic)));
     const n = Number(row.count);
     if (row.outcome === 'consumed' || row.outcome === 'accepted' || row.outcome === 'duplicate') t[row.outcome] += n;
     else t.rejected[row.code] = (t.rejected[row.code] ?? 0) + n;
+  }
+  // Replays move a rejection into accepted (or duplicate): counted here so the rejections ever made never go down.
+  const replays = await pool.query<{ topic: string; code: string; resolution: 'accepted' | 'duplicate'; count: string }>(
+    `SELECT source_topic AS topic, code, resolution, count(*)::text AS count FROM rejections
+     WHERE consumer_group = $1 AND resolution IN ('accepted', 'duplicate') GROUP BY 1, 2, 3`,
+    [options.group],
+  );
+  for (const row of replays.rows) {
+    let t = byTopic.get(row.topic);
+    if (!t) byTopic.set(row.topic, (t = newTopic(row.topic)));
+    const n = Number(row.count);
+    t.replayed.byCode[row.code] = (t.replayed.byCode[row.code] ?? 0) + n;
+    t.replayed[row.resolution] += n;
   }
 
   const lags = await pool.query<{ name: string; events: string; seconds: string; aside: number }>(
@@ -83,12 +107,15 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
 /** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
 export async function refreshPipelineMetrics(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
   const status = await readPipelineStatus(pool, options);
-  for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections]) counter.reset();
+  for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections, replayed]) counter.reset();
   for (const t of status.topics) {
     recordsConsumed.inc({ topic: t.topic }, t.consumed);
     eventsAccepted.inc({ topic: t.topic }, t.accepted);
     duplicates.inc({ topic: t.topic }, t.duplicate);
-    for (const [code, n] of Object.entries(t.rejected)) rejections.inc({ topic: t.topic, code }, n);
+    // Every rejection ever made, replayed or not: a counter that never goes down (rate() stays right).
+    const codes = new Set([...Object.keys(t.rejected), ...Object.keys(t.replayed.byCode)]);
+    for (const code of codes) rejections.inc({ topic: t.topic, code }, (t.rejected[code] ?? 0) + (t.replayed.byCode[code] ?? 0));
+    for (const outcome of ['accepted', 'duplicate'] as const) if (t.replayed[outcome] > 0) replayed.inc({ topic: t.topic, outcome }, t.replayed[outcome]);
   }
   for (const p of status.projections) {
     projectionLagEvents.set({ projection: p.name }, p.lagEvents);
