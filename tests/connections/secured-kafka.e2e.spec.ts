@@ -9,6 +9,7 @@ import {
   freePort,
   PLAIN_USER,
   pipelineEnv,
+  readTopic,
   SCRAM_USER,
   type SecureBroker,
   spawnApp,
@@ -84,20 +85,8 @@ describe('Kafka over TLS and SASL (a broker of its own with SASL_SSL and SSL lis
     }
   }
 
-  /** A topic read from the beginning through the plain listener, until `enough` says so. */
-  async function readTopic(topic: string, enough: (messages: KafkaMessage[]) => boolean): Promise<KafkaMessage[]> {
-    const consumer = createKafka({ brokers: [broker.plain], clientId: uniqueName('reader') }).consumer({ groupId: uniqueName('reader') });
-    const messages: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
-    try {
-      await waitFor(() => enough(messages), { what: `the messages expected on ${topic}`, timeoutMs: 60_000 });
-      return messages;
-    } finally {
-      await consumer.disconnect();
-    }
-  }
+  /** A topic read from the beginning through the plain listener. */
+  const readPlain = (topic: string, enough: (messages: KafkaMessage[]) => boolean) => readTopic(topic, enough, 60_000, createKafka({ brokers: [broker.plain], clientId: uniqueName('reader') }));
 
   const readiness = async (port: number) => {
     const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
@@ -123,11 +112,11 @@ describe('Kafka over TLS and SASL (a broker of its own with SASL_SSL and SSL lis
     running.push(spawnApp('ingestor', env), spawnApp('projector', env), spawnApp('publisher', env));
     await waitForConsumed(db().pool, config.ingest.groupId, 31);
     expect((await totals(db().pool, config.ingest.groupId)).all).toMatchObject({ consumed: 31, accepted: 30, rejected: 1, rejectedByCode: { malformed_json: 1 } });
-    const [dead] = await readTopic(config.topics.dlq, (m) => m.length >= 1);
+    const [dead] = await readPlain(config.topics.dlq, (m) => m.length >= 1);
     expect(dead?.headers?.[DLQ_HEADERS.code]?.toString()).toBe('malformed_json');
     await waitFor(async () => (await db().pool.query(`SELECT snapshot->>'value' AS v FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0]?.v === '90', { what: 'arrivals ytd at 90', timeoutMs: 120_000 });
     // The publisher's transactions, committed through the secured listener.
-    const published = await readTopic(config.topics.snapshots, (m) => m.some((x) => x.key?.toString() === 'arrivals|ytd|*' && JSON.parse(String(x.value)).value === 90));
+    const published = await readPlain(config.topics.snapshots, (m) => m.some((x) => x.key?.toString() === 'arrivals|ytd|*' && JSON.parse(String(x.value)).value === 90));
     expect(published.length).toBeGreaterThan(1);
   });
 

@@ -78,15 +78,19 @@ export async function waitForConsumed(pool: Pool, group: string, n: number, time
   await waitFor(async () => (await totals(pool, group)).all.consumed >= n, { timeoutMs, intervalMs: 200, what: `${n} records consumed` });
 }
 
-/** Reads a topic from the beginning until `n` messages arrived. */
-export async function readTopic(topic: string, n: number, timeoutMs = 60_000): Promise<KafkaMessage[]> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('reader') });
+/**
+ * Reads a topic from the beginning until `n` messages arrived (or `enough` says so), through the
+ * test broker or the client given (another broker, another listener).
+ */
+export async function readTopic(topic: string, enough: number | ((messages: KafkaMessage[]) => boolean), timeoutMs = 60_000, kafka: Kafka = testKafka()): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   const messages: KafkaMessage[] = [];
+  const done = typeof enough === 'number' ? () => messages.length >= enough : () => enough(messages);
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
   try {
-    await waitFor(() => messages.length >= n, { timeoutMs, what: `${n} messages on ${topic}` });
+    await waitFor(done, { timeoutMs, what: typeof enough === 'number' ? `${enough} messages on ${topic}` : `the messages expected on ${topic}` });
     return messages;
   } finally {
     await consumer.disconnect();
