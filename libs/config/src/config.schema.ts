@@ -105,6 +105,11 @@ export const envSchema = z.object({
   HTTP_URL_LIMIT_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * Whether /metrics carries the pipeline-wide figures read from PostgreSQL and Kafka at each scrape
+   * (counts, lags, snapshot age, dead letters): by default the api's only, so they are exported once.
+   */
+  METRICS_PIPELINE: booleanFlag.optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),
   CARAVAN_STATE_DIR: z.string().min(1).default('.caravan'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('3.9.1'),

@@ -23,6 +23,8 @@ export type CaravanConfig = {
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
   api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; maxStreams: number; adminToken: string | undefined };
   http: { host: string; port: number; corsOrigins: string[]; bodyLimitBytes: number; urlLimitBytes: number };
+  /** pipeline: /metrics carries the pipeline-wide figures (METRICS_PIPELINE; the api by default). */
+  metrics: { pipeline: boolean };
   timeZone: string;
   stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
 };
@@ -111,6 +113,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
       urlLimitBytes: env.HTTP_URL_LIMIT_BYTES,
     },
+    metrics: { pipeline: env.METRICS_PIPELINE ?? app === 'api' },
     timeZone: env.TIME_ZONE,
     stack: {
       stateDir: env.CARAVAN_STATE_DIR,

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, rejections, replayed, snapshotAgeSeconds } from './metrics';
+import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, registry, rejections, replayed, snapshotAgeSeconds } from './metrics';
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
@@ -102,6 +102,23 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
     dlq: { pending: Number(dlq.rows[0]?.pending ?? 0), refused: Number(dlq.rows[0]?.refused ?? 0) },
     snapshotAgeSeconds: ageSeconds === null || ageSeconds === undefined ? undefined : Number(ageSeconds),
   };
+}
+
+/**
+ * The pipeline-wide metrics: read from PostgreSQL (and Kafka) at a scrape, the same whichever app
+ * answers. Only apps with METRICS_PIPELINE (the api by default) export them, so a Prometheus sum
+ * over the apps does not count them several times (several api replicas: aggregate with max).
+ */
+export const PIPELINE_METRIC_NAMES: readonly string[] = [
+  recordsConsumed, eventsAccepted, duplicates, rejections, replayed, consumerLag, projectionLagEvents, projectionLagSeconds,
+  projectionSetAside, snapshotAgeSeconds, dlqPending, dlqUnpublishable,
+].map((metric) => (metric as unknown as { name: string }).name);
+
+/** The registry as Prometheus text: with the pipeline-wide metrics, or without them (their values are not this process's). */
+export async function metricsText(options: { pipeline: boolean }): Promise<string> {
+  if (options.pipeline) return registry.metrics();
+  const own = registry.getMetricsAsArray().filter((metric) => !PIPELINE_METRIC_NAMES.includes(metric.name));
+  return `${(await Promise.all(own.map((metric) => registry.getSingleMetricAsString(metric.name)))).join('\n\n')}\n`;
 }
 
 /** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */

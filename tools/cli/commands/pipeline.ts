@@ -3,11 +3,11 @@ import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
 import { ingestTotals, partitionOffsets } from '@caravan/ingest';
 import { createKafka, kafkaConnection } from '@caravan/kafka';
+import { readPipelineStatus } from '@caravan/observability';
 import { listSetAside } from '@caravan/projections';
 import { describeStatus, recordedApp, runningSupervisor, type SupervisedApp, stackDown, stackIsUp, stackStatus, stopRecordedApp, stopSupervisor } from '@caravan/stack';
 import { cliContext, numberOption } from '../support/context';
 import { appUrl, startPipeline } from '../support/pipeline-apps';
-import { scrapeMetrics } from '../support/scrape';
 
 /** `caravan up|down|status`: the stack and the four apps in the background, for real producers. */
 export function registerPipeline(program: Command): void {
@@ -67,6 +67,8 @@ type StoreReport = {
   pausedPartitions: Array<{ topic: string; partition: number; stored: string; logEnd: string }>;
   dlq: { pending: number; refused: number } | null;
   setAside: { total: number; latest: Array<{ projection: string; position: string; eventType: string; eventId: string; error: string }> };
+  /** Records not ingested yet (undefined when Kafka did not answer), events each projection has not applied. */
+  lag: { consumerRecords: number | undefined; projectionEvents: Record<string, number> } | null;
 };
 /** What `caravan status` finds, whether printed as lines or as JSON. */
 export type StatusReport = {
@@ -102,13 +104,18 @@ async function statusReport(config: ReturnType<typeof cliContext>['config']): Pr
       url,
       failing,
       ...(record.restarts ? { restarts: record.restarts, lastExit: record.lastExit as AppReport['lastExit'] } : {}),
-      ...(await lagOf(app, url)),
     });
   }
   let store: StoreReport | null = null;
   if (stack.postgres.state === 'running') {
     store = await storeReport(config, stack.kafka.state !== 'stopped');
     healthy &&= store.pausedPartitions.length === 0;
+    // The lags are the pipeline's (PostgreSQL and Kafka say them), shown beside the app that works them off.
+    for (const a of apps) {
+      if (a.state === 'stopped') continue;
+      if (a.app === 'ingestor' && store.lag?.consumerRecords !== undefined) a.consumerLagRecords = store.lag.consumerRecords;
+      if (a.app === 'projector' && store.lag) a.projectionLagEvents = store.lag.projectionEvents;
+    }
   }
   return { healthy, stack, supervisor: supervisor ? { pid: supervisor.pid, startedAt: supervisor.startedAt } : null, apps, store };
 }
@@ -148,14 +155,6 @@ function describeReport(report: StatusReport): string[] {
   return lines;
 }
 
-async function lagOf(app: string, base: string): Promise<Pick<AppReport, 'consumerLagRecords' | 'projectionLagEvents'>> {
-  if (app !== 'ingestor' && app !== 'projector') return {};
-  const metrics = await scrapeMetrics(`${base}/metrics`);
-  if (!metrics) return {};
-  if (app === 'ingestor') return { consumerLagRecords: (metrics.get('caravan_consumer_lag_records') ?? []).reduce((sum, s) => sum + s.value, 0) };
-  return { projectionLagEvents: Object.fromEntries((metrics.get('caravan_projection_lag_events') ?? []).map((s) => [s.labels.projection ?? '', s.value])) };
-}
-
 /**
  * What PostgreSQL (and Kafka's logs) say: the counters, partitions whose stored offset lies beyond
  * their log (paused by the ingestor), dead letters not published, events the projections set aside.
@@ -187,13 +186,30 @@ async function storeReport(config: ReturnType<typeof cliContext>['config'], kafk
       .then((r) => r.rows[0] ?? null)
       .catch(() => null);
     const aside = await listSetAside(pool, { limit: 5 }).catch(() => ({ total: 0, items: [] }));
+    const lag = await pipelineLag(pool, config, kafkaUp).catch(() => null);
     return {
       topics,
       pausedPartitions,
       dlq,
+      lag,
       setAside: { total: aside.total, latest: aside.items.map((e) => ({ projection: e.projection, position: String(e.position), eventType: e.eventType, eventId: e.eventId, error: e.error })) },
     };
   } finally {
     await pool.end();
+  }
+}
+
+async function pipelineLag(pool: ReturnType<typeof createPool>, config: ReturnType<typeof cliContext>['config'], kafkaUp: boolean): Promise<StoreReport['lag']> {
+  const t = config.topics;
+  const admin = kafkaUp ? createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-status`, retries: 1, quiet: true }).admin() : undefined;
+  try {
+    await admin?.connect();
+    const status = await readPipelineStatus(pool, { group: config.ingest.groupId, topics: [t.bookings, t.arrivals, t.media], admin });
+    return {
+      consumerRecords: status.consumerLag?.reduce((sum, p) => sum + p.records, 0),
+      projectionEvents: Object.fromEntries(status.projections.map((p) => [p.name, p.lagEvents])),
+    };
+  } finally {
+    await admin?.disconnect().catch(() => undefined);
   }
 }

@@ -1,5 +1,4 @@
 import { renderKpiTable } from './kpi-table';
-import { parsePrometheus } from './scrape';
 
 const snapshot = (over: Record<string, unknown>) => ({
   kpi: 'arrivals',
@@ -39,18 +38,5 @@ describe('the terminal KPI table', () => {
 
   it('says so when there is nothing yet', () => {
     expect(renderKpiTable([])).toMatch(/^no KPI snapshots yet/);
-  });
-});
-
-describe('Prometheus text', () => {
-  it('reads samples with their labels', () => {
-    const samples = parsePrometheus(
-      ['# HELP caravan_consumer_lag_records x', 'caravan_consumer_lag_records{topic="a",partition="0"} 3', 'caravan_consumer_lag_records{topic="a",partition="1"} 4', 'up 1'].join('\n'),
-    );
-    expect(samples.get('caravan_consumer_lag_records')).toEqual([
-      { labels: { topic: 'a', partition: '0' }, value: 3 },
-      { labels: { topic: 'a', partition: '1' }, value: 4 },
-    ]);
-    expect(samples.get('up')).toEqual([{ labels: {}, value: 1 }]);
   });
 });
