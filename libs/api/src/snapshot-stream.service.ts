@@ -256,9 +256,11 @@ export class SnapshotStream implements OnModuleDestroy {
     this.poll = setInterval(() => this.wake(), this.config.api.streamPollMs);
     this.poll.unref();
     listenConnected.set({ channel: 'caravan_snapshots' }, 0);
+    // On the primary, where the publisher notifies: a hot standby (API_DATABASE_URL) refuses LISTEN
+    // and gets no NOTIFY. A row the replica has not replayed yet at a wake-up comes with the next one.
     this.listener = new PgListener({
       connection: {
-        connectionString: this.config.api.databaseUrl ?? this.config.database.url,
+        connectionString: this.config.database.url,
         application_name: `caravan-api-listen-${process.pid}`,
         ...sessionSettings(this.config.database.limits, true),
       },
