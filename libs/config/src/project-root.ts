@@ -1,13 +1,27 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+/** The name in Caravan's package.json: how its root is told from the folders above and below it. */
+const PACKAGE_NAME = 'caravan';
+
 /**
- * The repository root (the folder holding nest-cli.json), found upward from this file, so files
- * shipped beside the code (migrations, the Kafka POM) are found from sources and build output alike.
+ * Caravan's root: the folder of its package.json, found upward from this file. That is the
+ * repository (running from sources or from dist/ built in it) or the installed package
+ * (node_modules/caravan, an image's /app), so the files shipped beside the code (migrations, the
+ * dashboard, the Kafka POM) are found the same way in each, wherever the command is run from.
  */
 export function projectRoot(start: string = __dirname): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nest-cli.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no nest-cli.json above ${start}: run Caravan from its repository`);
+    if (isCaravanPackage(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json of ${PACKAGE_NAME} above ${start}: is Caravan installed whole?`);
+  }
+}
+
+function isCaravanPackage(manifest: string): boolean {
+  if (!existsSync(manifest)) return false;
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME;
+  } catch {
+    return false;
   }
 }

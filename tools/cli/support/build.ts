@@ -6,6 +6,8 @@ import { CliError } from './cli-error';
 
 function newestSourceMs(dir: string): number {
   let newest = 0;
+  // An installed package ships no sources: what it holds is what was built.
+  if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSourceMs(path));
@@ -14,7 +16,7 @@ function newestSourceMs(dir: string): number {
   return newest;
 }
 
-/** Whether dist/ holds every app and is newer than every source file under apps/ and libs/. */
+/** Whether dist/ holds every app and is newer than every source file under apps/ and libs/ (an installed package: it holds every app). */
 export function buildIsCurrent(root: string): boolean {
   const entries = APP_NAMES.map((app) => appEntry(root, app));
   if (!entries.every((e) => existsSync(e))) return false;

@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { APP_NAMES, loadConfig, projectRoot } from '@caravan/config';
+
+type Service = {
+  image?: string;
+  build?: string;
+  profiles?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }> | string[];
+};
+type Compose = { services: Record<string, Service> };
+type Scrape = { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels: Record<string, string> }> }> };
+
+const root = projectRoot();
+const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as Compose;
+const service = (name: string): Service => {
+  const s = compose.services[name];
+  if (!s) throw new Error(`docker-compose.yml has no service ${name}`);
+  return s;
+};
+
+/** The Dockerfile's last stage (the image that runs), continuation lines joined. */
+function runtimeStage(): string {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+  return text.slice(text.lastIndexOf('\nFROM '));
+}
+
+describe('docker-compose.yml with the apps profile (the whole pipeline from the image)', () => {
+  it('is valid for docker-compose (`docker-compose --profile apps config`)', () => {
+    const run = spawnSync('docker-compose', ['--profile', 'apps', 'config', '--quiet'], { cwd: root, encoding: 'utf8' });
+    if (run.error) throw new Error(`docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run does): ${run.error.message}`);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('runs each app from the image of the Dockerfile, by its argument, in the apps profile only', () => {
+    for (const app of APP_NAMES) {
+      const s = service(app);
+      expect({ app, build: s.build, image: s.image, profiles: s.profiles, command: s.command }).toEqual({ app, build: '.', image: 'caravan:local', profiles: ['apps'], command: [app] });
+      expect(s.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+    }
+    // The local stack alone (`docker compose up`) stays Kafka and PostgreSQL.
+    expect(Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([name]) => name).sort()).toEqual(['kafka', 'postgres']);
+  });
+
+  it("gives each app a configuration its schema accepts, reaching Kafka and PostgreSQL by the network's names", () => {
+    const advertised = service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS ?? '';
+    for (const app of APP_NAMES) {
+      const config = loadConfig(app, service(app).environment ?? {});
+      for (const broker of config.kafka.brokers) expect(advertised.split(',').map((l) => l.replace(/^\w+:\/\//, ''))).toContain(broker);
+      expect(new URL(config.database.url).hostname).toBe('postgres');
+      expect(config.http.host).toBe('0.0.0.0');
+    }
+  });
+
+  it('publishes the api (the dashboard) and lets Prometheus scrape every app on its port, labelled by app', () => {
+    const port = loadConfig('api', service('api').environment ?? {}).http.port;
+    expect(service('api').ports).toEqual([`127.0.0.1:3000:${port}`]);
+    const scrape = parse(readFileSync(join(root, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as Scrape;
+    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets.map((t) => [t, s.labels.app])));
+    expect(targets.sort()).toEqual(APP_NAMES.map((app) => [`${app}:${loadConfig(app, service(app).environment ?? {}).http.port}`, app]).sort());
+  });
+
+  it('provisions Prometheus (rules and scrape config) and Grafana (data source, dashboard) from files in the repository', () => {
+    for (const name of ['prometheus', 'grafana']) {
+      expect(service(name).profiles).toEqual(['apps']);
+      for (const volume of service(name).volumes ?? []) {
+        const [from] = volume.split(':');
+        expect([volume, existsSync(join(root, from as string))]).toEqual([volume, true]);
+      }
+    }
+    expect(service('prometheus').volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
+    expect(service('grafana').volumes).toEqual(expect.arrayContaining(['./deploy/grafana/provisioning:/etc/grafana/provisioning:ro', './deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+  });
+});
+
+describe('the Dockerfile', () => {
+  const stage = runtimeStage();
+
+  it('builds in one stage and runs from another, with the packed Caravan and production dependencies only', () => {
+    const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(stage).toMatch(/^COPY --from=build \/tmp\/caravan\.tgz /m);
+    expect(stage).toMatch(/^RUN sh \/tmp\/install\.sh /m);
+    expect(readFileSync(join(root, 'deploy', 'image', 'install.sh'), 'utf8')).toMatch(/^npm ci --omit=dev /m);
+    // The build context leaves out what the build makes itself.
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+
+  it('runs as a user who is not root, listens on every interface, chooses the app by argument, checks its liveness', () => {
+    const user = /^USER (\S+)$/m.exec(stage)?.[1] ?? 'root';
+    expect(user.split(':')[0]).toMatch(/^[1-9]\d*$/);
+    expect(stage).toMatch(/^ENV .*\bHTTP_HOST=0\.0\.0\.0\b/m);
+    const port = /\bHTTP_PORT=(\d+)/.exec(stage)?.[1];
+    expect(stage).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
+    // The compose apps and the Kubernetes manifests rely on that port.
+    for (const app of APP_NAMES) expect(service(app).environment?.HTTP_PORT).toBe(port);
+    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual(['node', '/app/bin/caravan-app.js']);
+    expect(JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual(['node', '/app/bin/caravan-app.js', '--probe', 'live']);
+  });
+});
