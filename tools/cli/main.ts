@@ -1,11 +1,13 @@
 /**
  * `caravan`: one CLI for the local stack, the pipeline, simulated and imported traffic, KPIs in the
  * terminal and ops actions. `npx caravan --help` lists every command; bin/caravan.js runs this file.
+ *
+ * The program (every command's name, arguments, options and help) is built from commands/*.ts,
+ * which need only commander, node builtins and @caravan/contract: `--help` and `--version` load
+ * nothing of the application. Each command's implementation (actions/*.ts, with the libraries,
+ * NestJS, pg, kafkajs) is loaded when the command runs.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { projectRoot } from '@caravan/config';
 import { registerDemo } from './commands/demo';
 import { registerDlq } from './commands/dlq';
 import { registerImport } from './commands/import';
@@ -15,7 +17,7 @@ import { registerPipeline } from './commands/pipeline';
 import { registerRebuild } from './commands/rebuild';
 import { registerSimulate } from './commands/simulate';
 import { registerStack } from './commands/stack';
-import { failureLine } from './support/cli-error';
+import { packageVersion } from './support/package-version';
 
 export function buildProgram(): Command {
   const program = new Command('caravan')
@@ -36,10 +38,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** The package's version (package.json beside the sources, or the installed package's). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
+/** The one line of a failure: support/cli-error knows the libraries' errors, so it is loaded only on failure. */
+const failureLine = (error: unknown, verbose: boolean): string => (require('./support/cli-error') as typeof import('./support/cli-error')).failureLine(error, verbose);
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();

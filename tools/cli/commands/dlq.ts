@@ -1,10 +1,12 @@
 import { type Command, Option } from 'commander';
-import { AdminService } from '@caravan/api';
 import { REJECTION_CODES } from '@caravan/contract';
-import { cliContext, numberOption } from '../support/context';
-import { withDatabase } from '../support/database-session';
+import { numberOption } from '../support/options';
 
-type ListOptions = { code?: string; from?: string; to?: string; dlq?: 'pending' | 'published' | 'refused'; limit: number; offset: number; values?: boolean };
+export type DlqListOptions = { code?: string; from?: string; to?: string; dlq?: 'pending' | 'published' | 'refused'; limit: number; offset: number; values?: boolean };
+export type DlqReplayOptions = { code?: string; id?: string[]; limit: number };
+
+/** The implementation (PostgreSQL, the admin service), loaded when a command runs, not for --help. */
+const implementation = (): typeof import('../actions/dlq') => require('../actions/dlq');
 
 /** `caravan dlq list|replay`: the rejected records, through the admin endpoints' own service. */
 export function registerDlq(program: Command): void {
@@ -19,31 +21,12 @@ export function registerDlq(program: Command): void {
     .option('--limit <n>', 'at most', numberOption(1, 500), 50)
     .option('--offset <n>', 'skip', numberOption(0), 0)
     .option('--values', 'print each original record value too')
-    .action(async (options: ListOptions) => {
-      const { config, log } = cliContext();
-      await withDatabase(config, 'dlq', async (pool) => {
-        const page = await new AdminService(pool, config).rejections({ code: options.code as never, from: options.from, to: options.to, dlq: options.dlq, limit: options.limit, offset: options.offset });
-        for (const r of page.items as Array<Record<string, unknown>>) {
-          const state = r.resolvedAt ? `resolved (${String(r.resolution)})` : r.publishedToDlqAt ? 'in DLQ' : r.dlqRefusedAt ? `refused by the DLQ: ${String(r.dlqError)}` : 'pending DLQ';
-          log(`#${String(r.id)} ${String(r.topic)}[${String(r.partition)}]@${String(r.offset)} ${String(r.code)} ${state}: ${String(r.detail).slice(0, 160)}`);
-          if (options.values) log(`    ${Buffer.from(String(r.valueBase64 ?? ''), 'base64').toString('utf8').slice(0, 400)}`);
-        }
-        log(`${page.items.length} of ${page.total} rejection(s)${options.code ? ` with code ${options.code}` : ''}`);
-      });
-    });
+    .action(async (options: DlqListOptions) => implementation().listRejections(options));
   dlq
     .command('replay')
     .description('re-validate unresolved rejections against the current schemas and rates; accepted ones are appended and the counters stay balanced')
     .addOption(new Option('--code <code>', 'only this rejection code').choices(REJECTION_CODES))
     .option('--id <id...>', 'only these rejection ids')
     .option('--limit <n>', 'at most this many', numberOption(1, 10_000), 1_000)
-    .action(async (options: { code?: string; id?: string[]; limit: number }) => {
-      const { config, log } = cliContext();
-      await withDatabase(config, 'dlq', async (pool) => {
-        const { outcomes } = await new AdminService(pool, config).replay({ ids: options.id, code: options.code, limit: options.limit });
-        const counts = new Map<string, number>();
-        for (const o of outcomes) counts.set(o.outcome === 'rejected' ? `rejected again (${o.code})` : o.outcome, (counts.get(o.outcome === 'rejected' ? `rejected again (${o.code})` : o.outcome) ?? 0) + 1);
-        log(`${outcomes.length} replayed: ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing to replay'}`);
-      });
-    });
+    .action(async (options: DlqReplayOptions) => implementation().replayRejections(options));
 }
