@@ -28,7 +28,7 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
   const simulator = new TrafficSimulator({ seed: 7, timeZone: config.timeZone, mix: { badShare: 0, duplicateShare: 0 } });
   const producer = new EventProducer(createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-latency` }), workload.topics);
   await producer.connect();
-  await warmUp(pool, producer, simulator, workload);
+  await warmUp(pool, producer, simulator);
   const producedAt = new Map<string, number>();
   const tick = 20;
   const started = Date.now();
@@ -126,7 +126,7 @@ function firstAtLeast(sorted: Array<{ position: number }>, position: number): nu
  * One event through the whole chain before timing: the publisher just restarted (Nest boot, Kafka
  * connection), and events produced meanwhile would measure its start-up, not the pipeline.
  */
-async function warmUp(pool: Pool, producer: EventProducer, simulator: TrafficSimulator, workload: Workload): Promise<void> {
+async function warmUp(pool: Pool, producer: EventProducer, simulator: TrafficSimulator): Promise<void> {
   // An arrival: it always changes a KPI, so a snapshot will cover it.
   let record = simulator.next(new Date(), { allowPending: false });
   while (record.role !== 'arrivals' || !record.event) record = simulator.next(new Date(), { allowPending: false });

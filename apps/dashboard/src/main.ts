@@ -4,7 +4,7 @@ import { BarChart, type Labels, YearChart } from './charts';
 import { fill, h, text } from './dom';
 import { Format } from './format';
 import { LANGUAGE_NAMES, LANGUAGES, type Language, LOCALES, TEXTS } from './i18n';
-import { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, scopeKey, snapshotKey, TILE_KPIS, tileScope, type TileKpi, WINDOWS, type Window } from './model';
+import { DIMENSIONS, type Dimension, type Granularity, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, scopeKey, snapshotKey, TILE_KPIS, tileScope, type TileKpi, WINDOWS, type Window } from './model';
 import { preferredLanguage, readState, searchOf, type ViewState } from './state';
 
 /** Charts are redrawn at most this often while snapshots stream in; tiles at once. */

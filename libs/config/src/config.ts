@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
 import { databaseUrlWithTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
 
