@@ -28,7 +28,12 @@ module.exports = {
   projects: [
     // No I/O, but some generate large data sets: the timeout only guards against a hang, never
     // against a slow (busy) machine (speed is measured by `npm run bench`).
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,tests}/**/*.unit.spec.ts'], testTimeout: 300_000 },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{apps,libs,tools,tests}/**/*.unit.spec.ts'],
+      testTimeout: 300_000,
+    },
     {
       ...common,
       displayName: 'integration',

@@ -13,7 +13,9 @@ else run(process.argv[2] || process.env.CARAVAN_APP);
 
 function run(app) {
   if (!APPS.includes(app)) {
-    process.stderr.write(`caravan-app: name the app to run, as the first argument or CARAVAN_APP: ${APPS.join(' | ')} (got ${app === undefined ? 'none' : JSON.stringify(app)})\n`);
+    process.stderr.write(
+      `caravan-app: name the app to run, as the first argument or CARAVAN_APP: ${APPS.join(' | ')} (got ${app === undefined ? 'none' : JSON.stringify(app)})\n`,
+    );
     process.exit(2);
   }
   require(join(__dirname, '..', 'dist', 'apps', app, 'src', 'main.js'));
@@ -22,7 +24,9 @@ function run(app) {
 function probe(which) {
   const port = process.env.HTTP_PORT;
   if ((which !== 'live' && which !== 'ready') || !port) {
-    process.stderr.write('caravan-app --probe live|ready: probes http://127.0.0.1:$HTTP_PORT/health/<live|ready> (HTTP_PORT must be set)\n');
+    process.stderr.write(
+      'caravan-app --probe live|ready: probes http://127.0.0.1:$HTTP_PORT/health/<live|ready> (HTTP_PORT must be set)\n',
+    );
     process.exit(2);
   }
   fetch(`http://127.0.0.1:${port}/health/${which}`, { signal: AbortSignal.timeout(4_000) }).then(
@@ -31,7 +35,9 @@ function probe(which) {
       process.exit(response.status === 200 ? 0 : 1);
     },
     (error) => {
-      process.stderr.write(`caravan-app: /health/${which}: ${error.cause?.code ?? error.cause?.message ?? error.message}\n`);
+      process.stderr.write(
+        `caravan-app: /health/${which}: ${error.cause?.code ?? error.cause?.message ?? error.message}\n`,
+      );
       process.exit(1);
     },
   );

@@ -25,7 +25,9 @@ function loadCli() {
   }
   const compiled = join(root, 'dist', 'tools', 'cli', 'main.js');
   if (!existsSync(compiled)) {
-    process.stderr.write(`caravan: ${compiled} is missing: build it (npm run build), or install the dev dependencies (npm ci)\n`);
+    process.stderr.write(
+      `caravan: ${compiled} is missing: build it (npm run build), or install the dev dependencies (npm ci)\n`,
+    );
     process.exit(1);
   }
   return require(compiled);

@@ -52,7 +52,14 @@ async function freshDatabase(config: CaravanConfig): Promise<{ url: string; pool
   kept.push(`database ${name}`);
   const pool = createPool({ url, poolSize: 4, applicationName: 'caravan-bench' });
   await migrate(pool);
-  return { url, pool, drop: async () => { await pool.end(); await dropDatabase(config.database.url, name); } };
+  return {
+    url,
+    pool,
+    drop: async () => {
+      await pool.end();
+      await dropDatabase(config.database.url, name);
+    },
+  };
 }
 
 async function main(): Promise<number> {
@@ -89,29 +96,77 @@ async function main(): Promise<number> {
     const e2eRate = workload.records / run.snapshotSeconds;
 
     const load = Number(args['latency-load']);
-    log(`latency at ${Math.round(load * 100)}% of ${Math.round(e2eRate)} records/s for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`);
+    log(
+      `latency at ${Math.round(load * 100)}% of ${Math.round(e2eRate)} records/s for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`,
+    );
     const publisher = apps.pop();
     await stopApps(publisher ? [publisher] : []);
     apps.push(spawnApp('publisher', { ...env, SNAPSHOT_INTERVAL_MS: '100' }));
-    const latency = await measureLatency(config, db.pool, workload, Math.round(load * e2eRate), Number(args['latency-seconds']));
+    const latency = await measureLatency(
+      config,
+      db.pool,
+      workload,
+      Math.round(load * e2eRate),
+      Number(args['latency-seconds']),
+    );
     await stopApps(apps);
 
     log('rebuilding every projection from the event store…');
     const rebuild = await rebuildAll(db.pool, config);
-    checks.push({ name: 'rebuilt projections equal the live ones', ok: rebuild.perProjection.every((p) => p.differingRows === 0), detail: rebuild.perProjection.map((p) => `${p.name} ${p.differingRows}`).join(', ') });
+    checks.push({
+      name: 'rebuilt projections equal the live ones',
+      ok: rebuild.perProjection.every((p) => p.differingRows === 0),
+      detail: rebuild.perProjection.map((p) => `${p.name} ${p.differingRows}`).join(', '),
+    });
 
-    const caravanRow = (figure: string, perSecond: number, detail = ''): BenchRow => ({ figure, value: perSecond, unit: 'records/s', ratio: perSecond / e2eRate, detail });
+    const caravanRow = (figure: string, perSecond: number, detail = ''): BenchRow => ({
+      figure,
+      value: perSecond,
+      unit: 'records/s',
+      ratio: perSecond / e2eRate,
+      detail,
+    });
     rows.push(
-      { figure: 'Caravan end to end (empty → last record in a published snapshot)', value: e2eRate, unit: 'records/s', ratio: 1, detail: `${workload.records} records in ${run.snapshotSeconds.toFixed(1)} s, exactly once` },
-      caravanRow('  Caravan ingest (all records stored or rejected)', workload.records / run.ingestSeconds, `${run.ingestSeconds.toFixed(1)} s from process start; ${Math.round(run.steadyIngestPerSecond)}/s after the first batch`),
-      caravanRow('  Caravan projections caught up', workload.records / run.projectedSeconds, `${run.projectedSeconds.toFixed(1)} s from start`),
+      {
+        figure: 'Caravan end to end (empty → last record in a published snapshot)',
+        value: e2eRate,
+        unit: 'records/s',
+        ratio: 1,
+        detail: `${workload.records} records in ${run.snapshotSeconds.toFixed(1)} s, exactly once`,
+      },
+      caravanRow(
+        '  Caravan ingest (all records stored or rejected)',
+        workload.records / run.ingestSeconds,
+        `${run.ingestSeconds.toFixed(1)} s from process start; ${Math.round(run.steadyIngestPerSecond)}/s after the first batch`,
+      ),
+      caravanRow(
+        '  Caravan projections caught up',
+        workload.records / run.projectedSeconds,
+        `${run.projectedSeconds.toFixed(1)} s from start`,
+      ),
       caravanRow('raw: kafkajs consume, no processing', consume.perSecond, consume.detail),
       caravanRow('raw: JSON parse + zod validation', validate.perSecond, validate.detail),
       caravanRow('raw: COPY into a table', copy.perSecond, `${workload.events.length} events; ${copy.detail}`),
-      { figure: 'rebuild, every projection from the event store', value: (rebuild.events * rebuild.perProjection.length) / rebuild.seconds, unit: 'events/s', detail: rebuild.perProjection.map((p) => `${p.name} ${Math.round(p.eventsPerSecond)}/s`).join(', ') },
-      { figure: `event → snapshot latency p50 / p95 / p99 at ${latency.rate}/s`, value: latency.p99, unit: 'ms (p99)', detail: `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms; produced → stored p50 ${latency.toStore.p50} ms, p99 ${latency.toStore.p99} ms; ${latency.samples} events (${latency.uncovered} changed no KPI: no snapshot covers them)` },
+      {
+        figure: 'rebuild, every projection from the event store',
+        value: (rebuild.events * rebuild.perProjection.length) / rebuild.seconds,
+        unit: 'events/s',
+        detail: rebuild.perProjection.map((p) => `${p.name} ${Math.round(p.eventsPerSecond)}/s`).join(', '),
+      },
+      {
+        figure: `event → snapshot latency p50 / p95 / p99 at ${latency.rate}/s`,
+        value: latency.p99,
+        unit: 'ms (p99)',
+        detail: `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms; produced → stored p50 ${latency.toStore.p50} ms, p99 ${latency.toStore.p99} ms; ${latency.samples} events (${latency.uncovered} changed no KPI: no snapshot covers them)`,
+      },
     );
-    for (const a of run.apps) rows.push({ figure: `  ${a.app}: CPU seconds / peak RSS`, value: a.peakRssMb, unit: 'MiB', detail: `${a.cpuSeconds.toFixed(1)} CPU s` });
+    for (const a of run.apps)
+      rows.push({
+        figure: `  ${a.app}: CPU seconds / peak RSS`,
+        value: a.peakRssMb,
+        unit: 'MiB',
+        detail: `${a.cpuSeconds.toFixed(1)} CPU s`,
+      });
     const sv = run.services;
     const budget = cpus().length * sv.wallSeconds;
     rows.push({
@@ -120,7 +175,13 @@ async function main(): Promise<number> {
       unit: 'CPU s',
       detail: `Kafka ${sv.kafkaCpuSeconds.toFixed(1)} CPU s; all of it with the apps: ${(run.apps.reduce((n, a) => n + a.cpuSeconds, 0) + sv.postgresCpuSeconds + sv.kafkaCpuSeconds).toFixed(1)} of ${budget.toFixed(1)} CPU s (${cpus().length} cores × ${sv.wallSeconds.toFixed(1)} s)`,
     });
-    Object.assign(results, { workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds }, raw: { consume, validate, copy }, caravan: run, latency, rebuild });
+    Object.assign(results, {
+      workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds },
+      raw: { consume, validate, copy },
+      caravan: run,
+      latency,
+      rebuild,
+    });
 
     if (!skip.has('scale')) {
       log('scale: 1 vs 2 ingestors in one group (ingest only, fresh databases)…');
@@ -132,7 +193,11 @@ async function main(): Promise<number> {
       const double = await ingestWith(2, config, two.pool, two.url, workload);
       rows.push(
         caravanRow('scale: 1 ingestor (ingest only)', single.perSecond, `${single.seconds.toFixed(1)} s`),
-        caravanRow('scale: 2 ingestors, one group (ingest only)', double.perSecond, `${double.seconds.toFixed(1)} s; ${(double.perSecond / single.perSecond).toFixed(2)}x one instance`),
+        caravanRow(
+          'scale: 2 ingestors, one group (ingest only)',
+          double.perSecond,
+          `${double.seconds.toFixed(1)} s; ${(double.perSecond / single.perSecond).toFixed(2)}x one instance`,
+        ),
       );
       Object.assign(results, { scale: { single, double } });
     }
@@ -183,7 +248,14 @@ async function main(): Promise<number> {
   log(renderTable(rows));
   log('');
   for (const c of checks) log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, kafka: config.stack.kafkaVersion, when: new Date().toISOString() };
+  const machine = {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kafka: config.stack.kafkaVersion,
+    when: new Date().toISOString(),
+  };
   mkdirSync(dirname(args.out as string), { recursive: true });
   writeFileSync(args.out as string, `${JSON.stringify({ machine, rows, checks, results }, null, 2)}\n`);
   log(`results written to ${args.out}`);
@@ -203,17 +275,45 @@ async function runPeers(
   const { benchEmmett } = await import('./bench/peers/emmett/emmett-peer');
   const { benchTutorial } = await import('./bench/peers/tutorial/tutorial-peer');
   const sample = workload.items.slice(0, peerEvents);
-  const sampleIds = new Set(sample.flatMap((s) => { try { return [String((JSON.parse(s.value.toString()) as { eventId?: string }).eventId)]; } catch { return []; } }));
+  const sampleIds = new Set(
+    sample.flatMap((s) => {
+      try {
+        return [String((JSON.parse(s.value.toString()) as { eventId?: string }).eventId)];
+      } catch {
+        return [];
+      }
+    }),
+  );
   const events = workload.events.filter((e) => sampleIds.has(e.eventId));
   log(`peers on the first ${sample.length} records (${events.length} events)…`);
   const emmett = await benchEmmett({ databaseUrl: config.database.url, events, timeZone: config.timeZone, log });
-  const topics = { bookings: `${workload.id}.t.bookings`, arrivals: `${workload.id}.t.arrivals`, media: `${workload.id}.t.media`, dlq: `${workload.id}.t.dlq`, snapshots: `${workload.id}.t.snapshots` };
+  const topics = {
+    bookings: `${workload.id}.t.bookings`,
+    arrivals: `${workload.id}.t.arrivals`,
+    media: `${workload.id}.t.media`,
+    dlq: `${workload.id}.t.dlq`,
+    snapshots: `${workload.id}.t.snapshots`,
+  };
   await produceItems(config, topics, sample);
   cleanup.push(() => deleteTopics(config, topics));
   const onTopics = await recordsOnTopics(config, [topics.bookings, topics.arrivals, topics.media]);
-  const tutorial = await benchTutorial({ brokers: config.kafka.brokers, topics, expectedRecords: onTopics, databaseUrl: config.database.url, timeZone: config.timeZone, log });
+  const tutorial = await benchTutorial({
+    brokers: config.kafka.brokers,
+    topics,
+    expectedRecords: onTopics,
+    databaseUrl: config.database.url,
+    timeZone: config.timeZone,
+    log,
+  });
   for (const peer of [emmett, tutorial]) {
-    rows.push({ ...caravanRow(`peer: ${peer.name}`, peer.eventsPerSecond, `${peer.events} in ${peer.seconds.toFixed(1)} s${peer.peakRssMb ? `, peak RSS ${Math.round(peer.peakRssMb)} MiB` : ''}`), unit: 'events/s' });
+    rows.push({
+      ...caravanRow(
+        `peer: ${peer.name}`,
+        peer.eventsPerSecond,
+        `${peer.events} in ${peer.seconds.toFixed(1)} s${peer.peakRssMb ? `, peak RSS ${Math.round(peer.peakRssMb)} MiB` : ''}`,
+      ),
+      unit: 'events/s',
+    });
     checks.push({ name: `${peer.name} computed the same aggregates`, ok: peer.check.ok, detail: peer.check.detail });
   }
   Object.assign(results, { peers: { sampleRecords: sample.length, emmett, tutorial } });

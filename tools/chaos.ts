@@ -48,7 +48,15 @@ const { values: args } = parseArgs({
   },
 });
 
-type FaultKind = 'kill ingestor' | 'kill projector' | 'kill publisher' | 'kill api' | 'freeze append-lock holder' | 'terminate every app session' | 'kill -9 and restart the broker' | 'start a publisher while the broker is down';
+type FaultKind =
+  | 'kill ingestor'
+  | 'kill projector'
+  | 'kill publisher'
+  | 'kill api'
+  | 'freeze append-lock holder'
+  | 'terminate every app session'
+  | 'kill -9 and restart the broker'
+  | 'start a publisher while the broker is down';
 type FaultResult = { kind: FaultKind; at: number; recoverySeconds: number | undefined; detail: string };
 
 const PROJECTIONS = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
@@ -66,7 +74,8 @@ function seconds(text: string): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The stack's waitUntil, a probe that fails (PostgreSQL or the broker away on purpose) reading as not yet. */
-const waitUntil = (probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> => waitUntilIn(() => probe().catch(() => false), timeoutMs);
+const waitUntil = (probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> =>
+  waitUntilIn(() => probe().catch(() => false), timeoutMs);
 
 /** The fault plan: every kind at least once (kills ≥ 20 in a 10-minute run), at seeded moments in [10%, 80%] of the run. */
 export function faultPlan(durationS: number, seed: number): Array<{ at: number; kind: FaultKind }> {
@@ -104,7 +113,12 @@ async function main(): Promise<number> {
     // The broker's controller listens on the next port.
     const port = await freePortRun(2);
     const stateDir = resolve(base.stack.stateDir, id);
-    const broker = { stateDir, version: base.stack.kafkaVersion, heap: base.stack.kafkaHeap, bootstrap: `127.0.0.1:${port}` };
+    const broker = {
+      stateDir,
+      version: base.stack.kafkaVersion,
+      heap: base.stack.kafkaHeap,
+      bootstrap: `127.0.0.1:${port}`,
+    };
     log(`${id}: starting a Kafka broker of its own at ${broker.bootstrap}`);
     await startBroker(broker, log);
     cleanups.push(async () => {
@@ -122,12 +136,21 @@ async function main(): Promise<number> {
       if (!(failed && args['keep-on-failure'])) await dropDatabase(base.database.url, name);
     });
     const config: CaravanConfig = { ...base, kafka: { ...base.kafka, brokers: [broker.bootstrap] } };
-    const topics = { bookings: `${id}.bookings`, arrivals: `${id}.arrivals`, media: `${id}.media`, dlq: `${id}.dlq`, snapshots: `${id}.snapshots` };
+    const topics = {
+      bookings: `${id}.bookings`,
+      arrivals: `${id}.arrivals`,
+      media: `${id}.media`,
+      dlq: `${id}.dlq`,
+      snapshots: `${id}.snapshots`,
+    };
     // Quiet: the broker is killed on purpose; the traffic loop retries what it refuses.
     const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${id}-traffic`, quiet: true });
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: 6 })));
+    await ensureTopics(
+      admin,
+      [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: 6 })),
+    );
     await admin.disconnect();
 
     log('building the apps…');
@@ -159,14 +182,24 @@ async function main(): Promise<number> {
     await fleet.add('api', 1);
     fleet.startAll();
     cleanups.push(() => fleet.stopAll());
-    if (!(await waitUntil(() => fleet.allReady(), 180_000))) throw new Error(`the apps did not become ready (logs: ${fleet.logs().join(', ')})`);
+    if (!(await waitUntil(() => fleet.allReady(), 180_000)))
+      throw new Error(`the apps did not become ready (logs: ${fleet.logs().join(', ')})`);
 
     const rate = Number(args.rate ?? (soakS ? Math.round(0.7 * lastBenchRate()) : 400));
     // Generated as it is sent (a 30-minute soak is millions of records), counted as it goes.
     const count = Math.round(rate * durationS);
-    const generated = historicTraffic({ seed, timeZone: config.timeZone, mix: { badShare: 0.01, duplicateShare: 0.02 }, from: new Date('2024-01-01T00:00:00+06:00'), to: new Date('2025-01-01T00:00:00+05:00'), count });
+    const generated = historicTraffic({
+      seed,
+      timeZone: config.timeZone,
+      mix: { badShare: 0.01, duplicateShare: 0.02 },
+      from: new Date('2024-01-01T00:00:00+06:00'),
+      to: new Date('2025-01-01T00:00:00+05:00'),
+      count,
+    });
     const expected: OutcomeSummary = summarize([]);
-    log(`${count} records at ${rate}/s for ${durationS} s${soakS ? ' (soak: no faults)' : `, faults from seed ${seed}`}`);
+    log(
+      `${count} records at ${rate}/s for ${durationS} s${soakS ? ' (soak: no faults)' : `, faults from seed ${seed}`}`,
+    );
 
     const producer = new EventProducer(kafka, topics);
     await producer.connect();
@@ -183,7 +216,9 @@ async function main(): Promise<number> {
         const wait = fault.at * 1000 - (performance.now() - started);
         if (wait > 0) await sleep(wait);
         log(`${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s  ${fault.kind}`);
-        results.push(await inject(fault.kind, { fleet, pool, group, broker, log, started, produced: () => sent.records }));
+        results.push(
+          await inject(fault.kind, { fleet, pool, group, broker, log, started, produced: () => sent.records }),
+        );
       }
     }
     await traffic;
@@ -192,29 +227,63 @@ async function main(): Promise<number> {
 
     // Drained: everything on the topics consumed, projected, published, dead letters out.
     const onTopics = await recordsOnTopics(config, [topics.bookings, topics.arrivals, topics.media]);
-    const drained = await waitUntil(async () => {
-      if ((await consumedSoFar(pool, group)) < onTopics) return false;
-      const head = Number((await pool.query<{ h: string }>('SELECT coalesce(max(position), 0)::text AS h FROM events')).rows[0]?.h ?? 0);
-      const { rows } = await pool.query<{ p: string }>('SELECT position::text AS p FROM projection_checkpoints WHERE name = ANY($1)', [PROJECTIONS]);
-      if (rows.length < PROJECTIONS.length || Math.min(...rows.map((r) => Number(r.p))) < head) return false;
-      const snapshot = Number((await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]?.p ?? 0);
-      const pending = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL')).rows[0]?.n ?? 1;
-      return snapshot >= head && pending === 0;
-    }, Math.max(600, durationS) * 1000);
+    const drained = await waitUntil(
+      async () => {
+        if ((await consumedSoFar(pool, group)) < onTopics) return false;
+        const head = Number(
+          (await pool.query<{ h: string }>('SELECT coalesce(max(position), 0)::text AS h FROM events')).rows[0]?.h ?? 0,
+        );
+        const { rows } = await pool.query<{ p: string }>(
+          'SELECT position::text AS p FROM projection_checkpoints WHERE name = ANY($1)',
+          [PROJECTIONS],
+        );
+        if (rows.length < PROJECTIONS.length || Math.min(...rows.map((r) => Number(r.p))) < head) return false;
+        const snapshot = Number(
+          (await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]
+            ?.p ?? 0,
+        );
+        const pending =
+          (
+            await pool.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL',
+            )
+          ).rows[0]?.n ?? 1;
+        return snapshot >= head && pending === 0;
+      },
+      Math.max(600, durationS) * 1000,
+    );
 
     const drainSeconds = (performance.now() - started) / 1000 - durationS;
-    const checks: Check[] = [{ name: 'drained: every record consumed, projected, published; no dead letter pending', ok: drained, detail: `${onTopics} records on the topics, drained ${Math.max(0, drainSeconds).toFixed(0)} s after the traffic's end` }];
+    const checks: Check[] = [
+      {
+        name: 'drained: every record consumed, projected, published; no dead letter pending',
+        ok: drained,
+        detail: `${onTopics} records on the topics, drained ${Math.max(0, drainSeconds).toFixed(0)} s after the traffic's end`,
+      },
+    ];
     checks.push(...(await checkAgainstSql(pool, config, group, { records: onTopics, expected } as never)));
     checks.push(await eventsOnce(pool));
     checks.push(await snapshotsAtTheirPosition(pool, config));
     checks.push(await dlqHoldsEveryRejection(pool, config, topics.dlq));
     if (!soakS) {
       const unhealed = results.filter((r) => r.recoverySeconds === undefined);
-      checks.push({ name: `every fault healed within ${RECOVERY_LIMIT_MS / 1000} s`, ok: unhealed.length === 0, detail: unhealed.map((r) => `${r.kind} at ${r.at.toFixed(0)} s: ${r.detail}`).join('; ') || `${results.length} faults, ${fleet.restarts} restarts` });
+      checks.push({
+        name: `every fault healed within ${RECOVERY_LIMIT_MS / 1000} s`,
+        ok: unhealed.length === 0,
+        detail:
+          unhealed.map((r) => `${r.kind} at ${r.at.toFixed(0)} s: ${r.detail}`).join('; ') ||
+          `${results.length} faults, ${fleet.restarts} restarts`,
+      });
     } else {
       const { start, end } = (rss as RssSampler).peaks(60_000);
       const grew = Object.entries(end).filter(([n, mb]) => start[n] !== undefined && mb > (start[n] as number) * 1.1);
-      checks.push({ name: 'each app\'s RSS flat within 10% (peak of the first warm minute → peak of the last minute)', ok: grew.length === 0 && Object.keys(end).length > 0, detail: Object.entries(end).map(([n, mb]) => `${n} ${start[n]} → ${mb} MiB`).join(', ') });
+      checks.push({
+        name: "each app's RSS flat within 10% (peak of the first warm minute → peak of the last minute)",
+        ok: grew.length === 0 && Object.keys(end).length > 0,
+        detail: Object.entries(end)
+          .map(([n, mb]) => `${n} ${start[n]} → ${mb} MiB`)
+          .join(', '),
+      });
     }
 
     log('');
@@ -225,7 +294,10 @@ async function main(): Promise<number> {
     if (failed) log(`app logs: ${fleet.logs().join(', ')}`);
     const out = args.out ?? 'bench-results/chaos.json';
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify({ id, seed, durationS, rate, soak: soakS !== undefined, records: onTopics, faults: summarizeFaults(results), results, checks, restarts: fleet.restarts }, null, 2)}\n`);
+    writeFileSync(
+      out,
+      `${JSON.stringify({ id, seed, durationS, rate, soak: soakS !== undefined, records: onTopics, faults: summarizeFaults(results), results, checks, restarts: fleet.restarts }, null, 2)}\n`,
+    );
     log(`results written to ${out}`);
     return failed ? 1 : 0;
   } finally {
@@ -233,7 +305,15 @@ async function main(): Promise<number> {
   }
 }
 
-type Context = { fleet: Fleet; pool: Pool; group: string; broker: Parameters<typeof startBroker>[0]; log: (line: string) => void; started: number; produced: () => number };
+type Context = {
+  fleet: Fleet;
+  pool: Pool;
+  group: string;
+  broker: Parameters<typeof startBroker>[0];
+  log: (line: string) => void;
+  started: number;
+  produced: () => number;
+};
 
 /** Injects one fault and waits until the pipeline has healed: every instance ready, and ingest moving again. */
 async function inject(kind: FaultKind, ctx: Context): Promise<FaultResult> {
@@ -250,17 +330,24 @@ async function inject(kind: FaultKind, ctx: Context): Promise<FaultResult> {
       const victim = pick(fleet.of(kind.slice(5) as 'ingestor'));
       detail = victim.name;
       fleet.kill(victim);
-      await waitUntil(async () => victim.child?.process.exitCode !== null || victim.child?.process.signalCode !== null, 10_000);
+      await waitUntil(
+        async () => victim.child?.process.exitCode !== null || victim.child?.process.signalCode !== null,
+        10_000,
+      );
       break;
     }
     case 'freeze append-lock holder': {
       const holder = await appendLockHolder(fleet, pool);
-      if (!holder) return { kind, at, recoverySeconds: 0, detail: 'no ingestor held the append lock (no traffic in flight)' };
-      detail = `${holder.name} frozen ${2 * IDLE_TIMEOUT_MS / 1000} s`;
+      if (!holder)
+        return { kind, at, recoverySeconds: 0, detail: 'no ingestor held the append lock (no traffic in flight)' };
+      detail = `${holder.name} frozen ${(2 * IDLE_TIMEOUT_MS) / 1000} s`;
       // Healing is the others going on while it is frozen: measured from the freeze.
       from = performance.now();
       const before = await consumedSoFar(pool, ctx.group);
-      const progressed = await waitUntil(async () => (await consumedSoFar(pool, ctx.group)) > before, RECOVERY_LIMIT_MS);
+      const progressed = await waitUntil(
+        async () => (await consumedSoFar(pool, ctx.group)) > before,
+        RECOVERY_LIMIT_MS,
+      );
       const healedAfter = (performance.now() - from) / 1000;
       await sleep(Math.max(0, 2 * IDLE_TIMEOUT_MS - (performance.now() - from)));
       fleet.thaw(holder);
@@ -314,7 +401,8 @@ async function appendLockHolder(fleet: Fleet, pool: Pool): Promise<Instance | un
     if (holder) {
       fleet.freeze(holder);
       // Still holding it once stopped: frozen with the lock.
-      if ((await advisoryLockHolders(pool, APPEND_LOCK)).includes(`caravan-ingestor-${holder.child?.process.pid}`)) return holder;
+      if ((await advisoryLockHolders(pool, APPEND_LOCK)).includes(`caravan-ingestor-${holder.child?.process.pid}`))
+        return holder;
       fleet.thaw(holder);
     }
     await sleep(10);
@@ -323,7 +411,13 @@ async function appendLockHolder(fleet: Fleet, pool: Pool): Promise<Instance | un
 }
 
 /** Sends the records at `rate` per second, each chunk again until Kafka takes it (the broker may be away); counts what it sent into `expected`. */
-async function produceAtRate(producer: EventProducer, records: Iterator<SimRecord>, rate: number, sent: { records: number }, expected: OutcomeSummary): Promise<void> {
+async function produceAtRate(
+  producer: EventProducer,
+  records: Iterator<SimRecord>,
+  rate: number,
+  sent: { records: number },
+  expected: OutcomeSummary,
+): Promise<void> {
   const chunk = Math.max(1, Math.round(rate / 10));
   const started = performance.now();
   for (;;) {
@@ -342,7 +436,9 @@ async function produceAtRate(producer: EventProducer, records: Iterator<SimRecor
     sent.records += part.length;
     const counted = summarize(part);
     for (const k of ['records', 'accepted', 'duplicate', 'rejected'] as const) expected[k] += counted[k];
-    for (const [code, n] of Object.entries(counted.rejectedByCode)) expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] = (expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] ?? 0) + n;
+    for (const [code, n] of Object.entries(counted.rejectedByCode))
+      expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] =
+        (expected.rejectedByCode[code as keyof OutcomeSummary['rejectedByCode']] ?? 0) + n;
   }
 }
 
@@ -357,33 +453,48 @@ function take<T>(items: Iterator<T>, n: number): T[] {
 }
 
 async function eventsOnce(pool: Pool): Promise<Check> {
-  const { rows } = await pool.query<{ n: string; ids: string }>('SELECT count(*)::text AS n, count(DISTINCT event_id)::text AS ids FROM events');
+  const { rows } = await pool.query<{ n: string; ids: string }>(
+    'SELECT count(*)::text AS n, count(DISTINCT event_id)::text AS ids FROM events',
+  );
   const row = rows[0];
-  return { name: 'each accepted eventId stored once', ok: row?.n === row?.ids, detail: `${row?.n} events, ${row?.ids} eventIds` };
+  return {
+    name: 'each accepted eventId stored once',
+    ok: row?.n === row?.ids,
+    detail: `${row?.n} events, ${row?.ids} eventIds`,
+  };
 }
 
 /** Every latest whole-market arrivals snapshot equals SQL over the events up to its own position. */
 async function snapshotsAtTheirPosition(pool: Pool, config: CaravanConfig): Promise<Check> {
-  const { rows } = await pool.query<{ key: string; s: { value: number; from: string; asOf: string; position: number } }>(
-    `SELECT key, snapshot AS s FROM kpi_latest WHERE kpi = 'arrivals' AND scope_key = '*'`,
-  );
+  const { rows } = await pool.query<{
+    key: string;
+    s: { value: number; from: string; asOf: string; position: number };
+  }>(`SELECT key, snapshot AS s FROM kpi_latest WHERE kpi = 'arrivals' AND scope_key = '*'`);
   const wrong: string[] = [];
   for (const { key, s } of rows) {
     const truth = Number(
-      (await pool.query<{ n: string }>(
-        `SELECT coalesce(sum((data->>'travelers')::bigint), 0)::text AS n FROM events
+      (
+        await pool.query<{ n: string }>(
+          `SELECT coalesce(sum((data->>'travelers')::bigint), 0)::text AS n FROM events
          WHERE type = 'ArrivalRecorded' AND position <= $4 AND (occurred_at AT TIME ZONE $1)::date BETWEEN $2::date AND $3::date`,
-        [config.timeZone, s.from.slice(0, 10), s.asOf.slice(0, 10), s.position],
-      )).rows[0]?.n,
+          [config.timeZone, s.from.slice(0, 10), s.asOf.slice(0, 10), s.position],
+        )
+      ).rows[0]?.n,
     );
     if (truth !== s.value) wrong.push(`${key}: ${s.value} vs SQL ${truth}`);
   }
-  return { name: 'every latest arrivals snapshot equals SQL at its position', ok: rows.length > 0 && wrong.length === 0, detail: wrong.join('; ') || `${rows.length} windows` };
+  return {
+    name: 'every latest arrivals snapshot equals SQL at its position',
+    ok: rows.length > 0 && wrong.length === 0,
+    detail: wrong.join('; ') || `${rows.length} windows`,
+  };
 }
 
 /** The DLQ topic holds every rejection (at least once), identified by its source. */
 async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: string): Promise<Check> {
-  const { rows } = await pool.query<{ source: string }>(`SELECT source_topic || ':' || source_partition || ':' || source_offset AS source FROM rejections`);
+  const { rows } = await pool.query<{ source: string }>(
+    `SELECT source_topic || ':' || source_partition || ':' || source_offset AS source FROM rejections`,
+  );
   const wanted = new Set(rows.map((r) => r.source));
   const seen = new Set<string>();
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: 'chaos-dlq-check' });
@@ -396,19 +507,36 @@ async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: 
     eachMessage: async ({ message }) => {
       read += 1;
       const h = message.headers ?? {};
-      seen.add(`${h[DLQ_HEADERS.topic]?.toString()}:${h[DLQ_HEADERS.partition]?.toString()}:${h[DLQ_HEADERS.offset]?.toString()}`);
+      seen.add(
+        `${h[DLQ_HEADERS.topic]?.toString()}:${h[DLQ_HEADERS.partition]?.toString()}:${h[DLQ_HEADERS.offset]?.toString()}`,
+      );
     },
   });
   await waitUntil(async () => read >= onTopic, 120_000);
   await consumer.disconnect();
   const missing = [...wanted].filter((s) => !seen.has(s));
-  return { name: 'the DLQ holds every rejection', ok: missing.length === 0, detail: `${wanted.size} rejections, ${read} DLQ records (at least once)${missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : ''}` };
+  return {
+    name: 'the DLQ holds every rejection',
+    ok: missing.length === 0,
+    detail: `${wanted.size} rejections, ${read} DLQ records (at least once)${missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : ''}`,
+  };
 }
 
-function summarizeFaults(results: FaultResult[]): Array<{ kind: FaultKind; count: number; p50Seconds: number | undefined; maxSeconds: number | undefined; unhealed: number }> {
+function summarizeFaults(
+  results: FaultResult[],
+): Array<{
+  kind: FaultKind;
+  count: number;
+  p50Seconds: number | undefined;
+  maxSeconds: number | undefined;
+  unhealed: number;
+}> {
   const kinds = [...new Set(results.map((r) => r.kind))];
   return kinds.map((kind) => {
-    const times = results.filter((r) => r.kind === kind && r.recoverySeconds !== undefined).map((r) => r.recoverySeconds as number).sort((a, b) => a - b);
+    const times = results
+      .filter((r) => r.kind === kind && r.recoverySeconds !== undefined)
+      .map((r) => r.recoverySeconds as number)
+      .sort((a, b) => a - b);
     return {
       kind,
       count: results.filter((r) => r.kind === kind).length,
@@ -422,9 +550,19 @@ function summarizeFaults(results: FaultResult[]): Array<{ kind: FaultKind; count
 function renderFaultTable(results: FaultResult[]): string {
   const rows = summarizeFaults(results);
   const fmt = (s: number | undefined) => (s === undefined ? '—' : `${s.toFixed(1)} s`);
-  const lines = [['fault', 'count', 'recovery p50', 'max', 'unhealed'], ...rows.map((r) => [r.kind, String(r.count), fmt(r.p50Seconds), fmt(r.maxSeconds), String(r.unhealed)])];
+  const lines = [
+    ['fault', 'count', 'recovery p50', 'max', 'unhealed'],
+    ...rows.map((r) => [r.kind, String(r.count), fmt(r.p50Seconds), fmt(r.maxSeconds), String(r.unhealed)]),
+  ];
   const widths = lines[0]?.map((_, c) => Math.max(...lines.map((l) => (l[c] as string).length))) ?? [];
-  return lines.map((l, i) => l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ') + (i === 0 ? `\n${widths.map((w) => '─'.repeat(w)).join('  ')}` : '')).join('\n');
+  return lines
+    .map(
+      (l, i) =>
+        l
+          .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
+          .join('  ') + (i === 0 ? `\n${widths.map((w) => '─'.repeat(w)).join('  ')}` : ''),
+    )
+    .join('\n');
 }
 
 /** Every app's RSS every 5 s from `from` on (a performance.now() moment). */
@@ -432,7 +570,10 @@ class RssSampler {
   private readonly samples: Array<{ at: number; rss: Record<string, number> }> = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly fleet: Fleet, private readonly from: number) {
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly from: number,
+  ) {
     this.timer = setInterval(() => {
       if (performance.now() >= this.from) this.samples.push({ at: performance.now(), rss: this.fleet.rss() });
     }, 5_000);
@@ -448,7 +589,8 @@ class RssSampler {
     const last = this.samples[this.samples.length - 1]?.at ?? 0;
     const peak = (inWindow: (at: number) => boolean) => {
       const out: Record<string, number> = {};
-      for (const { at, rss } of this.samples) if (inWindow(at)) for (const [n, mb] of Object.entries(rss)) out[n] = Math.max(out[n] ?? 0, mb);
+      for (const { at, rss } of this.samples)
+        if (inWindow(at)) for (const [n, mb] of Object.entries(rss)) out[n] = Math.max(out[n] ?? 0, mb);
       return out;
     };
     return { start: peak((at) => at <= first + windowMs), end: peak((at) => at >= last - windowMs) };

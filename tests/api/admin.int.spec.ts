@@ -2,7 +2,17 @@ import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitFor, waitForConsumed } from '../harness';
+import {
+  configOf,
+  createPipelineTopics,
+  pipelineEnv,
+  startIngestor,
+  testKafka,
+  totals,
+  useTestDatabase,
+  waitFor,
+  waitForConsumed,
+} from '../harness';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -19,7 +29,11 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
       .filter((line) => line.startsWith('caravan_'))
       .map((line) => {
         const [, name = '', labels = '', value = ''] = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line) ?? [];
-        return { name, labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])), value: Number(value) };
+        return {
+          name,
+          labels: Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])),
+          value: Number(value),
+        };
       });
   const call = async (path: string, init: RequestInit = {}, token: string | null = TOKEN) => {
     const response = await fetch(`${base}${path}`, {
@@ -38,9 +52,21 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
     await producer.send([
-      buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 4 }, { occurredAt: '2024-05-01T10:00:00Z' }),
+      buildEvent.arrivalRecorded(
+        { nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 4 },
+        { occurredAt: '2024-05-01T10:00:00Z' },
+      ),
       buildEvent.bookingCreated(
-        { bookingId: 'yen-1', market: 'JP', destination: 'almaty', channel: 'ota', travelers: 1, checkIn: '2024-07-01', nights: 2, price: { amount: '15000', currency: 'JPY' } },
+        {
+          bookingId: 'yen-1',
+          market: 'JP',
+          destination: 'almaty',
+          channel: 'ota',
+          travelers: 1,
+          checkIn: '2024-07-01',
+          nights: 2,
+          price: { amount: '15000', currency: 'JPY' },
+        },
         { occurredAt: '2024-05-01T10:00:00Z' },
       ),
     ]);
@@ -59,11 +85,17 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   it('rebuilds a projection through the API and reports its progress and result', async () => {
     const started = await call('/v1/admin/projections/arrivals_daily/rebuild', { method: 'POST' });
     expect(started).toMatchObject({ status: 202, body: { projection: 'arrivals_daily', status: 'running' } });
-    const done = await waitFor(async () => {
-      const { body } = await call(`/v1/admin/rebuilds/${String(started.body.id)}`);
-      return body.status !== 'running' ? body : undefined;
-    }, { what: 'the rebuild finished' });
-    expect(done).toMatchObject({ status: 'done', report: { projection: 'arrivals_daily', swapped: true, differences: [] } });
+    const done = await waitFor(
+      async () => {
+        const { body } = await call(`/v1/admin/rebuilds/${String(started.body.id)}`);
+        return body.status !== 'running' ? body : undefined;
+      },
+      { what: 'the rebuild finished' },
+    );
+    expect(done).toMatchObject({
+      status: 'done',
+      report: { projection: 'arrivals_daily', swapped: true, differences: [] },
+    });
     const stored = (await db().pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
     expect(stored).toBeGreaterThan(0);
     expect(done.eventsReplayed).toBe(stored);
@@ -87,16 +119,31 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   });
 
   it('replays rejections against the current schemas and rates: counted once, counts still adding up', async () => {
-    await db().pool.query(`INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('JPY', '2000-01-01T00:00:00Z', 0.0066)`);
+    await db().pool.query(
+      `INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('JPY', '2000-01-01T00:00:00Z', 0.0066)`,
+    );
     const before = (await totals(db().pool, group)).all;
     const metricsBefore = await metricValues();
 
-    const replayed = await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'unknown_currency' }) });
+    const replayed = await call('/v1/admin/rejections/replay', {
+      method: 'POST',
+      body: JSON.stringify({ code: 'unknown_currency' }),
+    });
     expect(replayed).toMatchObject({ status: 200, body: { outcomes: [{ outcome: 'accepted' }] } });
-    const still = await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'malformed_json' }) });
+    const still = await call('/v1/admin/rejections/replay', {
+      method: 'POST',
+      body: JSON.stringify({ code: 'malformed_json' }),
+    });
     expect(still.body).toMatchObject({ outcomes: [{ outcome: 'rejected', code: 'malformed_json' }] });
     // Replayed again: the resolved rejection is not taken twice.
-    expect((await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ code: 'unknown_currency' }) })).body).toEqual({ outcomes: [] });
+    expect(
+      (
+        await call('/v1/admin/rejections/replay', {
+          method: 'POST',
+          body: JSON.stringify({ code: 'unknown_currency' }),
+        })
+      ).body,
+    ).toEqual({ outcomes: [] });
 
     const after = (await totals(db().pool, group)).all;
     expect(after.consumed).toBe(before.consumed);
@@ -106,14 +153,24 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
     expect(stored.rows[0].n).toBe(1);
     // The metrics' counters never go down: the rejection stays counted, the replay is counted beside it.
     const metricsAfter = await metricValues();
-    const topic = metricsBefore.find((m) => m.name === 'caravan_rejections_total' && m.labels.code === 'unknown_currency')?.labels.topic as string;
+    const topic = metricsBefore.find(
+      (m) => m.name === 'caravan_rejections_total' && m.labels.code === 'unknown_currency',
+    )?.labels.topic as string;
     const of = (values: typeof metricsBefore, name: string, labels: Record<string, string>) =>
       values.find((m) => m.name === name && Object.entries(labels).every(([k, v]) => m.labels[k] === v))?.value ?? 0;
-    expect(of(metricsAfter, 'caravan_rejections_total', { topic, code: 'unknown_currency' })).toBe(of(metricsBefore, 'caravan_rejections_total', { topic, code: 'unknown_currency' }));
-    expect(of(metricsAfter, 'caravan_replayed_total', { topic, outcome: 'accepted' })).toBe(of(metricsBefore, 'caravan_replayed_total', { topic, outcome: 'accepted' }) + 1);
-    expect(of(metricsAfter, 'caravan_events_accepted_total', { topic })).toBe(of(metricsBefore, 'caravan_events_accepted_total', { topic }) + 1);
+    expect(of(metricsAfter, 'caravan_rejections_total', { topic, code: 'unknown_currency' })).toBe(
+      of(metricsBefore, 'caravan_rejections_total', { topic, code: 'unknown_currency' }),
+    );
+    expect(of(metricsAfter, 'caravan_replayed_total', { topic, outcome: 'accepted' })).toBe(
+      of(metricsBefore, 'caravan_replayed_total', { topic, outcome: 'accepted' }) + 1,
+    );
+    expect(of(metricsAfter, 'caravan_events_accepted_total', { topic })).toBe(
+      of(metricsBefore, 'caravan_events_accepted_total', { topic }) + 1,
+    );
     const counters = await call('/v1/admin/counters');
     expect((counters.body.topics as Array<{ balanced: boolean }>).every((t) => t.balanced)).toBe(true);
-    expect((await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ limit: 0 }) })).status).toBe(400);
+    expect(
+      (await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ limit: 0 }) })).status,
+    ).toBe(400);
   });
 });

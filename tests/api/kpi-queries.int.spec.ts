@@ -32,11 +32,26 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
 
   beforeAll(async () => {
     const arrivals = (day: string, travelers: number, nationality = 'CN') =>
-      buildEvent.arrivalRecorded({ nationality, port: 'ala-airport', purpose: 'tourism', travelers, destination: 'almaty' }, { occurredAt: `${day}T12:00:00+05:00` });
+      buildEvent.arrivalRecorded(
+        { nationality, port: 'ala-airport', purpose: 'tourism', travelers, destination: 'almaty' },
+        { occurredAt: `${day}T12:00:00+05:00` },
+      );
     await storeEvents(db().pool, [
-      arrivals('2024-06-01', 10), arrivals('2024-06-01', 5, 'KZ'), arrivals('2024-06-03', 7), arrivals('2024-06-10', 100),
+      arrivals('2024-06-01', 10),
+      arrivals('2024-06-01', 5, 'KZ'),
+      arrivals('2024-06-03', 7),
+      arrivals('2024-06-10', 100),
       buildEvent.bookingCreated(
-        { bookingId: 'b1', market: 'CN', destination: 'almaty', channel: 'ota', travelers: 2, checkIn: '2024-07-01', nights: 3, price: { amount: '250.00', currency: 'USD' } },
+        {
+          bookingId: 'b1',
+          market: 'CN',
+          destination: 'almaty',
+          channel: 'ota',
+          travelers: 2,
+          checkIn: '2024-07-01',
+          nights: 3,
+          price: { amount: '250.00', currency: 'USD' },
+        },
         { occurredAt: '2024-06-02T10:00:00+05:00' },
       ),
     ]);
@@ -55,14 +70,24 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const { status, body } = await get('/v1/kpis?kpi=arrivals&window=ytd&scope.nationality=CN');
     expect(status).toBe(200);
     expect(body.total).toBe(1);
-    expect((body.items as KpiSnapshot[])[0]).toMatchObject({ kpi: 'arrivals', window: 'ytd', scope: { nationality: 'CN' }, value: 117, previous: 0, changePct: null });
+    expect((body.items as KpiSnapshot[])[0]).toMatchObject({
+      kpi: 'arrivals',
+      window: 'ytd',
+      scope: { nationality: 'CN' },
+      value: 117,
+      previous: 0,
+      changePct: null,
+    });
     const market = await get('/v1/kpis?kpi=arrivals&window=ytd&wholeMarket=true');
     expect((market.body.items as KpiSnapshot[]).map((s) => s.value)).toEqual([122]);
   });
 
   it('lists the snapshots scoped by exactly one dimension, one per value', async () => {
     const { body } = await get('/v1/kpis?kpi=arrivals&window=ytd&dimension=nationality');
-    expect((body.items as KpiSnapshot[]).map((s) => [s.scope, s.value])).toEqual([[{ nationality: 'CN' }, 117], [{ nationality: 'KZ' }, 5]]);
+    expect((body.items as KpiSnapshot[]).map((s) => [s.scope, s.value])).toEqual([
+      [{ nationality: 'CN' }, 117],
+      [{ nationality: 'KZ' }, 5],
+    ]);
     const ports = await get('/v1/kpis?kpi=arrivals&window=ytd&dimension=port');
     expect((ports.body.items as KpiSnapshot[]).every((s) => Object.keys(s.scope).join() === 'port')).toBe(true);
     expect((await get('/v1/kpis?dimension=galaxy')).status).toBe(400);
@@ -75,7 +100,9 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const first = await get('/v1/kpis?window=ytd&limit=2&offset=0');
     const second = await get('/v1/kpis?window=ytd&limit=2&offset=2');
     expect(first.body).toMatchObject({ total, limit: 2, offset: 0 });
-    expect([...(first.body.items as unknown[]), ...(second.body.items as unknown[])]).toEqual((all.body.items as unknown[]).slice(0, 4));
+    expect([...(first.body.items as unknown[]), ...(second.body.items as unknown[])]).toEqual(
+      (all.body.items as unknown[]).slice(0, 4),
+    );
   });
 
   it('gives a zero-filled daily, weekly and monthly series from the aggregates', async () => {
@@ -95,7 +122,10 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
       { period: '2024-06-10', value: 100 },
     ]);
     const monthly = await get('/v1/kpis/series?kpi=revenue_usd&from=2024-05-01&to=2024-06-30&granularity=month');
-    expect(monthly.body.points).toEqual([{ period: '2024-05-01', value: 0 }, { period: '2024-06-01', value: 250 }]);
+    expect(monthly.body.points).toEqual([
+      { period: '2024-05-01', value: 0 },
+      { period: '2024-06-01', value: 250 },
+    ]);
   });
 
   it.each([
@@ -106,7 +136,10 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     ['/v1/kpis/series?kpi=arrivals&from=2024-13-01&to=2024-12-31', /from: /],
     ['/v1/kpis/series?kpi=arrivals&from=2024-06-02&to=2024-06-01', /to: must not be before from/],
     ['/v1/kpis/series?kpi=arrivals&from=2000-01-01&to=2024-01-01', /to: the range may span at most/],
-    ['/v1/kpis/series?kpi=arrivals&from=2024-06-01&to=2024-06-02&scope.channel=ota', /scope\.channel: arrivals has no dimension channel/],
+    [
+      '/v1/kpis/series?kpi=arrivals&from=2024-06-01&to=2024-06-02&scope.channel=ota',
+      /scope\.channel: arrivals has no dimension channel/,
+    ],
     ['/v1/kpis/series?from=2024-06-01&to=2024-06-02', /kpi: /],
   ])('answers %s with 400 naming the parameter', async (path, message) => {
     const { status, body } = await get(path);
@@ -141,7 +174,9 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
     const html = await page.text();
     // Every script and stylesheet is a file of this origin; no inline script.
     // Every reference but the empty data: icon (which spares the browser a request for /favicon.ico).
-    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string).filter((ref) => ref !== 'data:,');
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1] as string)
+      .filter((ref) => ref !== 'data:,');
     expect(refs.length).toBeGreaterThanOrEqual(2);
     for (const ref of refs) {
       expect(ref).toMatch(/^\/assets\//);
@@ -149,8 +184,15 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toMatch(/immutable/);
       // gzip (compressed by the build) to a browser that accepts it, the same bytes once inflated; as is to one that does not.
-      const [plain, zipped] = await Promise.all([rawGet(`${base}${ref}`, 'identity'), rawGet(`${base}${ref}`, 'gzip, deflate, br')]);
-      expect([plain.headers['content-encoding'], zipped.headers['content-encoding'], zipped.headers.vary]).toEqual([undefined, 'gzip', 'Accept-Encoding']);
+      const [plain, zipped] = await Promise.all([
+        rawGet(`${base}${ref}`, 'identity'),
+        rawGet(`${base}${ref}`, 'gzip, deflate, br'),
+      ]);
+      expect([plain.headers['content-encoding'], zipped.headers['content-encoding'], zipped.headers.vary]).toEqual([
+        undefined,
+        'gzip',
+        'Accept-Encoding',
+      ]);
       expect(zipped.headers['content-type']).toBe(plain.headers['content-type']);
       expect(zipped.headers['content-security-policy']).toBe(csp);
       expect(zipped.body.length).toBeLessThan(plain.body.length);
@@ -161,7 +203,9 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
 
   it("refuses a write through the API's pool", async () => {
     const pool = app.get<Pool>(API_POOL);
-    await expect(pool.query(`INSERT INTO kpi_targets (kpi, scope_key, year, target) VALUES ('arrivals', '*', 2030, 1)`)).rejects.toThrow(/read-only transaction/);
+    await expect(
+      pool.query(`INSERT INTO kpi_targets (kpi, scope_key, year, target) VALUES ('arrivals', '*', 2030, 1)`),
+    ).rejects.toThrow(/read-only transaction/);
     await expect(pool.query('SELECT count(*) FROM kpi_latest')).resolves.toBeDefined();
   });
 });

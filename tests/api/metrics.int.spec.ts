@@ -4,7 +4,16 @@ import { EventProducer } from '@caravan/kafka';
 import type { PipelineSummary } from '@caravan/api';
 import { PIPELINE_METRIC_NAMES } from '@caravan/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { configOf, createPipelineTopics, pipelineEnv, startIngestor, testKafka, totals, useTestDatabase, waitForConsumed } from '../harness';
+import {
+  configOf,
+  createPipelineTopics,
+  pipelineEnv,
+  startIngestor,
+  testKafka,
+  totals,
+  useTestDatabase,
+  waitForConsumed,
+} from '../harness';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
@@ -15,7 +24,9 @@ function parsePrometheus(text: string): Sample[] {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/.exec(line);
     if (!match) throw new Error(`not Prometheus text: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+    );
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;
@@ -39,8 +50,18 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
 
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
-    const arrival = buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2 }, { occurredAt: '2024-05-01T10:00:00Z' });
-    await producer.send([arrival, arrival, buildEvent.mediaViewsReported({ platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 10 }, { occurredAt: '2024-05-01T10:00:00Z' })]);
+    const arrival = buildEvent.arrivalRecorded(
+      { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2 },
+      { occurredAt: '2024-05-01T10:00:00Z' },
+    );
+    await producer.send([
+      arrival,
+      arrival,
+      buildEvent.mediaViewsReported(
+        { platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 10 },
+        { occurredAt: '2024-05-01T10:00:00Z' },
+      ),
+    ]);
     await producer.sendRaw(config.topics.arrivals, [{ key: 'x', value: 'not json' }]);
     await producer.disconnect();
     await waitForConsumed(db().pool, config.ingest.groupId, 4);
@@ -70,7 +91,8 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
         expect(value('caravan_records_consumed_total', { topic: t.topic })).toBe(t.consumed);
         expect(value('caravan_events_accepted_total', { topic: t.topic })).toBe(t.accepted);
         expect(value('caravan_duplicates_total', { topic: t.topic }) ?? 0).toBe(t.duplicate);
-        for (const [code, n] of Object.entries(t.rejectedByCode)) expect(value('caravan_rejections_total', { topic: t.topic, code })).toBe(n);
+        for (const [code, n] of Object.entries(t.rejectedByCode))
+          expect(value('caravan_rejections_total', { topic: t.topic, code })).toBe(n);
       }
       expect(value('caravan_rejections_total', { topic: config.topics.arrivals, code: 'malformed_json' })).toBe(1);
       expect(value('caravan_consumer_lag_records', { topic: config.topics.arrivals, partition: '0' })).toBe(0);
@@ -83,10 +105,20 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
       // The same figures, as the dashboard's health strip reads them from the api (no token).
       const status = (await (await fetch(`${apiBase}/v1/pipeline`)).json()) as PipelineSummary;
       const sum = (f: (t: (typeof byTopic)[number]) => number) => byTopic.reduce((n, t) => n + f(t), 0);
-      expect(status.totals).toEqual({ consumed: sum((t) => t.consumed), accepted: sum((t) => t.accepted), duplicate: sum((t) => t.duplicate), rejected: 1, rejectedByCode: { malformed_json: 1 } });
+      expect(status.totals).toEqual({
+        consumed: sum((t) => t.consumed),
+        accepted: sum((t) => t.accepted),
+        duplicate: sum((t) => t.duplicate),
+        rejected: 1,
+        rejectedByCode: { malformed_json: 1 },
+      });
       expect(status.consumerLag).toBe(0);
       expect(status.projections.find((p) => p.name === 'bookings')).toMatchObject({ lagEvents: stored, setAside: 0 });
-      const pending = (await db().pool.query('SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL')).rows[0].n as number;
+      const pending = (
+        await db().pool.query(
+          'SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL',
+        )
+      ).rows[0].n as number;
       expect(status.dlq.pending).toBe(pending);
       expect(JSON.stringify(status)).not.toMatch(/not json/);
     } finally {

@@ -11,7 +11,10 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
   let base: string;
   const ready = async () => {
     const response = await fetch(`${base}/health/ready`);
-    return { status: response.status, body: (await response.json()) as { details: Record<string, { status: string; detail?: string }> } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { details: Record<string, { status: string; detail?: string }> },
+    };
   };
 
   beforeAll(async () => {
@@ -31,11 +34,19 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
 
   it('stays ready while the projections lag, and says how far behind they are (information, not a failure)', async () => {
     await waitFor(async () => (await ready()).status === 200, { what: 'ready' });
-    const arrivals = Array.from({ length: 3 }, () => buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 1 }, { occurredAt: '2024-05-01T10:00:00Z' }));
+    const arrivals = Array.from({ length: 3 }, () =>
+      buildEvent.arrivalRecorded(
+        { nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 1 },
+        { occurredAt: '2024-05-01T10:00:00Z' },
+      ),
+    );
     await storeEvents(db().pool, arrivals);
     const lagging = await ready();
     expect(lagging.status).toBe(200);
-    expect(lagging.body.details.projections).toEqual({ status: 'up', detail: expect.stringMatching(/has 3 events to apply/) });
+    expect(lagging.body.details.projections).toEqual({
+      status: 'up',
+      detail: expect.stringMatching(/has 3 events to apply/),
+    });
     // The api needs PostgreSQL only: no Kafka check.
     expect(lagging.body.details.kafka).toBeUndefined();
     await projectAll(db().pool, { timeZone: 'Asia/Almaty' });
@@ -45,10 +56,13 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
   it('turns unready while PostgreSQL cannot be reached, and stays live; ready again after', async () => {
     const port = proxy.port;
     await proxy.cut();
-    const down = await waitFor(async () => {
-      const r = await ready();
-      return r.status === 503 ? r : undefined;
-    }, { timeoutMs: 20_000, what: 'unready without PostgreSQL' });
+    const down = await waitFor(
+      async () => {
+        const r = await ready();
+        return r.status === 503 ? r : undefined;
+      },
+      { timeoutMs: 20_000, what: 'unready without PostgreSQL' },
+    );
     expect(down.body.details.database?.status).toBe('down');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     await proxy.open(port);

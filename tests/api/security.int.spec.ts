@@ -38,7 +38,9 @@ describe('the api: size limits and CORS', () => {
     const closed = await start();
     expect((await preflight(closed, 'https://dash.example')).headers.get('access-control-allow-origin')).toBeNull();
     const open = await start({ CORS_ORIGINS: 'https://dash.example' });
-    expect((await preflight(open, 'https://dash.example')).headers.get('access-control-allow-origin')).toBe('https://dash.example');
+    expect((await preflight(open, 'https://dash.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://dash.example',
+    );
     expect((await preflight(open, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -23,19 +23,29 @@ describe('the live stream fans one read out to every subscriber (real PostgreSQL
     // No poll: every shared read below comes from the NOTIFY of the update.
     const stream = new SnapshotStream(pool, loadConfig('api', { ...appEnv(db().url), API_STREAM_POLL_MS: '600000' }));
     const filters = [{ kpi: 'arrivals', scope: {} }, { kpi: 'bookings', scope: {} }, { scope: {} }];
-    const subscribers = Array.from({ length: 300 }, (_, i) => ({ filter: filters[i % 3] as (typeof filters)[number], received: [] as StreamedSnapshot[], batches: [] as StreamedSnapshot[][] }));
+    const subscribers = Array.from({ length: 300 }, (_, i) => ({
+      filter: filters[i % 3] as (typeof filters)[number],
+      received: [] as StreamedSnapshot[],
+      batches: [] as StreamedSnapshot[][],
+    }));
     const subscriptions = [];
     const ownBefore = await readsBy('subscriber');
     try {
       for (const s of subscribers) {
-        subscriptions.push(await stream.subscribe(s.filter, undefined, (rows) => {
-          s.received.push(...rows);
-          s.batches.push(rows);
-        }));
+        subscriptions.push(
+          await stream.subscribe(s.filter, undefined, (rows) => {
+            s.received.push(...rows);
+            s.batches.push(rows);
+          }),
+        );
       }
       // Each began with its own read of the latest per key.
       expect((await readsBy('subscriber')) - ownBefore).toBe(300);
-      await waitFor(async () => (await listenConnected.get()).values.some((v) => v.labels.channel === 'caravan_snapshots' && v.value === 1), { what: 'the stream listening' });
+      await waitFor(
+        async () =>
+          (await listenConnected.get()).values.some((v) => v.labels.channel === 'caravan_snapshots' && v.value === 1),
+        { what: 'the stream listening' },
+      );
       const sharedBefore = await readsBy('shared');
       const initial = subscribers.map((s) => s.received.length);
 
@@ -48,8 +58,12 @@ describe('the live stream fans one read out to every subscriber (real PostgreSQL
          SELECT id::text AS id, kpi FROM added ORDER BY added.id`,
       );
       await pool.query(`SELECT pg_notify('caravan_snapshots', '')`);
-      const expected = (kpi: string | undefined) => rows.filter((r) => kpi === undefined || r.kpi === kpi).map((r) => r.id);
-      await waitFor(() => subscribers.every((s, i) => s.received.length - (initial[i] as number) >= expected(s.filter.kpi).length), { what: 'every subscriber given the update' });
+      const expected = (kpi: string | undefined) =>
+        rows.filter((r) => kpi === undefined || r.kpi === kpi).map((r) => r.id);
+      await waitFor(
+        () => subscribers.every((s, i) => s.received.length - (initial[i] as number) >= expected(s.filter.kpi).length),
+        { what: 'every subscriber given the update' },
+      );
 
       for (const [i, s] of subscribers.entries()) {
         expect(s.received.slice(initial[i]).map((r) => r.id)).toEqual(expected(s.filter.kpi));

@@ -14,10 +14,14 @@ describe('the live stream reads the history in id order (real PostgreSQL)', () =
     );
     const stream = new SnapshotStream(db().pool, loadConfig('api', appEnv(db().url)));
     const received: StreamedSnapshot[] = [];
-    const { unsubscribe } = await stream.subscribe({ kpi: 'arrivals', scope: {} }, 0n, (rows) => received.push(...rows));
+    const { unsubscribe } = await stream.subscribe({ kpi: 'arrivals', scope: {} }, 0n, (rows) =>
+      received.push(...rows),
+    );
     try {
       await waitFor(() => received.length >= 2_500, { what: '2,500 snapshots streamed' });
-      const { rows } = await db().pool.query<{ id: string }>('SELECT id::text AS id FROM kpi_snapshots ORDER BY kpi_snapshots.id');
+      const { rows } = await db().pool.query<{ id: string }>(
+        'SELECT id::text AS id FROM kpi_snapshots ORDER BY kpi_snapshots.id',
+      );
       expect(received.map((r) => r.id)).toEqual(rows.map((r) => r.id));
     } finally {
       unsubscribe();

@@ -4,7 +4,16 @@ import type { Producer } from 'kafkajs';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from '@caravan/publisher';
 import { ApiModule } from '../../apps/api/src/api.module';
-import { appEnv, createTopics, projectAll, storeEvents, testKafka, uniqueName, useTestDatabase, waitFor } from '../harness';
+import {
+  appEnv,
+  createTopics,
+  projectAll,
+  storeEvents,
+  testKafka,
+  uniqueName,
+  useTestDatabase,
+  waitFor,
+} from '../harness';
 
 const TZ = 'Asia/Almaty';
 type SseEvent = { id?: string; event?: string; data?: string; comment?: string };
@@ -14,7 +23,10 @@ function openStream(url: string, lastEventId?: string) {
   const events: SseEvent[] = [];
   const controller = new AbortController();
   const done = (async () => {
-    const response = await fetch(url, { signal: controller.signal, headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} });
+    const response = await fetch(url, {
+      signal: controller.signal,
+      headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {},
+    });
     const reader = response.body?.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
@@ -38,10 +50,19 @@ function openStream(url: string, lastEventId?: string) {
       }
     }
   })().catch(() => undefined);
-  return { events, close: async () => { controller.abort(); await done; } };
+  return {
+    events,
+    close: async () => {
+      controller.abort();
+      await done;
+    },
+  };
 }
 
-const snapshotsOf = (events: SseEvent[]) => events.filter((e) => e.event === 'snapshot').map((e) => ({ id: e.id, ...(JSON.parse(e.data ?? '{}') as KpiSnapshot) }));
+const snapshotsOf = (events: SseEvent[]) =>
+  events
+    .filter((e) => e.event === 'snapshot')
+    .map((e) => ({ id: e.id, ...(JSON.parse(e.data ?? '{}') as KpiSnapshot) }));
 
 describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and Kafka)', () => {
   const db = useTestDatabase();
@@ -53,7 +74,10 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
 
   async function arrive(travelers: number): Promise<void> {
     await storeEvents(db().pool, [
-      buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers }, { occurredAt: `2024-07-${String(day++).padStart(2, '0')}T12:00:00+05:00` }),
+      buildEvent.arrivalRecorded(
+        { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers },
+        { occurredAt: `2024-07-${String(day++).padStart(2, '0')}T12:00:00+05:00` },
+      ),
     ]);
     await projectAll(db().pool, { timeZone: TZ });
     await publisher.publishChanges();
@@ -67,7 +91,10 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
     await producer.connect();
     publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);
     await arrive(10);
-    app = await NestFactory.create(ApiModule.forRoot(appEnv(db().url, { API_STREAM_HEARTBEAT_MS: '200', API_STREAM_POLL_MS: '5000' })), { logger: ['error'] });
+    app = await NestFactory.create(
+      ApiModule.forRoot(appEnv(db().url, { API_STREAM_HEARTBEAT_MS: '200', API_STREAM_POLL_MS: '5000' })),
+      { logger: ['error'] },
+    );
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
@@ -84,10 +111,18 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
 
     const started = Date.now();
     await arrive(5);
-    await waitFor(() => snapshotsOf(first.events).length === 2, { timeoutMs: 30_000, what: 'the new snapshot streamed' });
-    process.stderr.write(`[stream test] publication to SSE delivery: ${Date.now() - started} ms (including projection)\n`);
+    await waitFor(() => snapshotsOf(first.events).length === 2, {
+      timeoutMs: 30_000,
+      what: 'the new snapshot streamed',
+    });
+    process.stderr.write(
+      `[stream test] publication to SSE delivery: ${Date.now() - started} ms (including projection)\n`,
+    );
     expect(snapshotsOf(first.events).map((s) => s.value)).toEqual([10, 15]);
-    await waitFor(() => first.events.some((e) => e.comment?.startsWith('heartbeat')), { timeoutMs: 30_000, what: 'a heartbeat' });
+    await waitFor(() => first.events.some((e) => e.comment?.startsWith('heartbeat')), {
+      timeoutMs: 30_000,
+      what: 'a heartbeat',
+    });
 
     const lastId = snapshotsOf(first.events).at(-1)?.id;
     await first.close();
@@ -109,19 +144,39 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
   });
 
   it('fans every new snapshot out to many subscribers from one shared reader, each with its own filter', async () => {
-    const cn = Array.from({ length: 60 }, () => openStream(`${base}/v1/kpis/stream?kpi=arrivals&window=ytd&scope.nationality=CN`));
+    const cn = Array.from({ length: 60 }, () =>
+      openStream(`${base}/v1/kpis/stream?kpi=arrivals&window=ytd&scope.nationality=CN`),
+    );
     const all = Array.from({ length: 60 }, () => openStream(`${base}/v1/kpis/stream?kpi=arrivals`));
     try {
-      await waitFor(() => [...cn, ...all].every((s) => s.events.some((e) => e.event === 'caught-up')), { timeoutMs: 60_000, what: 'every stream caught up' });
+      await waitFor(() => [...cn, ...all].every((s) => s.events.some((e) => e.event === 'caught-up')), {
+        timeoutMs: 60_000,
+        what: 'every stream caught up',
+      });
       const before = cn.map((s) => snapshotsOf(s.events).length);
       await arrive(3);
-      await waitFor(() => cn.every((s, i) => snapshotsOf(s.events).length === (before[i] as number) + 1), { timeoutMs: 60_000, what: 'the new CN ytd snapshot on every CN stream' });
+      await waitFor(() => cn.every((s, i) => snapshotsOf(s.events).length === (before[i] as number) + 1), {
+        timeoutMs: 60_000,
+        what: 'the new CN ytd snapshot on every CN stream',
+      });
       const value = snapshotsOf(cn[0]?.events ?? []).at(-1)?.value;
       for (const s of cn) expect(snapshotsOf(s.events).at(-1)?.value).toBe(value);
       // The unfiltered arrivals streams get every arrivals window and scope that changed, the same on each.
-      await waitFor(() => all.every((s) => snapshotsOf(s.events).some((x) => x.window === 'ytd' && x.scope.nationality === 'CN' && x.value === value)), { timeoutMs: 60_000, what: 'the new snapshot on every arrivals stream' });
-      const ids = (s: (typeof all)[number]) => snapshotsOf(s.events).map((x) => x.id).join(',');
-      await waitFor(() => all.every((s) => ids(s) === ids(all[0] as (typeof all)[number])), { timeoutMs: 60_000, what: 'the same snapshots on every arrivals stream' });
+      await waitFor(
+        () =>
+          all.every((s) =>
+            snapshotsOf(s.events).some((x) => x.window === 'ytd' && x.scope.nationality === 'CN' && x.value === value),
+          ),
+        { timeoutMs: 60_000, what: 'the new snapshot on every arrivals stream' },
+      );
+      const ids = (s: (typeof all)[number]) =>
+        snapshotsOf(s.events)
+          .map((x) => x.id)
+          .join(',');
+      await waitFor(() => all.every((s) => ids(s) === ids(all[0] as (typeof all)[number])), {
+        timeoutMs: 60_000,
+        what: 'the same snapshots on every arrivals stream',
+      });
       for (const s of all) expect(snapshotsOf(s.events).every((x) => x.kpi === 'arrivals')).toBe(true);
     } finally {
       await Promise.all([...cn, ...all].map((s) => s.close()));
@@ -129,37 +184,59 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
   });
 
   it('leaves nothing behind when clients leave at once, and refuses streams beyond API_STREAM_MAX_CLIENTS with 503', async () => {
-    const limited = await NestFactory.create(ApiModule.forRoot(appEnv(db().url, { API_STREAM_MAX_CLIENTS: '3', API_STREAM_POLL_MS: '200' })), { logger: ['error'] });
+    const limited = await NestFactory.create(
+      ApiModule.forRoot(appEnv(db().url, { API_STREAM_MAX_CLIENTS: '3', API_STREAM_POLL_MS: '200' })),
+      { logger: ['error'] },
+    );
     await limited.listen(0, '127.0.0.1');
     const url = `http://127.0.0.1:${(limited.getHttpServer().address() as { port: number }).port}`;
-    const subscribers = async () => Number((await (await fetch(`${url}/metrics`)).text()).match(/^caravan_stream_subscribers (\d+)/m)?.[1]);
+    const subscribers = async () =>
+      Number((await (await fetch(`${url}/metrics`)).text()).match(/^caravan_stream_subscribers (\d+)/m)?.[1]);
     let closed = false;
     try {
       // 50 clients that disconnect while their subscription is being set up.
       for (let i = 0; i < 50; i++) {
         const controller = new AbortController();
-        const request = fetch(`${url}/v1/kpis/stream?kpi=arrivals`, { signal: controller.signal }).catch(() => undefined);
+        const request = fetch(`${url}/v1/kpis/stream?kpi=arrivals`, { signal: controller.signal }).catch(
+          () => undefined,
+        );
         controller.abort();
         await request;
       }
       await waitFor(async () => (await subscribers()) === 0, { timeoutMs: 30_000, what: 'no subscriber left' });
 
-      const open = [openStream(`${url}/v1/kpis/stream`), openStream(`${url}/v1/kpis/stream`), openStream(`${url}/v1/kpis/stream`)];
-      await waitFor(() => open.every((s) => s.events.some((e) => e.event === 'caught-up')), { timeoutMs: 30_000, what: 'three streams' });
+      const open = [
+        openStream(`${url}/v1/kpis/stream`),
+        openStream(`${url}/v1/kpis/stream`),
+        openStream(`${url}/v1/kpis/stream`),
+      ];
+      await waitFor(() => open.every((s) => s.events.some((e) => e.event === 'caught-up')), {
+        timeoutMs: 30_000,
+        what: 'three streams',
+      });
       const refused = await fetch(`${url}/v1/kpis/stream`);
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect(await refused.json()).toMatchObject({ statusCode: 503, message: expect.stringMatching(/at most 3 concurrent streams/) });
+      expect(await refused.json()).toMatchObject({
+        statusCode: 503,
+        message: expect.stringMatching(/at most 3 concurrent streams/),
+      });
       await open[0]?.close();
       await waitFor(async () => (await subscribers()) === 2, { timeoutMs: 30_000, what: 'a stream let go' });
       const again = openStream(`${url}/v1/kpis/stream`);
-      await waitFor(() => again.events.some((e) => e.event === 'caught-up'), { timeoutMs: 30_000, what: 'a stream again' });
+      await waitFor(() => again.events.some((e) => e.event === 'caught-up'), {
+        timeoutMs: 30_000,
+        what: 'a stream again',
+      });
       await Promise.all([...open.slice(1), again].map((s) => s.close()));
       await waitFor(async () => (await subscribers()) === 0, { timeoutMs: 30_000, what: 'every stream let go' });
 
       // Shutting down ends the streams still open (a client reconnects to another instance).
       const last = openStream(`${url}/v1/kpis/stream`);
-      await waitFor(() => last.events.some((e) => e.event === 'caught-up'), { timeoutMs: 30_000, what: 'one more stream' });
+      await waitFor(() => last.events.some((e) => e.event === 'caught-up'), {
+        timeoutMs: 30_000,
+        what: 'one more stream',
+      });
       await limited.close();
       closed = true;
       await last.close();
@@ -182,10 +259,15 @@ describe('the api: live snapshot stream (Server-Sent Events, real PostgreSQL and
     const url = `${base}/v1/kpis/stream?kpi=arrivals&window=ytd&scope.nationality=CN`;
     const resumed = openStream(url, oldest);
     try {
-      await waitFor(() => resumed.events.some((e) => e.event === 'caught-up'), { timeoutMs: 30_000, what: 'caught up after the truncated history' });
+      await waitFor(() => resumed.events.some((e) => e.event === 'caught-up'), {
+        timeoutMs: 30_000,
+        what: 'caught up after the truncated history',
+      });
       const truncated = resumed.events.find((e) => e.event === 'history-truncated');
       expect(JSON.parse(truncated?.data ?? '{}')).toMatchObject({ resumedFrom: oldest });
-      const latest = await db().pool.query<{ snapshot: KpiSnapshot }>(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|nationality=CN'`);
+      const latest = await db().pool.query<{ snapshot: KpiSnapshot }>(
+        `SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|nationality=CN'`,
+      );
       expect(snapshotsOf(resumed.events).map((s) => s.value)).toEqual([latest.rows[0]?.snapshot.value]);
     } finally {
       await resumed.close();

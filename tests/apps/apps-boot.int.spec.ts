@@ -37,10 +37,13 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
       expect(await live.json()).toMatchObject({ status: 'ok', app: name });
 
       // Migrations run in the background: the probes answer from the start.
-      const body = await waitFor(async () => {
-        const ready = await fetch(`${base}/health/ready`);
-        return ready.status === 200 ? ((await ready.json()) as { details: Record<string, unknown> }) : undefined;
-      }, { timeoutMs: 60_000, what: 'ready' });
+      const body = await waitFor(
+        async () => {
+          const ready = await fetch(`${base}/health/ready`);
+          return ready.status === 200 ? ((await ready.json()) as { details: Record<string, unknown> }) : undefined;
+        },
+        { timeoutMs: 60_000, what: 'ready' },
+      );
       expect(body).toMatchObject({
         status: 'ok',
         details: {
@@ -51,10 +54,13 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
         },
       });
       if (!NEEDS_KAFKA.has(name)) expect(body.details.kafka).toBeUndefined();
-      const instances = await waitFor(async () => {
-        const { rows } = await db().pool.query('SELECT app, pid FROM service_instances');
-        return rows.length > 0 ? rows : undefined;
-      }, { what: 'the instance registered' });
+      const instances = await waitFor(
+        async () => {
+          const { rows } = await db().pool.query('SELECT app, pid FROM service_instances');
+          return rows.length > 0 ? rows : undefined;
+        },
+        { what: 'the instance registered' },
+      );
       expect(instances).toEqual([{ app: name, pid: process.pid }]);
     } finally {
       await app.close();
@@ -63,24 +69,37 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
     expect(after.rows[0].n).toBe(0);
   });
 
-  it(NEEDS_KAFKA.has(name) ? 'reports unready (503) while Kafka cannot be reached, and stays live' : 'stays ready while Kafka cannot be reached (it does not need it)', async () => {
-    const { app, base } = await boot(root, appEnv(db().url, { KAFKA_BROKERS: '127.0.0.1:1' }));
-    try {
-      expect((await fetch(`${base}/health/live`)).status).toBe(200);
-      const ready = await waitFor(async () => {
-        const r = await fetch(`${base}/health/ready`);
-        const body = (await r.json()) as { details?: Record<string, { status?: string }> };
-        return body.details?.database?.status === 'up' && body.details?.migrations?.status === 'up' ? { status: r.status, body } : undefined;
-      }, { timeoutMs: 60_000, what: 'the database ready' });
-      if (NEEDS_KAFKA.has(name)) {
-        expect(ready).toMatchObject({ status: 503, body: { status: 'error', error: { kafka: { status: 'down' } }, details: { database: { status: 'up' } } } });
-      } else {
-        expect(ready).toMatchObject({ status: 200, body: { status: 'ok' } });
+  it(
+    NEEDS_KAFKA.has(name)
+      ? 'reports unready (503) while Kafka cannot be reached, and stays live'
+      : 'stays ready while Kafka cannot be reached (it does not need it)',
+    async () => {
+      const { app, base } = await boot(root, appEnv(db().url, { KAFKA_BROKERS: '127.0.0.1:1' }));
+      try {
+        expect((await fetch(`${base}/health/live`)).status).toBe(200);
+        const ready = await waitFor(
+          async () => {
+            const r = await fetch(`${base}/health/ready`);
+            const body = (await r.json()) as { details?: Record<string, { status?: string }> };
+            return body.details?.database?.status === 'up' && body.details?.migrations?.status === 'up'
+              ? { status: r.status, body }
+              : undefined;
+          },
+          { timeoutMs: 60_000, what: 'the database ready' },
+        );
+        if (NEEDS_KAFKA.has(name)) {
+          expect(ready).toMatchObject({
+            status: 503,
+            body: { status: 'error', error: { kafka: { status: 'down' } }, details: { database: { status: 'up' } } },
+          });
+        } else {
+          expect(ready).toMatchObject({ status: 200, body: { status: 'ok' } });
+        }
+      } finally {
+        await app.close();
       }
-    } finally {
-      await app.close();
-    }
-  });
+    },
+  );
 
   it('starts while PostgreSQL is away: live and unready, then migrates and turns ready once it answers', async () => {
     const server = new URL(testServices().databaseUrl);
@@ -97,7 +116,10 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
       expect(down.status).toBe(503);
       expect(await down.json()).toMatchObject({ error: { database: { status: 'down' } } });
       await proxy.open(port);
-      await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, { timeoutMs: 60_000, what: 'ready once PostgreSQL answers' });
+      await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, {
+        timeoutMs: 60_000,
+        what: 'ready once PostgreSQL answers',
+      });
       expect(await currentSchemaVersion(db().pool)).toBe(readMigrations().length);
     } finally {
       await app.close();

@@ -14,17 +14,55 @@ describe('npm run bench, tiny', () => {
       const root = projectRoot();
       const child = spawn(
         process.execPath,
-        [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'tools', 'bench.ts'), '--events', '3000', '--peer-events', '1500', '--latency-seconds', '3', '--stream-subscribers', '50', '--out', out],
-        { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', KAFKA_BROKERS: testServices().kafkaBrokers.join(','), DATABASE_URL: testServices().databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] },
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(root, 'tools', 'bench.ts'),
+          '--events',
+          '3000',
+          '--peer-events',
+          '1500',
+          '--latency-seconds',
+          '3',
+          '--stream-subscribers',
+          '50',
+          '--out',
+          out,
+        ],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            KAFKA_BROKERS: testServices().kafkaBrokers.join(','),
+            DATABASE_URL: testServices().databaseUrl,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
       );
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
       if (code !== 0) throw new Error(`bench exited ${code}:\n${output.slice(-4000)}`);
-      const results = JSON.parse(readFileSync(out, 'utf8')) as { rows: Array<{ figure: string }>; checks: Array<{ name: string; ok: boolean }>; machine: { cpus: number } };
+      const results = JSON.parse(readFileSync(out, 'utf8')) as {
+        rows: Array<{ figure: string }>;
+        checks: Array<{ name: string; ok: boolean }>;
+        machine: { cpus: number };
+      };
       const figures = results.rows.map((r) => r.figure).join('\n');
-      for (const figure of ['Caravan end to end', 'raw: kafkajs consume', 'raw: JSON parse + zod', 'raw: COPY', 'rebuild', 'latency', 'scale: 2 ingestors', 'KAFKA_COMPRESSION=zstd', 'stream: 50 subscribers', 'peer: emmett', 'peer: tutorial']) {
+      for (const figure of [
+        'Caravan end to end',
+        'raw: kafkajs consume',
+        'raw: JSON parse + zod',
+        'raw: COPY',
+        'rebuild',
+        'latency',
+        'scale: 2 ingestors',
+        'KAFKA_COMPRESSION=zstd',
+        'stream: 50 subscribers',
+        'peer: emmett',
+        'peer: tutorial',
+      ]) {
         expect(figures).toContain(figure);
       }
       expect(results.checks.filter((c) => !c.ok)).toEqual([]);

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
 import { testServices } from '../harness';
 
-type ChaosResults = { faults: Array<{ kind: string; count: number; unhealed: number }>; checks: Array<{ name: string; ok: boolean; detail: string }>; records: number };
+type ChaosResults = {
+  faults: Array<{ kind: string; count: number; unhealed: number }>;
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+  records: number;
+};
 
 /**
  * `npm run chaos`, short: about two minutes of traffic with a few faults of every kind (its own
@@ -17,11 +21,31 @@ describe('npm run chaos, short', () => {
     const out = join(dir, 'chaos.json');
     try {
       const root = projectRoot();
-      const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'tools', 'chaos.ts'), '--duration', '2m', '--seed', '7', '--rate', '150', '--out', out], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: testServices().databaseUrl, CARAVAN_STATE_DIR: join(dir, 'state') },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          join(root, 'tools', 'chaos.ts'),
+          '--duration',
+          '2m',
+          '--seed',
+          '7',
+          '--rate',
+          '150',
+          '--out',
+          out,
+        ],
+        {
+          cwd: root,
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '',
+            DATABASE_URL: testServices().databaseUrl,
+            CARAVAN_STATE_DIR: join(dir, 'state'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));

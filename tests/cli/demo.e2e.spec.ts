@@ -14,7 +14,10 @@ describe('npm run demo (smoke): started in the background, shows KPIs, stops cle
     const portBase = 20_000 + Math.floor(Math.random() * 20_000);
     const env = pipelineEnv(db().url, { CARAVAN_STATE_DIR: stateDir, SNAPSHOT_INTERVAL_MS: '300', LOG_LEVEL: 'info' });
     delete env.HTTP_PORT;
-    const demo = spawnCli(['demo', '--history', '300', '--rate', '40', '--port-base', String(portBase), '--no-build', '--window', '1d'], env);
+    const demo = spawnCli(
+      ['demo', '--history', '300', '--rate', '40', '--port-base', String(portBase), '--no-build', '--window', '1d'],
+      env,
+    );
     const exited = new Promise<number | null>((resolve) => demo.once('close', (code) => resolve(code)));
     try {
       const started = Date.now();
@@ -24,7 +27,9 @@ describe('npm run demo (smoke): started in the background, shows KPIs, stops cle
         intervalMs: 200,
         what: `a KPI above zero in the demo's output:\n${demo.output.stdout}\n${demo.output.stderr}`,
       });
-      process.stdout.write(`demo showed a KPI above zero ${((Date.now() - started) / 1000).toFixed(1)} s after it was started\n`);
+      process.stdout.write(
+        `demo showed a KPI above zero ${((Date.now() - started) / 1000).toFixed(1)} s after it was started\n`,
+      );
       expect(demo.output.stdout).toContain(`API: http://127.0.0.1:${portBase}/v1/kpis`);
       expect(demo.output.stdout).toContain(`docs: http://127.0.0.1:${portBase}/docs`);
       expect(demo.output.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);

@@ -13,9 +13,26 @@ import { PROJECTIONS } from '@caravan/projections';
 
 const root = projectRoot();
 const cli = join(root, 'dist', 'tools', 'cli', 'main.js');
-const COMMANDS = ['up', 'down', 'status', 'stack', 'migrate', 'simulate', 'import', 'kpis', 'rebuild', 'dlq', 'offsets', 'demo'];
+const COMMANDS = [
+  'up',
+  'down',
+  'status',
+  'stack',
+  'migrate',
+  'simulate',
+  'import',
+  'kpis',
+  'rebuild',
+  'dlq',
+  'offsets',
+  'demo',
+];
 /** What help must not load: the libraries other than the contract, the apps, the I/O clients and NestJS. */
-const APPLICATION = [/^dist\/libs\/(?!contract\/)/, /^dist\/apps\//, /(^|\/)node_modules\/(@nestjs|pg|kafkajs|prom-client|pino)\//];
+const APPLICATION = [
+  /^dist\/libs\/(?!contract\/)/,
+  /^dist\/apps\//,
+  /(^|\/)node_modules\/(@nestjs|pg|kafkajs|prom-client|pino)\//,
+];
 
 type TracedRun = { status: number | null; stdout: string; stderr: string; modules: string[] };
 
@@ -47,11 +64,14 @@ async function runTraced(args: string[]): Promise<TracedRun> {
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const modules = (JSON.parse(readFileSync(list, 'utf8')) as string[]).map((m) => relative(root, m).split(sep).join('/'));
+  const modules = (JSON.parse(readFileSync(list, 'utf8')) as string[]).map((m) =>
+    relative(root, m).split(sep).join('/'),
+  );
   return { status, stdout, stderr, modules };
 }
 
-const application = (run: TracedRun): string[] => run.modules.filter((m) => APPLICATION.some((pattern) => pattern.test(m)));
+const application = (run: TracedRun): string[] =>
+  run.modules.filter((m) => APPLICATION.some((pattern) => pattern.test(m)));
 
 /** The hook saw the run: the CLI and commander are among the modules (else "nothing heavy" would prove nothing). */
 function expectTraced(run: TracedRun): void {
@@ -77,11 +97,43 @@ describe('caravan --help and --version load nothing of the application', () => {
   });
 
   it.each([
-    { name: 'rebuild --help', args: ['rebuild', '--help'], shows: [`${PROJECTIONS.map((p) => p.name).join(' | ')} | all`, '--no-swap'] },
-    { name: 'simulate --help', args: ['simulate', '--help'], shows: ['--rate', '--from', '--to', '--seed', '--count', '--out', '--seed-year', '--bad-share', '--duplicate-share', '--verify'] },
-    { name: 'import --help', args: ['import', '--help'], shows: ['--dry-run', ...csvColumnsSummary().split('\n').map((line) => `  ${line}`)] },
+    {
+      name: 'rebuild --help',
+      args: ['rebuild', '--help'],
+      shows: [`${PROJECTIONS.map((p) => p.name).join(' | ')} | all`, '--no-swap'],
+    },
+    {
+      name: 'simulate --help',
+      args: ['simulate', '--help'],
+      shows: [
+        '--rate',
+        '--from',
+        '--to',
+        '--seed',
+        '--count',
+        '--out',
+        '--seed-year',
+        '--bad-share',
+        '--duplicate-share',
+        '--verify',
+      ],
+    },
+    {
+      name: 'import --help',
+      args: ['import', '--help'],
+      shows: [
+        '--dry-run',
+        ...csvColumnsSummary()
+          .split('\n')
+          .map((line) => `  ${line}`),
+      ],
+    },
     { name: 'kpis --help', args: ['kpis', '--help'], shows: ['--watch', ...KPIS.map((kpi) => `"${kpi}"`)] },
-    { name: 'dlq list --help', args: ['dlq', 'list', '--help'], shows: ['--values', ...REJECTION_CODES.map((code) => `"${code}"`)] },
+    {
+      name: 'dlq list --help',
+      args: ['dlq', 'list', '--help'],
+      shows: ['--values', ...REJECTION_CODES.map((code) => `"${code}"`)],
+    },
     { name: 'help offsets', args: ['help', 'offsets'], shows: ['list', 'reset'] },
   ])('shows `caravan $name`', async ({ args, shows }) => {
     const run = await runTraced(args);
@@ -93,7 +145,10 @@ describe('caravan --help and --version load nothing of the application', () => {
 
   it("loads a command's implementation when it runs", async () => {
     const run = await runTraced(['rebuild', 'no_such_projection']);
-    expect([run.status, run.stderr]).toEqual([2, `caravan rebuild: no projection no_such_projection; one of ${PROJECTIONS.map((p) => p.name).join(', ')}, all\n`]);
+    expect([run.status, run.stderr]).toEqual([
+      2,
+      `caravan rebuild: no projection no_such_projection; one of ${PROJECTIONS.map((p) => p.name).join(', ')}, all\n`,
+    ]);
     expect(run.modules.some((m) => m.startsWith('dist/libs/projections/'))).toBe(true);
   });
 });

@@ -1,9 +1,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
-import { type ChildApp, configOf, createPipelineTopics, pipelineEnv, runCli, spawnApp, stopApp, totals, useTestDatabase, waitForConsumed } from '../harness';
+import {
+  type ChildApp,
+  configOf,
+  createPipelineTopics,
+  pipelineEnv,
+  runCli,
+  spawnApp,
+  stopApp,
+  totals,
+  useTestDatabase,
+  waitForConsumed,
+} from '../harness';
 
-type Expected = { sent: number; accepted: number; duplicate: number; rejected: Record<string, number>; problems: Record<string, string>; options: { type?: string } };
+type Expected = {
+  sent: number;
+  accepted: number;
+  duplicate: number;
+  rejected: Record<string, number>;
+  problems: Record<string, string>;
+  options: { type?: string };
+};
 
 const fixtures = join(projectRoot(), 'tests', 'fixtures', 'import');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as Record<string, Expected>;
@@ -28,12 +46,16 @@ describe('caravan import through the real ingestor (Kafka, PostgreSQL)', () => {
       want.duplicate += duplicate;
       want.rejected += sum(rejected);
       want.consumed += accepted + duplicate + sum(rejected);
-      for (const [code, n] of Object.entries(rejected)) want.rejectedByCode[code] = (want.rejectedByCode[code] ?? 0) + n;
+      for (const [code, n] of Object.entries(rejected))
+        want.rejectedByCode[code] = (want.rejectedByCode[code] ?? 0) + n;
     };
 
     for (const file of ['events.ndjson', 'arrivals-and-bookings.csv', 'arrivals.csv']) {
       const e = expected[file] as Expected;
-      const run = await runCli(['import', join(fixtures, file), '--quiet', ...(e.options.type ? ['--type', e.options.type] : [])], env);
+      const run = await runCli(
+        ['import', join(fixtures, file), '--quiet', ...(e.options.type ? ['--type', e.options.type] : [])],
+        env,
+      );
       if (run.status !== 0) throw new Error(`import ${file} exited ${run.status}: ${run.stderr}`);
       expect(run.stdout).toContain(`sent ${e.sent} records from`);
       const reported = [...run.stderr.matchAll(/^line (\d+): ([a-z_]+):/gm)].map((m) => [m[1], m[2]]);

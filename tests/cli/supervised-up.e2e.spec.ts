@@ -49,15 +49,28 @@ describe('caravan up under its supervisor (real PostgreSQL and Kafka, the apps a
     for (const app of APP_NAMES) expect(status.stdout).toMatch(new RegExp(`${app}\\s+pid \\d+ .* ready`));
     // The lags, read from PostgreSQL and Kafka, beside the apps that work them off (no traffic: none).
     expect(status.stdout).toMatch(/ingestor .* ready, consumer lag 0 records/);
-    expect(status.stdout).toMatch(/projector .* ready, projection lag arrivals_daily 0, bookings 0, media_daily 0, watermark 0 events/);
+    expect(status.stdout).toMatch(
+      /projector .* ready, projection lag arrivals_daily 0, bookings 0, media_daily 0, watermark 0 events/,
+    );
     // The same for scripts: one JSON object, the same exit code.
     const json = await runCli(['status', '--json'], env, 120_000);
-    const report = JSON.parse(json.stdout) as { healthy: boolean; supervisor: { pid: number }; apps: Array<{ app: string; state: string; restarts?: number; lastExit?: { signal: string } }>; store: { topics: unknown[] } };
+    const report = JSON.parse(json.stdout) as {
+      healthy: boolean;
+      supervisor: { pid: number };
+      apps: Array<{ app: string; state: string; restarts?: number; lastExit?: { signal: string } }>;
+      store: { topics: unknown[] };
+    };
     expect(json.status).toBe(status.status);
     expect(report.supervisor.pid).toBe(supervisor?.pid);
     expect(report.apps.map((a) => [a.app, a.state])).toEqual(APP_NAMES.map((app) => [app, 'ready']));
-    expect(report.apps.find((a) => a.app === 'ingestor')).toMatchObject({ restarts: 1, lastExit: { signal: 'SIGKILL' }, consumerLagRecords: 0 });
-    expect(report.apps.find((a) => a.app === 'projector')).toMatchObject({ projectionLagEvents: { arrivals_daily: 0, bookings: 0, media_daily: 0, watermark: 0 } });
+    expect(report.apps.find((a) => a.app === 'ingestor')).toMatchObject({
+      restarts: 1,
+      lastExit: { signal: 'SIGKILL' },
+      consumerLagRecords: 0,
+    });
+    expect(report.apps.find((a) => a.app === 'projector')).toMatchObject({
+      projectionLagEvents: { arrivals_daily: 0, bookings: 0, media_daily: 0, watermark: 0 },
+    });
     expect(Array.isArray(report.store.topics)).toBe(true);
 
     const down = await runCli(['down'], env, 120_000);

@@ -36,7 +36,11 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
 
   /** Whether every session of Caravan's apps on the server is encrypted, and how many there are. */
   async function caravanSessions(): Promise<{ sessions: number; allEncrypted: boolean }> {
-    const pool = createPool({ url: `${server.url}?sslmode=require&uselibpqcompat=true`, poolSize: 1, applicationName: 'test-observer' });
+    const pool = createPool({
+      url: `${server.url}?sslmode=require&uselibpqcompat=true`,
+      poolSize: 1,
+      applicationName: 'test-observer',
+    });
     try {
       const { rows } = await pool.query<{ n: number; encrypted: boolean | null }>(
         `SELECT count(*)::int AS n, bool_and(s.ssl) AS encrypted FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name LIKE 'caravan-%'`,
@@ -61,17 +65,30 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
     try {
-      await producer.send(Array.from({ length: 5 }, (_, i) => buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: i + 1 }, { occurredAt: '2024-06-01T12:00:00+05:00' })));
+      await producer.send(
+        Array.from({ length: 5 }, (_, i) =>
+          buildEvent.arrivalRecorded(
+            { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: i + 1 },
+            { occurredAt: '2024-06-01T12:00:00+05:00' },
+          ),
+        ),
+      );
     } finally {
       await producer.disconnect();
     }
     const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'test-reader' });
     try {
-      await waitFor(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]?.n === 5, { what: '5 events stored over TLS', timeoutMs: 120_000 });
+      await waitFor(
+        async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]?.n === 5,
+        { what: '5 events stored over TLS', timeoutMs: 120_000 },
+      );
     } finally {
       await pool.end();
     }
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, { what: 'the ingestor ready', timeoutMs: 60_000 });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200, {
+      what: 'the ingestor ready',
+      timeoutMs: 60_000,
+    });
     const sessions = await caravanSessions();
     expect(sessions.sessions).toBeGreaterThan(0);
     expect(sessions.allEncrypted).toBe(true);
@@ -79,7 +96,12 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
 
   it('a client certificate authenticates its role (verify-full, cert and key files)', async () => {
     const url = database().replace('postgres@', `${server.certificateUser}@`);
-    const run = await runCli(['migrate'], { DATABASE_URL: url, ...verifyFull(), DATABASE_SSL_CERT_FILE: server.certificates.clientCert, DATABASE_SSL_KEY_FILE: server.certificates.clientKeyPlain });
+    const run = await runCli(['migrate'], {
+      DATABASE_URL: url,
+      ...verifyFull(),
+      DATABASE_SSL_CERT_FILE: server.certificates.clientCert,
+      DATABASE_SSL_KEY_FILE: server.certificates.clientKeyPlain,
+    });
     expect([run.status, run.stdout + run.stderr]).toEqual([0, expect.stringMatching(/applied/)]);
     // Without the certificate, that role is refused.
     const refused = await runCli(['migrate'], { DATABASE_URL: url, ...verifyFull() });
@@ -88,7 +110,10 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
   });
 
   it('require: encrypted without verifying the server; the URL may say it too', async () => {
-    const settings: Array<Record<string, string>> = [{ DATABASE_URL: database(), DATABASE_SSL_MODE: 'require' }, { DATABASE_URL: `${database()}?sslmode=require` }];
+    const settings: Array<Record<string, string>> = [
+      { DATABASE_URL: database(), DATABASE_SSL_MODE: 'require' },
+      { DATABASE_URL: `${database()}?sslmode=require` },
+    ];
     for (const env of settings) {
       const run = await runCli(['migrate'], env);
       expect([run.status, run.stdout + run.stderr]).toEqual([0, expect.stringMatching(/applied/)]);
@@ -96,7 +121,11 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
   });
 
   it.each([
-    ['verify-full against a CA that did not sign the server', () => ({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: server.certificates.otherCa }), /certificate/i],
+    [
+      'verify-full against a CA that did not sign the server',
+      () => ({ DATABASE_SSL_MODE: 'verify-full', DATABASE_SSL_CA_FILE: server.certificates.otherCa }),
+      /certificate/i,
+    ],
     ['no TLS at all', () => ({ DATABASE_SSL_MODE: 'disable' }), /no encryption|pg_hba\.conf/i],
   ])('%s: refused, and the CLI says so', async (_name, settings, message) => {
     const run = await runCli(['migrate'], { DATABASE_URL: database(), ...settings() });
@@ -105,9 +134,14 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
   });
 
   it('an app started with a CA file it cannot read stops at once, naming the variable', async () => {
-    const app = spawnApp('api', pipelineEnv(database(), { DATABASE_SSL_MODE: 'verify-ca', DATABASE_SSL_CA_FILE: '/nonexistent/ca.pem' }));
+    const app = spawnApp(
+      'api',
+      pipelineEnv(database(), { DATABASE_SSL_MODE: 'verify-ca', DATABASE_SSL_CA_FILE: '/nonexistent/ca.pem' }),
+    );
     running.push(app);
     expect(await app.exited).not.toBe(0);
-    expect(readFileSync(app.logFile, 'utf8')).toMatch(/DATABASE_SSL_CA_FILE: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/);
+    expect(readFileSync(app.logFile, 'utf8')).toMatch(
+      /DATABASE_SSL_CA_FILE: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/,
+    );
   });
 });

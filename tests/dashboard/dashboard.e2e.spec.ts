@@ -4,11 +4,21 @@ import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { KPI_FAMILIES } from '@caravan/publisher';
 import { createApiApp } from '../../apps/api/src/api.app';
-import { appEnv, launchChromium, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase, waitFor } from '../harness';
+import {
+  appEnv,
+  launchChromium,
+  projectAll,
+  publishSnapshotsOnce,
+  storeEvents,
+  useTestDatabase,
+  waitFor,
+} from '../harness';
 
 const TZ = 'Asia/Almaty';
 /** The dimensions each KPI is broken down by, as the publisher computes them (docs/contract §3). */
-const BREAKDOWNS: Record<string, readonly string[]> = Object.fromEntries(KPI_FAMILIES.flatMap((f) => Object.keys(f.measures).map((kpi) => [kpi, f.dimensions])));
+const BREAKDOWNS: Record<string, readonly string[]> = Object.fromEntries(
+  KPI_FAMILIES.flatMap((f) => Object.keys(f.measures).map((kpi) => [kpi, f.dimensions])),
+);
 
 /** The dashboard in a real Chromium, on the api's own endpoints over a known data set. */
 describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
@@ -19,14 +29,32 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
 
   beforeAll(async () => {
     const arrival = (day: string, travelers: number, nationality: string) =>
-      buildEvent.arrivalRecorded({ nationality, port: 'ala-airport', purpose: 'tourism', travelers, destination: 'almaty' }, { occurredAt: `${day}T12:00:00+05:00` });
+      buildEvent.arrivalRecorded(
+        { nationality, port: 'ala-airport', purpose: 'tourism', travelers, destination: 'almaty' },
+        { occurredAt: `${day}T12:00:00+05:00` },
+      );
     await storeEvents(db().pool, [
-      arrival('2023-06-01', 40, 'CN'), arrival('2024-06-01', 70, 'CN'), arrival('2024-06-02', 30, 'KZ'), arrival('2024-06-03', 5, 'RU'),
+      arrival('2023-06-01', 40, 'CN'),
+      arrival('2024-06-01', 70, 'CN'),
+      arrival('2024-06-02', 30, 'KZ'),
+      arrival('2024-06-03', 5, 'RU'),
       buildEvent.bookingCreated(
-        { bookingId: 'b1', market: 'CN', destination: 'almaty', channel: 'ota', travelers: 2, checkIn: '2024-07-01', nights: 3, price: { amount: '250.00', currency: 'USD' } },
+        {
+          bookingId: 'b1',
+          market: 'CN',
+          destination: 'almaty',
+          channel: 'ota',
+          travelers: 2,
+          checkIn: '2024-07-01',
+          nights: 3,
+          price: { amount: '250.00', currency: 'USD' },
+        },
         { occurredAt: '2024-06-02T10:00:00+05:00' },
       ),
-      buildEvent.mediaViewsReported({ platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 1200 }, { occurredAt: '2024-06-03T09:00:00+05:00' }),
+      buildEvent.mediaViewsReported(
+        { platform: 'weibo', campaign: 'silk-road', market: 'CN', views: 1200 },
+        { occurredAt: '2024-06-03T09:00:00+05:00' },
+      ),
     ]);
     await projectAll(db().pool, { timeZone: TZ });
     await publishSnapshotsOnce(db().pool, TZ);
@@ -56,7 +84,9 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
   }
 
   const apiValue = async (kpi: string, window: string, scope = '') => {
-    const body = (await (await fetch(`${base}/v1/kpis?kpi=${kpi}&window=${window}${scope || '&wholeMarket=true'}`)).json()) as { items: KpiSnapshot[] };
+    const body = (await (
+      await fetch(`${base}/v1/kpis?kpi=${kpi}&window=${window}${scope || '&wholeMarket=true'}`)
+    ).json()) as { items: KpiSnapshot[] };
     return body.items[0]?.value;
   };
 
@@ -84,9 +114,19 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
     const { page, problems } = await open(path);
     try {
       const first = Object.keys(BREAKDOWNS).find((kpi) => shownScope(kpi, scope) !== undefined) as string;
-      await waitFor(async () => (await page.getAttribute(`[data-kpi="${first}"]`, 'data-value')) !== '', { what: `the ${first} tile filled`, timeoutMs: 60_000 });
+      await waitFor(async () => (await page.getAttribute(`[data-kpi="${first}"]`, 'data-value')) !== '', {
+        what: `the ${first} tile filled`,
+        timeoutMs: 60_000,
+      });
       expect(await page.getAttribute('html', 'lang')).toMatch(new RegExp(`^${lang}`));
-      for (const kpi of ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views']) {
+      for (const kpi of [
+        'arrivals',
+        'bookings',
+        'bookings_cancelled',
+        'revenue_usd',
+        'net_revenue_usd',
+        'media_views',
+      ]) {
         const tile = page.locator(`[data-kpi="${kpi}"]`);
         const tileScope = shownScope(kpi, scope);
         const expected = tileScope === undefined ? undefined : await apiValue(kpi, window, tileScope);
@@ -105,19 +145,35 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
   it('charts have their bars and points, and each table holds the same numbers', async () => {
     const { page, problems } = await open('/?window=ytd&granularity=month');
     try {
-      await waitFor(async () => (await page.locator('#arrivals-by-nationality .bars li').count()) === 3, { what: 'three nationalities drawn', timeoutMs: 60_000 });
+      await waitFor(async () => (await page.locator('#arrivals-by-nationality .bars li').count()) === 3, {
+        what: 'three nationalities drawn',
+        timeoutMs: 60_000,
+      });
       const bars = await page.locator('#arrivals-by-nationality .bar-label').allTextContents();
       expect(bars).toEqual(['CN', 'KZ', 'RU']);
-      const cells = await page.locator('#arrivals-by-nationality .data-table tbody td').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+      const cells = await page
+        .locator('#arrivals-by-nationality .data-table tbody td')
+        .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
       expect(cells).toEqual([70, 30, 5]);
       // The table alternative (uPlot's legend is a table too).
-      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) === 12, { what: '12 months of arrivals', timeoutMs: 60_000 });
+      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) === 12, {
+        what: '12 months of arrivals',
+        timeoutMs: 60_000,
+      });
       expect(await page.locator('#arrivals-over-year canvas').count()).toBeGreaterThan(0);
-      const june = await page.locator('#arrivals-over-year .data-table tbody tr').nth(5).locator('td').evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
+      const june = await page
+        .locator('#arrivals-over-year .data-table tbody tr')
+        .nth(5)
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => Number(td.getAttribute('data-value'))));
       expect(june).toEqual([105, 40]);
       expect(await page.locator('#destinations-by-bookings .bar-label').allTextContents()).toEqual(['almaty']);
       const points = async () =>
-        Object.fromEntries(await page.locator('figure.chart').evaluateAll((figures) => figures.map((f) => [f.id, Number((f as HTMLElement).dataset.points)])));
+        Object.fromEntries(
+          await page
+            .locator('figure.chart')
+            .evaluateAll((figures) => figures.map((f) => [f.id, Number((f as HTMLElement).dataset.points)])),
+        );
       expect(await points()).toEqual({
         'arrivals-over-year': 12,
         'arrivals-by-nationality': 3,
@@ -132,15 +188,30 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       const box = await over.boundingBox();
       if (!box) throw new Error('no plot area');
       await page.mouse.move(box.x + (box.width * 5) / 11, box.y + box.height / 2);
-      await waitFor(async () => (await page.locator('#arrivals-over-year .u-legend .u-value').allTextContents()).join('|') === '2024-06|105|40', { what: "June's values under the cursor" });
+      await waitFor(
+        async () =>
+          (await page.locator('#arrivals-over-year .u-legend .u-value').allTextContents()).join('|') ===
+          '2024-06|105|40',
+        { what: "June's values under the cursor" },
+      );
 
       // Per day: every day of 2024 (a leap year); per week: the ISO weeks the API returns.
       await page.selectOption('#granularity', 'day');
-      await waitFor(async () => (await points())['arrivals-over-year'] === 366, { what: '366 days', timeoutMs: 60_000 });
+      await waitFor(async () => (await points())['arrivals-over-year'] === 366, {
+        what: '366 days',
+        timeoutMs: 60_000,
+      });
       expect(await page.locator('#arrivals-over-year .data-table tbody tr').count()).toBe(366);
-      const weeks = ((await (await fetch(`${base}/v1/kpis/series?kpi=arrivals&from=2024-01-01&to=2024-12-31&granularity=week`)).json()) as { points: unknown[] }).points.length;
+      const weeks = (
+        (await (
+          await fetch(`${base}/v1/kpis/series?kpi=arrivals&from=2024-01-01&to=2024-12-31&granularity=week`)
+        ).json()) as { points: unknown[] }
+      ).points.length;
       await page.selectOption('#granularity', 'week');
-      await waitFor(async () => (await points())['arrivals-over-year'] === weeks, { what: `${weeks} weeks`, timeoutMs: 60_000 });
+      await waitFor(async () => (await points())['arrivals-over-year'] === weeks, {
+        what: `${weeks} weeks`,
+        timeoutMs: 60_000,
+      });
       expect(new URL(page.url()).searchParams.get('granularity')).toBeNull();
       expect(problems).toEqual([]);
     } finally {
@@ -153,13 +224,33 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
     try {
       for (const id of ['arrivals-by-nationality', 'arrivals-over-year']) {
         const rows = id === 'arrivals-by-nationality' ? 3 : 12;
-        await waitFor(async () => (await page.locator(`#${id} .data-table tbody tr`).count()) === rows, { what: `${rows} rows in #${id}`, timeoutMs: 60_000 });
-        const table = await page.locator(`#${id} .data-table`).evaluate((t) =>
-          [...t.querySelectorAll('tr')].map((tr) => [...tr.children].map((c, i) => (c.tagName === 'TD' ? c.getAttribute('data-value') : i === 0 || c.tagName === 'TH' ? c.textContent : '') ?? '')),
-        );
-        const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#${id} button.csv`).click()]);
+        await waitFor(async () => (await page.locator(`#${id} .data-table tbody tr`).count()) === rows, {
+          what: `${rows} rows in #${id}`,
+          timeoutMs: 60_000,
+        });
+        const table = await page
+          .locator(`#${id} .data-table`)
+          .evaluate((t) =>
+            [...t.querySelectorAll('tr')].map((tr) =>
+              [...tr.children].map(
+                (c, i) =>
+                  (c.tagName === 'TD'
+                    ? c.getAttribute('data-value')
+                    : i === 0 || c.tagName === 'TH'
+                      ? c.textContent
+                      : '') ?? '',
+              ),
+            ),
+          );
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.locator(`#${id} button.csv`).click(),
+        ]);
         expect(download.suggestedFilename()).toBe(`${id}.csv`);
-        const csv = (await readFile(await download.path(), 'utf8')).trimEnd().split('\n').map((line) => line.split(','));
+        const csv = (await readFile(await download.path(), 'utf8'))
+          .trimEnd()
+          .split('\n')
+          .map((line) => line.split(','));
         expect(csv).toEqual(table);
       }
       expect(problems).toEqual([]);
@@ -177,7 +268,8 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
             (await page.inputValue('#window')) === window &&
             (await page.inputValue('#dimension')) === dimension &&
             (dimension === '' || (await page.inputValue('#scope-value')) === value) &&
-            (await page.getAttribute('[data-kpi="arrivals"]', 'data-value')) === String((await apiValue('arrivals', window, dimension ? `&scope.${dimension}=${value}` : '')) ?? ''),
+            (await page.getAttribute('[data-kpi="arrivals"]', 'data-value')) ===
+              String((await apiValue('arrivals', window, dimension ? `&scope.${dimension}=${value}` : '')) ?? ''),
           { what: `the page showing ${window} ${dimension}=${value}`, timeoutMs: 60_000 },
         );
       };
@@ -218,7 +310,10 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
   it('the keyboard reaches every control, each with a visible focus', async () => {
     const { page, problems } = await open('/?window=ytd&scope.nationality=CN');
     try {
-      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0, { what: 'the charts drawn', timeoutMs: 60_000 });
+      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0, {
+        what: 'the charts drawn',
+        timeoutMs: 60_000,
+      });
       const controls = await page.evaluate(() =>
         [...document.querySelectorAll<HTMLElement>('a[href], button, select, input, summary, [tabindex]')]
           .filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0)
@@ -232,7 +327,10 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
           const el = document.activeElement as HTMLElement | null;
           if (!el || el === document.body) return undefined;
           const style = getComputedStyle(el);
-          return { name: el.id || `${el.closest('[id]')?.id ?? ''} ${el.tagName.toLowerCase()}`, outlined: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+          return {
+            name: el.id || `${el.closest('[id]')?.id ?? ''} ${el.tagName.toLowerCase()}`,
+            outlined: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+          };
         });
         if (!focused) continue;
         reached.push(focused.name);
@@ -242,7 +340,9 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       // A control works from the keyboard: the window select moved with the arrow keys.
       await page.focus('#window');
       await page.keyboard.press('ArrowUp');
-      await waitFor(async () => new URL(page.url()).searchParams.get('window') === 'mtd', { what: 'mtd chosen from the keyboard' });
+      await waitFor(async () => new URL(page.url()).searchParams.get('window') === 'mtd', {
+        what: 'mtd chosen from the keyboard',
+      });
       expect(problems).toEqual([]);
     } finally {
       await page.close();
@@ -256,7 +356,12 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
     const { page, problems } = await open('/?window=ytd&scope.nationality=CN');
     await page.setViewportSize({ width, height });
     try {
-      await waitFor(async () => (await page.locator('#health-consumed').count()) === 1 && (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0, { what: 'the page drawn', timeoutMs: 60_000 });
+      await waitFor(
+        async () =>
+          (await page.locator('#health-consumed').count()) === 1 &&
+          (await page.locator('#arrivals-over-year .data-table tbody tr').count()) > 0,
+        { what: 'the page drawn', timeoutMs: 60_000 },
+      );
       // Open every table alternative, so its text is checked too.
       await page.locator('details').evaluateAll((ds) => ds.forEach((d) => ((d as HTMLDetailsElement).open = true)));
       const failures = await page.evaluate(() => {
@@ -292,7 +397,8 @@ describe('the dashboard (real Chromium, PostgreSQL and Kafka)', () => {
       expect(failures.out).toEqual([]);
       expect(failures.checked).toBeGreaterThan(100);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-      for (const kpi of ['arrivals', 'media_views']) expect(await page.locator(`[data-kpi="${kpi}"]`).isVisible()).toBe(true);
+      for (const kpi of ['arrivals', 'media_views'])
+        expect(await page.locator(`[data-kpi="${kpi}"]`).isVisible()).toBe(true);
       expect(problems).toEqual([]);
     } finally {
       await page.close();

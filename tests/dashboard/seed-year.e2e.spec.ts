@@ -35,7 +35,11 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
   });
 
   const latest = async (key: string) =>
-    (await db().pool.query<{ snapshot: Record<string, unknown> }>('SELECT snapshot FROM kpi_latest WHERE key = $1', [key])).rows[0]?.snapshot;
+    (
+      await db().pool.query<{ snapshot: Record<string, unknown> }>('SELECT snapshot FROM kpi_latest WHERE key = $1', [
+        key,
+      ])
+    ).rows[0]?.snapshot;
 
   it("publishes exactly the article's figures in the ytd snapshots, and the counts add up", async () => {
     env = pipelineEnv(db().url, { SNAPSHOT_INTERVAL_MS: '500', LOG_LEVEL: 'warn' });
@@ -44,7 +48,8 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
     running.push(spawnApp('ingestor', env), spawnApp('projector', env), spawnApp('publisher', env));
 
     const run = await runCli(['simulate', '--seed-year', '--verify', '--timeout', '400', '--quiet'], env, 480_000);
-    if (run.status !== 0) throw new Error(`simulate --seed-year --verify exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
+    if (run.status !== 0)
+      throw new Error(`simulate --seed-year --verify exited ${run.status}:\n${run.stdout}\n${run.stderr}`);
     // What the CLI prints for the user to compare, then its own comparison with what was published.
     expect(run.stdout).toMatch(/arrivals\s+ytd\s+nationality=CN\s+655,000\s+368,000\s+\+78\.0%\s+131\.0% of 500,000/);
     expect(run.stdout).toMatch(/all \d+ expected ytd snapshots are published with exactly these figures/);
@@ -64,11 +69,24 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
     }
     expect((await latest('media_views|ytd|*'))?.value).toBeGreaterThan(60_000_000);
 
-    const said = /the pipeline should count: accepted (\d+) \+ duplicate (\d+) \+ rejected (\d+) .*= consumed (\d+)/.exec(run.stdout);
+    const said =
+      /the pipeline should count: accepted (\d+) \+ duplicate (\d+) \+ rejected (\d+) .*= consumed (\d+)/.exec(
+        run.stdout,
+      );
     expect(said).not.toBeNull();
-    const [accepted, duplicate, rejected, consumed] = (said as RegExpExecArray).slice(1).map(Number) as [number, number, number, number];
+    const [accepted, duplicate, rejected, consumed] = (said as RegExpExecArray).slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     await waitForConsumed(db().pool, config.ingest.groupId, consumed);
-    expect((await totals(db().pool, config.ingest.groupId)).all).toMatchObject({ consumed, accepted, duplicate, rejected });
+    expect((await totals(db().pool, config.ingest.groupId)).all).toMatchObject({
+      consumed,
+      accepted,
+      duplicate,
+      rejected,
+    });
     const { rows } = await db().pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
     expect(Number(rows[0]?.n)).toBe(accepted);
   }, 600_000);
@@ -78,12 +96,30 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
     const base = `http://127.0.0.1:${await freePort()}`;
     const api = spawnApp('api', { ...env, HTTP_PORT: new URL(base).port });
     running.push(api);
-    await waitFor(async () => (await fetch(`${base}/health/ready`).catch(() => undefined))?.ok === true, { what: 'the api ready', timeoutMs: 60_000 });
+    await waitFor(async () => (await fetch(`${base}/health/ready`).catch(() => undefined))?.ok === true, {
+      what: 'the api ready',
+      timeoutMs: 60_000,
+    });
     // The same figure for scripts: `caravan kpis --json`, and the table for people.
-    const json = await runCli(['kpis', '--json', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'], env);
+    const json = await runCli(
+      ['kpis', '--json', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'],
+      env,
+    );
     expect(json.status).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ kpi: 'arrivals', window: 'ytd', scope: { nationality: 'CN' }, value: 655_000, target: 500_000, progressPct: 131 })]);
-    const table = await runCli(['kpis', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'], env);
+    expect(JSON.parse(json.stdout)).toEqual([
+      expect.objectContaining({
+        kpi: 'arrivals',
+        window: 'ytd',
+        scope: { nationality: 'CN' },
+        value: 655_000,
+        target: 500_000,
+        progressPct: 131,
+      }),
+    ]);
+    const table = await runCli(
+      ['kpis', '--api-url', base, '--kpi', 'arrivals', '--window', 'ytd', '--scope', 'nationality=CN'],
+      env,
+    );
     expect(table.stdout).toMatch(/arrivals\s+ytd\s+nationality=CN\s+655,000\s+368,000\s+\+78\.0%\s+131\.0% of 500,000/);
     const browser = await launchChromium();
     try {
@@ -93,7 +129,10 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
       page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
       await page.goto(`${base}/?window=ytd&scope.nationality=CN&lang=en`);
       const arrivals = page.locator('[data-kpi="arrivals"]');
-      await waitFor(async () => (await arrivals.getAttribute('data-value')) === '655000', { what: '655,000 Chinese arrivals', timeoutMs: 60_000 });
+      await waitFor(async () => (await arrivals.getAttribute('data-value')) === '655000', {
+        what: '655,000 Chinese arrivals',
+        timeoutMs: 60_000,
+      });
       expect(await arrivals.locator('.progress-text').textContent()).toBe('655,000 / 500,000 · 131.0%');
       expect(await arrivals.locator('.change').textContent()).toBe('▲ +78.0%');
       // Revenue is broken down by source market: the tile shows market CN, against the $300M target.
@@ -101,11 +140,15 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
       expect(await revenue.getAttribute('data-scope')).toBe('market=CN');
       expect(await revenue.getAttribute('data-value')).toBe(String((await latest('revenue_usd|ytd|market=CN'))?.value));
       expect(await revenue.locator('.progress-text').textContent()).toMatch(/ \/ \$300,000,000 · \d+\.\d%$/);
-      await waitFor(async () => (await page.locator('#destinations-by-bookings .bar-label').first().textContent()) === 'almaty', { what: 'Almaty first by bookings', timeoutMs: 60_000 });
+      await waitFor(
+        async () => (await page.locator('#destinations-by-bookings .bar-label').first().textContent()) === 'almaty',
+        { what: 'Almaty first by bookings', timeoutMs: 60_000 },
+      );
 
       const [firstTiles, contentLoaded, assets] = await page.evaluate(() => [
         performance.getEntriesByName('caravan:first-tiles')[0]?.startTime ?? 0,
-        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventEnd ?? 0,
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)
+          ?.domContentLoadedEventEnd ?? 0,
         performance
           .getEntriesByType('resource')
           .map((e) => e as PerformanceResourceTiming)
@@ -115,15 +158,24 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
       expect(firstTiles).toBeGreaterThan(0);
       // Once more in a warm browser: its cache holds the assets (immutable), the data is fetched again.
       await page.reload();
-      await waitFor(async () => (await arrivals.getAttribute('data-value')) === '655000', { what: '655,000 after a reload', timeoutMs: 60_000 });
+      await waitFor(async () => (await arrivals.getAttribute('data-value')) === '655000', {
+        what: '655,000 after a reload',
+        timeoutMs: 60_000,
+      });
       const warm = await page.evaluate(() => performance.getEntriesByName('caravan:first-tiles')[0]?.startTime ?? 0);
       process.stderr.write(
         `[seed year on the dashboard] first tiles ${Math.round(firstTiles)} ms after navigation in a new browser (DOMContentLoaded ${Math.round(contentLoaded)} ms), ${Math.round(warm)} ms reloaded; JavaScript and CSS over the wire ${(assets / 1024).toFixed(1)} KiB\n`,
       );
 
       // The charts and the health strip drawn, then the picture.
-      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) >= 52, { what: 'the year chart', timeoutMs: 60_000 });
-      await waitFor(async () => (await page.locator('#health-consumed .metric-value').textContent()) !== '0', { what: 'the health strip', timeoutMs: 60_000 });
+      await waitFor(async () => (await page.locator('#arrivals-over-year .data-table tbody tr').count()) >= 52, {
+        what: 'the year chart',
+        timeoutMs: 60_000,
+      });
+      await waitFor(async () => (await page.locator('#health-consumed .metric-value').textContent()) !== '0', {
+        what: 'the health strip',
+        timeoutMs: 60_000,
+      });
       await mkdir(dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, animations: 'disabled' });
       expect((await stat(SCREENSHOT)).size).toBeGreaterThan(20_000);

@@ -15,7 +15,12 @@ type Service = {
   depends_on?: Record<string, { condition: string }> | string[];
 };
 type Compose = { services: Record<string, Service> };
-type Scrape = { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[]; labels: Record<string, string> }> }> };
+type Scrape = {
+  scrape_configs: Array<{
+    job_name: string;
+    static_configs: Array<{ targets: string[]; labels: Record<string, string> }>;
+  }>;
+};
 
 const root = projectRoot();
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as Compose;
@@ -33,8 +38,14 @@ function runtimeStage(): string {
 
 describe('docker-compose.yml with the apps profile (the whole pipeline from the image)', () => {
   it('is valid for docker-compose (`docker-compose --profile apps config`)', () => {
-    const run = spawnSync('docker-compose', ['--profile', 'apps', 'config', '--quiet'], { cwd: root, encoding: 'utf8' });
-    if (run.error) throw new Error(`docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run does): ${run.error.message}`);
+    const run = spawnSync('docker-compose', ['--profile', 'apps', 'config', '--quiet'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (run.error)
+      throw new Error(
+        `docker-compose is not installed (Debian: apt-get install docker-compose; .ci/run does): ${run.error.message}`,
+      );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });
@@ -42,18 +53,33 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
   it('runs each app from the image of the Dockerfile, by its argument, in the apps profile only', () => {
     for (const app of APP_NAMES) {
       const s = service(app);
-      expect({ app, build: s.build, image: s.image, profiles: s.profiles, command: s.command }).toEqual({ app, build: '.', image: 'caravan:local', profiles: ['apps'], command: [app] });
-      expect(s.depends_on).toEqual({ kafka: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } });
+      expect({ app, build: s.build, image: s.image, profiles: s.profiles, command: s.command }).toEqual({
+        app,
+        build: '.',
+        image: 'caravan:local',
+        profiles: ['apps'],
+        command: [app],
+      });
+      expect(s.depends_on).toEqual({
+        kafka: { condition: 'service_healthy' },
+        postgres: { condition: 'service_healthy' },
+      });
     }
     // The local stack alone (`docker compose up`) stays Kafka and PostgreSQL.
-    expect(Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([name]) => name).sort()).toEqual(['kafka', 'postgres']);
+    expect(
+      Object.entries(compose.services)
+        .filter(([, s]) => !s.profiles)
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['kafka', 'postgres']);
   });
 
   it("gives each app a configuration its schema accepts, reaching Kafka and PostgreSQL by the network's names", () => {
     const advertised = service('kafka').environment?.KAFKA_ADVERTISED_LISTENERS ?? '';
     for (const app of APP_NAMES) {
       const config = loadConfig(app, service(app).environment ?? {});
-      for (const broker of config.kafka.brokers) expect(advertised.split(',').map((l) => l.replace(/^\w+:\/\//, ''))).toContain(broker);
+      for (const broker of config.kafka.brokers)
+        expect(advertised.split(',').map((l) => l.replace(/^\w+:\/\//, ''))).toContain(broker);
       expect(new URL(config.database.url).hostname).toBe('postgres');
       expect(config.http.host).toBe('0.0.0.0');
     }
@@ -63,8 +89,12 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
     const port = loadConfig('api', service('api').environment ?? {}).http.port;
     expect(service('api').ports).toEqual([`127.0.0.1:3000:${port}`]);
     const scrape = parse(readFileSync(join(root, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as Scrape;
-    const targets = scrape.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets.map((t) => [t, s.labels.app])));
-    expect(targets.sort()).toEqual(APP_NAMES.map((app) => [`${app}:${loadConfig(app, service(app).environment ?? {}).http.port}`, app]).sort());
+    const targets = scrape.scrape_configs.flatMap((c) =>
+      c.static_configs.flatMap((s) => s.targets.map((t) => [t, s.labels.app])),
+    );
+    expect(targets.sort()).toEqual(
+      APP_NAMES.map((app) => [`${app}:${loadConfig(app, service(app).environment ?? {}).http.port}`, app]).sort(),
+    );
   });
 
   it('provisions Prometheus (rules and scrape config) and Grafana (data source, dashboard) from files in the repository', () => {
@@ -76,7 +106,12 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
       }
     }
     expect(service('prometheus').volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
-    expect(service('grafana').volumes).toEqual(expect.arrayContaining(['./deploy/grafana/provisioning:/etc/grafana/provisioning:ro', './deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro']));
+    expect(service('grafana').volumes).toEqual(
+      expect.arrayContaining([
+        './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
+        './deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
+    );
   });
 });
 
@@ -102,7 +137,15 @@ describe('the Dockerfile', () => {
     expect(stage).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
     // The compose apps and the Kubernetes manifests rely on that port.
     for (const app of APP_NAMES) expect(service(app).environment?.HTTP_PORT).toBe(port);
-    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual(['node', '/app/bin/caravan-app.js']);
-    expect(JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual(['node', '/app/bin/caravan-app.js', '--probe', 'live']);
+    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual([
+      'node',
+      '/app/bin/caravan-app.js',
+    ]);
+    expect(JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual([
+      'node',
+      '/app/bin/caravan-app.js',
+      '--probe',
+      'live',
+    ]);
   });
 });

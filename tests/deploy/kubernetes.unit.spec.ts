@@ -12,7 +12,8 @@ const MODELS: Record<string, () => { new (data: object): { validate(): void } }>
   'v1/Secret': () => require('kubernetes-models/v1/Secret').Secret,
   'v1/Service': () => require('kubernetes-models/v1/Service').Service,
   'policy/v1/PodDisruptionBudget': () => require('kubernetes-models/policy/v1/PodDisruptionBudget').PodDisruptionBudget,
-  'autoscaling/v2/HorizontalPodAutoscaler': () => require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
+  'autoscaling/v2/HorizontalPodAutoscaler': () =>
+    require('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler').HorizontalPodAutoscaler,
 };
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: unknown };
@@ -25,7 +26,9 @@ type Container = {
 };
 
 function manifests(): Array<{ file: string; doc: Manifest }> {
-  const kustomization = parseAllDocuments(readFileSync(join(BASE, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as { resources: string[] };
+  const kustomization = parseAllDocuments(readFileSync(join(BASE, 'kustomization.yaml'), 'utf8'))[0]?.toJS() as {
+    resources: string[];
+  };
   return kustomization.resources.flatMap((file) =>
     parseAllDocuments(readFileSync(join(BASE, file), 'utf8')).map((d) => {
       if (d.errors.length > 0) throw new Error(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
@@ -38,19 +41,29 @@ const mebibytes = (q: string) => Number(/^(\d+)Mi$/.exec(q)?.[1] ?? Number.NaN);
 
 describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
   const all = manifests();
-  const deployment = (app: string) => all.find((m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === `caravan-${app}`)?.doc as Manifest & { spec: { replicas: number; template: { spec: { containers: Container[] } } } };
+  const deployment = (app: string) =>
+    all.find((m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === `caravan-${app}`)?.doc as Manifest & {
+      spec: { replicas: number; template: { spec: { containers: Container[] } } };
+    };
 
   it('the kustomization lists every file of the base, and nothing else', () => {
     const listed = new Set(all.map((m) => m.file));
-    expect([...listed].sort()).toEqual(readdirSync(BASE).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').sort());
+    expect([...listed].sort()).toEqual(
+      readdirSync(BASE)
+        .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+        .sort(),
+    );
   });
 
-  it.each(all.map((m) => [`${m.file}: ${m.doc.kind} ${m.doc.metadata.name}`, m.doc] as const))('%s is valid against the Kubernetes API schema', (_name, doc) => {
-    const model = MODELS[`${doc.apiVersion}/${doc.kind}`];
-    expect(model).toBeDefined();
-    const Model = (model as () => { new (data: object): { validate(): void } })();
-    expect(() => new Model(doc).validate()).not.toThrow();
-  });
+  it.each(all.map((m) => [`${m.file}: ${m.doc.kind} ${m.doc.metadata.name}`, m.doc] as const))(
+    '%s is valid against the Kubernetes API schema',
+    (_name, doc) => {
+      const model = MODELS[`${doc.apiVersion}/${doc.kind}`];
+      expect(model).toBeDefined();
+      const Model = (model as () => { new (data: object): { validate(): void } })();
+      expect(() => new Model(doc).validate()).not.toThrow();
+    },
+  );
 
   it('the schema check bites: a replica count written as text is refused', () => {
     const Deployment = (MODELS['apps/v1/Deployment'] as () => { new (data: object): { validate(): void } })();
@@ -59,27 +72,37 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
     expect(() => new Deployment(broken).validate()).toThrow(/replicas must be integer/);
   });
 
-  it.each(APP_NAMES)('%s: a Deployment running that app, probed on /health/live and /health/ready, its memory from the measured RSS, and a PodDisruptionBudget', (app) => {
-    const d = deployment(app);
-    const [container] = d.spec.template.spec.containers;
-    expect(container?.args).toEqual([app]);
-    expect(container?.livenessProbe.httpGet.path).toBe('/health/live');
-    expect(container?.readinessProbe.httpGet.path).toBe('/health/ready');
-    // BENCHMARKS.md: peak RSS at most 347 MiB (ingestor, bench), 251 (projector), 209 (publisher), 191 (api, 1,000 streams).
-    const measured = { ingestor: 347, projector: 251, publisher: 209, api: 191 }[app];
-    expect(mebibytes(container?.resources.requests.memory ?? '')).toBeGreaterThanOrEqual(measured);
-    expect(mebibytes(container?.resources.limits.memory ?? '')).toBeGreaterThanOrEqual(2 * measured);
-    expect(all.some((m) => m.doc.kind === 'PodDisruptionBudget' && m.doc.metadata.name === `caravan-${app}`)).toBe(true);
-  });
+  it.each(APP_NAMES)(
+    '%s: a Deployment running that app, probed on /health/live and /health/ready, its memory from the measured RSS, and a PodDisruptionBudget',
+    (app) => {
+      const d = deployment(app);
+      const [container] = d.spec.template.spec.containers;
+      expect(container?.args).toEqual([app]);
+      expect(container?.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container?.readinessProbe.httpGet.path).toBe('/health/ready');
+      // BENCHMARKS.md: peak RSS at most 347 MiB (ingestor, bench), 251 (projector), 209 (publisher), 191 (api, 1,000 streams).
+      const measured = { ingestor: 347, projector: 251, publisher: 209, api: 191 }[app];
+      expect(mebibytes(container?.resources.requests.memory ?? '')).toBeGreaterThanOrEqual(measured);
+      expect(mebibytes(container?.resources.limits.memory ?? '')).toBeGreaterThanOrEqual(2 * measured);
+      expect(all.some((m) => m.doc.kind === 'PodDisruptionBudget' && m.doc.metadata.name === `caravan-${app}`)).toBe(
+        true,
+      );
+    },
+  );
 
   it('stand-bys for the projector and the publisher; ingestors scaled up to the partition count; the api behind a Service', () => {
     expect(deployment('projector').spec.replicas).toBeGreaterThanOrEqual(2);
     expect(deployment('publisher').spec.replicas).toBeGreaterThanOrEqual(2);
     const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
-    const hpa = all.find((m) => m.doc.kind === 'HorizontalPodAutoscaler')?.doc as unknown as { spec: { scaleTargetRef: { name: string }; maxReplicas: number } };
+    const hpa = all.find((m) => m.doc.kind === 'HorizontalPodAutoscaler')?.doc as unknown as {
+      spec: { scaleTargetRef: { name: string }; maxReplicas: number };
+    };
     expect(hpa.spec.scaleTargetRef.name).toBe('caravan-ingestor');
     expect(hpa.spec.maxReplicas).toBe(Number(config.data.TOPIC_PARTITIONS));
-    expect(all.find((m) => m.doc.kind === 'Service')?.doc).toMatchObject({ metadata: { name: 'caravan-api' }, spec: { selector: { 'app.kubernetes.io/name': 'caravan-api' } } });
+    expect(all.find((m) => m.doc.kind === 'Service')?.doc).toMatchObject({
+      metadata: { name: 'caravan-api' },
+      spec: { selector: { 'app.kubernetes.io/name': 'caravan-api' } },
+    });
   });
 
   it('every setting is a variable the apps read, and the configuration parses; every secret an app takes exists', () => {
@@ -88,11 +111,15 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
     const known = Object.keys(envSchema.shape);
     expect(Object.keys(config.data).filter((k) => !known.includes(k))).toEqual([]);
     const files = ['KAFKA_SSL_CA_FILE', 'DATABASE_SSL_CA_FILE', 'KAFKA_SASL_USERNAME_FILE', 'KAFKA_SASL_PASSWORD_FILE'];
-    for (const variable of files) expect(config.data[variable]).toMatch(new RegExp(`^/etc/caravan/secrets/(${Object.keys(secret.stringData).join('|')})$`));
+    for (const variable of files)
+      expect(config.data[variable]).toMatch(
+        new RegExp(`^/etc/caravan/secrets/(${Object.keys(secret.stringData).join('|')})$`),
+      );
     const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData });
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     for (const app of APP_NAMES) {
-      for (const e of deployment(app).spec.template.spec.containers[0]?.env ?? []) expect(Object.keys(secret.stringData)).toContain(e.valueFrom.secretKeyRef.key);
+      for (const e of deployment(app).spec.template.spec.containers[0]?.env ?? [])
+        expect(Object.keys(secret.stringData)).toContain(e.valueFrom.secretKeyRef.key);
     }
   });
 });

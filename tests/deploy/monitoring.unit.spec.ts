@@ -30,11 +30,29 @@ const REQUIRED_ALERTS = [
   'CaravanListenDisconnected',
 ];
 
-type AlertRule = { alert: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+type AlertRule = {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+};
 type RuleFile = { groups: Array<{ name: string; rules: Array<AlertRule & { record?: string }> }> };
 type Target = { refId: string; expr: string; datasource?: { uid?: string } };
-type Panel = { id: number; type: string; title: string; datasource?: { type?: string; uid?: string }; targets?: Target[]; gridPos: { x: number; y: number; w: number; h: number } };
-type Dashboard = { uid: string; schemaVersion: number; panels: Panel[]; templating: { list: Array<{ name: string; type: string; query: string }> } };
+type Panel = {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type?: string; uid?: string };
+  targets?: Target[];
+  gridPos: { x: number; y: number; w: number; h: number };
+};
+type Dashboard = {
+  uid: string;
+  schemaVersion: number;
+  panels: Panel[];
+  templating: { list: Array<{ name: string; type: string; query: string }> };
+};
 
 /**
  * Runs promtool (Debian's `prometheus` package) from the repository root; throws its output when it
@@ -64,7 +82,24 @@ function withTempDir<T>(work: (dir: string) => T): T {
   }
 }
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'inf', 'nan', 'atan2', 'start', 'end']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'inf',
+  'nan',
+  'atan2',
+  'start',
+  'end',
+]);
 
 /**
  * The metric names an expression selects: identifiers that are not functions or aggregations (not
@@ -98,8 +133,10 @@ async function exportedMetricNames(): Promise<Set<string>> {
   const names = new Set(['up']);
   for (const metric of await registry.getMetricsAsJSON()) {
     names.add(metric.name);
-    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
-    if (String(metric.type) === 'summary') for (const suffix of ['_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'histogram')
+      for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'summary')
+      for (const suffix of ['_sum', '_count']) names.add(`${metric.name}${suffix}`);
   }
   return names;
 }
@@ -127,11 +164,36 @@ function headingAnchors(markdown: string): Set<string> {
 
 /** Read from PostgreSQL and Kafka by every api replica at scrape time (METRICS_PIPELINE): the same values from each. */
 const PIPELINE_WIDE = [
-  'caravan_records_consumed_total', 'caravan_events_accepted_total', 'caravan_duplicates_total', 'caravan_rejections_total', 'caravan_replayed_total',
-  'caravan_consumer_lag_records', 'caravan_projection_lag_events', 'caravan_projection_lag_seconds', 'caravan_projection_events_set_aside',
-  'caravan_snapshot_age_seconds', 'caravan_dlq_pending_records', 'caravan_dlq_unpublishable_records',
+  'caravan_records_consumed_total',
+  'caravan_events_accepted_total',
+  'caravan_duplicates_total',
+  'caravan_rejections_total',
+  'caravan_replayed_total',
+  'caravan_consumer_lag_records',
+  'caravan_projection_lag_events',
+  'caravan_projection_lag_seconds',
+  'caravan_projection_events_set_aside',
+  'caravan_snapshot_age_seconds',
+  'caravan_dlq_pending_records',
+  'caravan_dlq_unpublishable_records',
 ];
-const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile', 'limitk', 'limit_ratio', 'absent']);
+const AGGREGATIONS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+  'absent',
+]);
 
 /** Each use of a pipeline-wide metric in an expression, with the innermost aggregation around it (`absent` counts as one). */
 function pipelineWideUses(expr: string): Array<{ metric: string; aggregation: string | undefined }> {
@@ -172,8 +234,12 @@ function innermostAggregation(s: string, pos: number): string | undefined {
 }
 
 const alertFile = (): RuleFile => parse(readFileSync(join(PROMETHEUS, 'alerts.yml'), 'utf8')) as RuleFile;
-const alerts = (): AlertRule[] => alertFile().groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
-const dashboard = (): Dashboard => JSON.parse(readFileSync(join(GRAFANA, 'dashboards', 'caravan.json'), 'utf8')) as Dashboard;
+const alerts = (): AlertRule[] =>
+  alertFile()
+    .groups.flatMap((g) => g.rules)
+    .filter((r) => r.alert !== undefined);
+const dashboard = (): Dashboard =>
+  JSON.parse(readFileSync(join(GRAFANA, 'dashboards', 'caravan.json'), 'utf8')) as Dashboard;
 const dashboardTargets = (): Array<{ panel: Panel; target: Target }> =>
   dashboard().panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
 
@@ -182,7 +248,7 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
     expect(promtool('check', 'rules', 'deploy/prometheus/alerts.yml')).toMatch(/SUCCESS/);
   });
 
-  it("alerts.yml passes its unit tests (promtool test rules deploy/prometheus/alerts.test.yml)", () => {
+  it('alerts.yml passes its unit tests (promtool test rules deploy/prometheus/alerts.test.yml)', () => {
     expect(promtool('test', 'rules', 'deploy/prometheus/alerts.test.yml')).toMatch(/SUCCESS/);
   });
 
@@ -193,7 +259,12 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
   it('the check bites: a rule file with a broken expression is refused', () => {
     withTempDir((dir) => {
       const file = join(dir, 'broken.yml');
-      writeFileSync(file, stringify({ groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(caravan_loop_errors_total[5m])' }] }] }));
+      writeFileSync(
+        file,
+        stringify({
+          groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(caravan_loop_errors_total[5m])' }] }],
+        }),
+      );
       expect(() => promtool('check', 'rules', file)).toThrow(/failed/);
     });
   });
@@ -217,8 +288,20 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
     const blocks = [...readFileSync(OPERATIONS, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
     const snippet = blocks.find((b) => b.includes('kubernetes_sd_configs'));
     expect(snippet).toBeDefined();
-    type Relabel = { source_labels?: string[]; separator?: string; regex?: string; target_label?: string; replacement?: string; action?: string };
-    type Job = { job_name: string; kubernetes_sd_configs?: Array<{ role: string }>; static_configs?: unknown; relabel_configs: Relabel[] };
+    type Relabel = {
+      source_labels?: string[];
+      separator?: string;
+      regex?: string;
+      target_label?: string;
+      replacement?: string;
+      action?: string;
+    };
+    type Job = {
+      job_name: string;
+      kubernetes_sd_configs?: Array<{ role: string }>;
+      static_configs?: unknown;
+      relabel_configs: Relabel[];
+    };
     const config = parse(snippet as string) as { scrape_configs: Job[] };
     const job = config.scrape_configs.find((c) => c.job_name === 'caravan') as Job;
     expect(job.kubernetes_sd_configs).toEqual([expect.objectContaining({ role: 'pod' })]);
@@ -227,15 +310,29 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
     withTempDir((dir) => {
       const file = join(dir, 'prometheus.yml');
       const { kubernetes_sd_configs: _sd, ...rest } = job;
-      writeFileSync(file, stringify({ scrape_configs: [{ ...rest, static_configs: [{ targets: ['10.0.0.1:8080'] }] }] }));
+      writeFileSync(
+        file,
+        stringify({ scrape_configs: [{ ...rest, static_configs: [{ targets: ['10.0.0.1:8080'] }] }] }),
+      );
       expect(promtool('check', 'config', file)).toMatch(/is valid prometheus config file/);
     });
     // The relabelling applied to the labels Kubernetes' pod discovery gives each pod of the base.
-    type Pod = { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Array<{ ports: Array<{ name: string; containerPort: number }> }> } };
+    type Pod = {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+      spec: { containers: Array<{ ports: Array<{ name: string; containerPort: number }> }> };
+    };
     const discovered = (pod: Pod, name: string): Record<string, string> => {
-      const meta: Record<string, string> = { __address__: `10.0.0.1:${pod.spec.containers[0]?.ports[0]?.containerPort}`, __metrics_path__: '/metrics', __meta_kubernetes_namespace: 'caravan', __meta_kubernetes_pod_name: name, __meta_kubernetes_pod_container_port_name: pod.spec.containers[0]?.ports[0]?.name ?? '' };
-      for (const [k, v] of Object.entries(pod.metadata.labels)) meta[`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
-      for (const [k, v] of Object.entries(pod.metadata.annotations ?? {})) meta[`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
+      const meta: Record<string, string> = {
+        __address__: `10.0.0.1:${pod.spec.containers[0]?.ports[0]?.containerPort}`,
+        __metrics_path__: '/metrics',
+        __meta_kubernetes_namespace: 'caravan',
+        __meta_kubernetes_pod_name: name,
+        __meta_kubernetes_pod_container_port_name: pod.spec.containers[0]?.ports[0]?.name ?? '',
+      };
+      for (const [k, v] of Object.entries(pod.metadata.labels))
+        meta[`__meta_kubernetes_pod_label_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
+      for (const [k, v] of Object.entries(pod.metadata.annotations ?? {}))
+        meta[`__meta_kubernetes_pod_annotation_${k.replace(/[^a-zA-Z0-9_]/g, '_')}`] = v;
       return meta;
     };
     const base = join(ROOT, 'deploy', 'kubernetes', 'base');
@@ -244,16 +341,37 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
         .map((d) => d.toJS() as { kind: string; spec: { template: Pod } })
         .find((d) => d.kind === 'Deployment');
       const target = relabel(discovered(deployment?.spec.template as Pod, `caravan-${app}-0`), job.relabel_configs);
-      expect([app, target?.app, target?.__address__, target?.__metrics_path__]).toEqual([app, app, '10.0.0.1:8080', '/metrics']);
+      expect([app, target?.app, target?.__address__, target?.__metrics_path__]).toEqual([
+        app,
+        app,
+        '10.0.0.1:8080',
+        '/metrics',
+      ]);
     }
     // Another workload's pod that asks to be scraped is not Caravan's.
-    const other: Pod = { metadata: { labels: { 'app.kubernetes.io/name': 'postgres-exporter' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9187' } }, spec: { containers: [{ ports: [{ name: 'http', containerPort: 9187 }] }] } };
+    const other: Pod = {
+      metadata: {
+        labels: { 'app.kubernetes.io/name': 'postgres-exporter' },
+        annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9187' },
+      },
+      spec: { containers: [{ ports: [{ name: 'http', containerPort: 9187 }] }] },
+    };
     expect(relabel(discovered(other, 'exporter-0'), job.relabel_configs)).toBeUndefined();
   });
 });
 
 /** Prometheus' relabelling (replace, keep, drop; anchored RE2-compatible regexes; defaults as documented); undefined when the target is dropped. */
-function relabel(labels: Record<string, string>, rules: Array<{ source_labels?: string[]; separator?: string; regex?: string; target_label?: string; replacement?: string; action?: string }>): Record<string, string> | undefined {
+function relabel(
+  labels: Record<string, string>,
+  rules: Array<{
+    source_labels?: string[];
+    separator?: string;
+    regex?: string;
+    target_label?: string;
+    replacement?: string;
+    action?: string;
+  }>,
+): Record<string, string> | undefined {
   const out = { ...labels };
   for (const rule of rules) {
     const value = (rule.source_labels ?? []).map((l) => out[l] ?? '').join(rule.separator ?? ';');
@@ -278,19 +396,24 @@ describe('monitoring: the alerts', () => {
     expect(alertFile().groups.map((g) => g.name)).toEqual(['caravan']);
   });
 
-  it.each(alerts().map((a) => [a.alert, a] as const))('%s: a for:, severity page|ticket, summary, description with the value, and a runbook heading in docs/operations.md', (_name, alert) => {
-    expect(alert.for).toMatch(/^\d+[smh]$/);
-    expect(['page', 'ticket']).toContain(alert.labels?.severity);
-    expect(alert.annotations?.summary?.length ?? 0).toBeGreaterThan(10);
-    expect(alert.annotations?.description).toMatch(/\$value/);
-    expect(alert.annotations?.runbook_url).toBe(`docs/operations.md#${alert.alert.toLowerCase()}`);
-    const anchor = (alert.annotations?.runbook_url ?? '').split('#')[1] ?? '';
-    expect([...headingAnchors(readFileSync(OPERATIONS, 'utf8'))]).toContain(anchor);
-  });
+  it.each(alerts().map((a) => [a.alert, a] as const))(
+    '%s: a for:, severity page|ticket, summary, description with the value, and a runbook heading in docs/operations.md',
+    (_name, alert) => {
+      expect(alert.for).toMatch(/^\d+[smh]$/);
+      expect(['page', 'ticket']).toContain(alert.labels?.severity);
+      expect(alert.annotations?.summary?.length ?? 0).toBeGreaterThan(10);
+      expect(alert.annotations?.description).toMatch(/\$value/);
+      expect(alert.annotations?.runbook_url).toBe(`docs/operations.md#${alert.alert.toLowerCase()}`);
+      const anchor = (alert.annotations?.runbook_url ?? '').split('#')[1] ?? '';
+      expect([...headingAnchors(readFileSync(OPERATIONS, 'utf8'))]).toContain(anchor);
+    },
+  );
 
   it('alerts.test.yml makes every alert fire in one case and stay silent in another', () => {
     type Case = { alertname: string; exp_alerts?: unknown[] };
-    const tests = (parse(readFileSync(join(PROMETHEUS, 'alerts.test.yml'), 'utf8')) as { tests: Array<{ alert_rule_test?: Case[] }> }).tests;
+    const tests = (
+      parse(readFileSync(join(PROMETHEUS, 'alerts.test.yml'), 'utf8')) as { tests: Array<{ alert_rule_test?: Case[] }> }
+    ).tests;
     const cases = tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const { alert } of alerts()) {
       const mine = cases.filter((c) => c.alertname === alert);
@@ -300,7 +423,10 @@ describe('monitoring: the alerts', () => {
   });
 
   it('counts the pipeline-wide figures once: each inside a max (or min) over the api replicas that export it, never a sum', () => {
-    const exprs = [...alerts().map((a) => [a.alert, a.expr]), ...dashboardTargets().map(({ panel, target }) => [`${panel.title} (${target.refId})`, target.expr])];
+    const exprs = [
+      ...alerts().map((a) => [a.alert, a.expr]),
+      ...dashboardTargets().map(({ panel, target }) => [`${panel.title} (${target.refId})`, target.expr]),
+    ];
     const uncounted = exprs.flatMap(([where, expr]) =>
       pipelineWideUses(expr as string)
         .filter((use) => !['max', 'min', 'absent'].includes(use.aggregation ?? ''))
@@ -308,9 +434,17 @@ describe('monitoring: the alerts', () => {
     );
     expect(uncounted).toEqual([]);
     // The check bites.
-    expect(pipelineWideUses('sum by (topic) (rate(caravan_records_consumed_total[5m]))')).toEqual([{ metric: 'caravan_records_consumed_total', aggregation: 'sum' }]);
-    expect(pipelineWideUses('caravan_snapshot_age_seconds > 300')).toEqual([{ metric: 'caravan_snapshot_age_seconds', aggregation: undefined }]);
-    expect(pipelineWideUses('sum(max by (topic) (increase(caravan_events_accepted_total[15m]))) and on (x) (sum without (pod) (caravan_dlq_pending_records))')).toEqual([
+    expect(pipelineWideUses('sum by (topic) (rate(caravan_records_consumed_total[5m]))')).toEqual([
+      { metric: 'caravan_records_consumed_total', aggregation: 'sum' },
+    ]);
+    expect(pipelineWideUses('caravan_snapshot_age_seconds > 300')).toEqual([
+      { metric: 'caravan_snapshot_age_seconds', aggregation: undefined },
+    ]);
+    expect(
+      pipelineWideUses(
+        'sum(max by (topic) (increase(caravan_events_accepted_total[15m]))) and on (x) (sum without (pod) (caravan_dlq_pending_records))',
+      ),
+    ).toEqual([
       { metric: 'caravan_events_accepted_total', aggregation: 'max' },
       { metric: 'caravan_dlq_pending_records', aggregation: 'sum' },
     ]);
@@ -322,7 +456,10 @@ describe('monitoring: the Grafana dashboard and provisioning', () => {
     const d = dashboard();
     expect(d.uid).toBe('caravan');
     expect(d.schemaVersion).toBe(39);
-    expect(d.templating.list.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(d.templating.list.find((v) => v.name === 'datasource')).toMatchObject({
+      type: 'datasource',
+      query: 'prometheus',
+    });
   });
 
   it('every panel has a unique id and a title; every non-row panel queries ${datasource} with at least one target', () => {
@@ -337,7 +474,11 @@ describe('monitoring: the Grafana dashboard and provisioning', () => {
       expect([p.title, (p.targets ?? []).length > 0]).toEqual([p.title, true]);
       for (const t of p.targets ?? []) {
         expect([p.title, t.refId, t.datasource?.uid ?? '${datasource}']).toEqual([p.title, t.refId, '${datasource}']);
-        expect([p.title, t.refId, typeof t.expr === 'string' && t.expr.trim().length > 0]).toEqual([p.title, t.refId, true]);
+        expect([p.title, t.refId, typeof t.expr === 'string' && t.expr.trim().length > 0]).toEqual([
+          p.title,
+          t.refId,
+          true,
+        ]);
       }
     }
   });
@@ -362,8 +503,15 @@ describe('monitoring: the Grafana dashboard and provisioning', () => {
   it('every PromQL expression of the dashboard parses (promtool check rules on them as recording rules)', () => {
     const targets = dashboardTargets();
     expect(targets.length).toBeGreaterThan(20);
-    for (const { panel, target } of targets) expect([panel.title, withoutGrafanaVariables(target.expr)]).not.toEqual([panel.title, expect.stringContaining('$')]);
-    const rules = targets.map(({ panel, target }) => ({ record: `caravan_dashboard:panel_${panel.id}_${target.refId}`, expr: withoutGrafanaVariables(target.expr) }));
+    for (const { panel, target } of targets)
+      expect([panel.title, withoutGrafanaVariables(target.expr)]).not.toEqual([
+        panel.title,
+        expect.stringContaining('$'),
+      ]);
+    const rules = targets.map(({ panel, target }) => ({
+      record: `caravan_dashboard:panel_${panel.id}_${target.refId}`,
+      expr: withoutGrafanaVariables(target.expr),
+    }));
     withTempDir((dir) => {
       const file = join(dir, 'dashboard-rules.yml');
       writeFileSync(file, stringify({ groups: [{ name: 'dashboard', rules }] }));
@@ -372,28 +520,66 @@ describe('monitoring: the Grafana dashboard and provisioning', () => {
   });
 
   it('provisions the Prometheus data source (uid prometheus, the default) and loads the dashboards from /var/lib/grafana/dashboards', () => {
-    const sources = parse(readFileSync(join(GRAFANA, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: Array<Record<string, unknown>> };
-    expect(sources.datasources).toEqual([expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090', isDefault: true })]);
-    const providers = parse(readFileSync(join(GRAFANA, 'provisioning', 'dashboards', 'caravan.yml'), 'utf8')) as { providers: Array<{ type: string; options: { path: string } }> };
-    expect(providers.providers).toEqual([expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }) })]);
+    const sources = parse(readFileSync(join(GRAFANA, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8')) as {
+      datasources: Array<Record<string, unknown>>;
+    };
+    expect(sources.datasources).toEqual([
+      expect.objectContaining({
+        uid: 'prometheus',
+        type: 'prometheus',
+        url: 'http://prometheus:9090',
+        isDefault: true,
+      }),
+    ]);
+    const providers = parse(readFileSync(join(GRAFANA, 'provisioning', 'dashboards', 'caravan.yml'), 'utf8')) as {
+      providers: Array<{ type: string; options: { path: string } }>;
+    };
+    expect(providers.providers).toEqual([
+      expect.objectContaining({
+        type: 'file',
+        options: expect.objectContaining({ path: '/var/lib/grafana/dashboards' }),
+      }),
+    ]);
   });
 });
 
 describe('monitoring: every metric the alerts and the dashboard use is one the apps export', () => {
   it('the name extraction finds metrics, not functions, keywords, labels, strings or durations', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le, projection) (rate(caravan_projection_batch_seconds_bucket{app="projector"}[5m])))')).toEqual(['caravan_projection_batch_seconds_bucket']);
-    expect(metricNames('max(a_metric) > 100 + 60 * (sum(b_metric offset 5m) or vector(0)) and on () c:recorded unless ignoring (instance) d_total')).toEqual(['a_metric', 'b_metric', 'c:recorded', 'd_total']);
-    expect(metricNames('label_replace(up, "dst", "$1", "src", "(.*)") / on (job) group_left (app) info_metric == bool 1e3')).toEqual(['up', 'info_metric']);
+    expect(
+      metricNames(
+        'histogram_quantile(0.99, sum by (le, projection) (rate(caravan_projection_batch_seconds_bucket{app="projector"}[5m])))',
+      ),
+    ).toEqual(['caravan_projection_batch_seconds_bucket']);
+    expect(
+      metricNames(
+        'max(a_metric) > 100 + 60 * (sum(b_metric offset 5m) or vector(0)) and on () c:recorded unless ignoring (instance) d_total',
+      ),
+    ).toEqual(['a_metric', 'b_metric', 'c:recorded', 'd_total']);
+    expect(
+      metricNames('label_replace(up, "dst", "$1", "src", "(.*)") / on (job) group_left (app) info_metric == bool 1e3'),
+    ).toEqual(['up', 'info_metric']);
     expect(metricNames('sum(x)by(topic) - min_over_time(y[30m:1m]) @ end() > inf')).toEqual(['x', 'y']);
   });
 
   it.each([
     ['alerts.yml', () => alerts().map((a) => [a.alert, a.expr] as const)],
-    ['the dashboard', () => dashboardTargets().map(({ panel, target }) => [`${panel.title} (${target.refId})`, withoutGrafanaVariables(target.expr)] as const)],
+    [
+      'the dashboard',
+      () =>
+        dashboardTargets().map(
+          ({ panel, target }) => [`${panel.title} (${target.refId})`, withoutGrafanaVariables(target.expr)] as const,
+        ),
+    ],
   ])('%s', async (_file, exprs) => {
     const exported = await exportedMetricNames();
     // Sanity: the registry has the apps' metrics, histograms expanded, the default process metrics prefixed.
-    for (const name of ['caravan_loop_running', 'caravan_ingest_batch_seconds_bucket', 'caravan_process_start_time_seconds', 'caravan_records_consumed_total']) expect(exported).toContain(name);
+    for (const name of [
+      'caravan_loop_running',
+      'caravan_ingest_batch_seconds_bucket',
+      'caravan_process_start_time_seconds',
+      'caravan_records_consumed_total',
+    ])
+      expect(exported).toContain(name);
     const unknown = exprs()
       .flatMap(([where, expr]) => metricNames(expr).map((name) => [where, name] as const))
       .filter(([, name]) => !exported.has(name));

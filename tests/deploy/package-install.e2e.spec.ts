@@ -20,22 +20,54 @@ import {
 const root = projectRoot();
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 /** Packages only the build or the tests need: none may be installed by a production install. */
-const DEV_ONLY = ['tsx', 'typescript', 'jest', '@nestjs/cli', 'esbuild', 'testcontainers', 'playwright-core', '@swc/core'];
+const DEV_ONLY = [
+  'tsx',
+  'typescript',
+  'jest',
+  '@nestjs/cli',
+  'esbuild',
+  'testcontainers',
+  'playwright-core',
+  '@swc/core',
+];
 
-type Packed = { filename: string; size: number; unpackedSize: number; entryCount: number; files: Array<{ path: string }> };
+type Packed = {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+  files: Array<{ path: string }>;
+};
 
 /** Runs a command to its end: its standard output; throws with its output unless it exits 0. */
 function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): string {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`,
+    );
   return result.stdout;
 }
 
 /** The runtime stage of the Dockerfile: its ENV, HEALTHCHECK command and ENTRYPOINT (exec forms). */
-function imageRuntime(): { env: Record<string, string>; healthcheck: string[]; entrypoint: string[]; installLine: string } {
+function imageRuntime(): {
+  env: Record<string, string>;
+  healthcheck: string[];
+  entrypoint: string[];
+  installLine: string;
+} {
   const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
   const stage = text.slice(text.lastIndexOf('\nFROM '));
-  const env = Object.fromEntries([...stage.matchAll(/^ENV (.+)$/gm)].flatMap((m) => [...(m[1] as string).matchAll(/(\w+)=(\S+)/g)].map((kv) => [kv[1], kv[2]])));
+  const env = Object.fromEntries(
+    [...stage.matchAll(/^ENV (.+)$/gm)].flatMap((m) =>
+      [...(m[1] as string).matchAll(/(\w+)=(\S+)/g)].map((kv) => [kv[1], kv[2]]),
+    ),
+  );
   const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null') as string[];
   const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null') as string[];
   const installLine = (/^RUN (sh \/tmp\/install\.sh .*?)( &&|$)/m.exec(stage)?.[1] ?? '').trim();
@@ -64,10 +96,14 @@ describe('Caravan installed from its package, without the repository (npm pack, 
   let db: TestDatabase | undefined;
 
   beforeAll(() => {
-    packed = (JSON.parse(run('npm', ['pack', '--json', '--silent', '--pack-destination', work], { cwd: root })) as Packed[])[0] as Packed;
+    packed = (
+      JSON.parse(run('npm', ['pack', '--json', '--silent', '--pack-destination', work], { cwd: root })) as Packed[]
+    )[0] as Packed;
     tarball = join(work, packed.filename);
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-    process.stderr.write(`[package] ${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files\n`);
+    process.stderr.write(
+      `[package] ${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files\n`,
+    );
   });
   afterEach(async () => {
     await db?.drop();
@@ -78,22 +114,42 @@ describe('Caravan installed from its package, without the repository (npm pack, 
   it('holds the compiled apps and CLI, the migrations and the dashboard, and no sources', () => {
     const paths = packed.files.map((f) => f.path);
     for (const app of APP_NAMES) expect(paths).toContain(`dist/apps/${app}/src/main.js`);
-    expect(paths).toEqual(expect.arrayContaining(['bin/caravan.js', 'bin/caravan-app.js', 'dist/tools/cli/main.js', 'dist/dashboard/index.html', 'docs/contract/README.md']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'bin/caravan.js',
+        'bin/caravan-app.js',
+        'dist/tools/cli/main.js',
+        'dist/dashboard/index.html',
+        'docs/contract/README.md',
+      ]),
+    );
     const migrations = readdirSync(join(root, 'libs', 'database', 'migrations')).filter((f) => f.endsWith('.sql'));
     expect(migrations.length).toBeGreaterThan(0);
     for (const m of migrations) expect(paths).toContain(`libs/database/migrations/${m}`);
-    expect(paths.filter((p) => p.endsWith('.ts') || p.endsWith('.map') || p.startsWith('tests/') || p.startsWith('tools/'))).toEqual([]);
+    expect(
+      paths.filter((p) => p.endsWith('.ts') || p.endsWith('.map') || p.startsWith('tests/') || p.startsWith('tools/')),
+    ).toEqual([]);
   });
 
   /** `caravan migrate` of the installed CLI on a database with no table yet, then the four apps on it (not migrating themselves). */
-  async function migrateAndStartApps(cli: string[], installed: string, extraEnv: Record<string, string>, probe?: (port: number) => void): Promise<void> {
+  async function migrateAndStartApps(
+    cli: string[],
+    installed: string,
+    extraEnv: Record<string, string>,
+    probe?: (port: number) => void,
+  ): Promise<void> {
     db = await createTestDatabase({ migrate: false });
     const env = pipelineEnv(db.url, { ...extraEnv, MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn' });
     const elsewhere = mkdtempSync(join(work, 'cwd-'));
     expect(run(cli[0] as string, [...cli.slice(1), '--version'], { cwd: elsewhere }).trim()).toBe(version);
-    const migrated = run(cli[0] as string, [...cli.slice(1), 'migrate'], { cwd: elsewhere, env: { DATABASE_URL: db.url } });
+    const migrated = run(cli[0] as string, [...cli.slice(1), 'migrate'], {
+      cwd: elsewhere,
+      env: { DATABASE_URL: db.url },
+    });
     expect(migrated).toMatch(/applied 0001/);
-    expect(run(cli[0] as string, [...cli.slice(1), 'migrate'], { cwd: elsewhere, env: { DATABASE_URL: db.url } })).toMatch(/up to date/);
+    expect(
+      run(cli[0] as string, [...cli.slice(1), 'migrate'], { cwd: elsewhere, env: { DATABASE_URL: db.url } }),
+    ).toMatch(/up to date/);
     await createPipelineTopics(configOf(env));
 
     const apps: Array<{ app: (typeof APP_NAMES)[number]; port: number; child: ChildApp }> = [];
@@ -104,10 +160,13 @@ describe('Caravan installed from its package, without the repository (npm pack, 
       apps.push({ app, port, child });
     }
     for (const { app, port, child } of apps) {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200, {
-        what: `the installed ${app} ready (log ${child.logFile})`,
-        timeoutMs: 120_000,
-      });
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200,
+        {
+          what: `the installed ${app} ready (log ${child.logFile})`,
+          timeoutMs: 120_000,
+        },
+      );
       probe?.(port);
     }
     const api = apps.find((a) => a.app === 'api') as (typeof apps)[number];
@@ -127,28 +186,50 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     // The Dockerfile installs with deploy/image/install.sh: the same script, into a folder standing for /app.
     expect(image.installLine).toBe('sh /tmp/install.sh /tmp/caravan.tgz /tmp/package-lock.json /app');
     const app = join(work, 'image', 'app');
-    run('sh', [join(root, 'deploy', 'image', 'install.sh'), tarball, join(root, 'package-lock.json'), app], { cwd: work, env: { npm_config_prefer_offline: 'true' } });
+    run('sh', [join(root, 'deploy', 'image', 'install.sh'), tarball, join(root, 'package-lock.json'), app], {
+      cwd: work,
+      env: { npm_config_prefer_offline: 'true' },
+    });
     for (const dev of DEV_ONLY) expect([dev, existsSync(join(app, 'node_modules', dev))]).toEqual([dev, false]);
-    process.stderr.write(`[package] installed with its production dependencies: ${run('du', ['-sh', app], { cwd: work }).split('\t')[0]}\n`);
-    expect(filesUnder(app, join(app, 'node_modules')).filter((f) => f.endsWith('.ts')).map((f) => relative(app, f))).toEqual([]);
+    process.stderr.write(
+      `[package] installed with its production dependencies: ${run('du', ['-sh', app], { cwd: work }).split('\t')[0]}\n`,
+    );
+    expect(
+      filesUnder(app, join(app, 'node_modules'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => relative(app, f)),
+    ).toEqual([]);
     expect(image.entrypoint).toEqual(['node', '/app/bin/caravan-app.js']);
     expect(image.env).toMatchObject({ NODE_ENV: 'production', HTTP_HOST: '0.0.0.0' });
 
     const inImage = (args: string[]) => args.map((a) => a.replace(/^\/app\//, `${app}/`));
-    await migrateAndStartApps(['node', join(app, 'bin', 'caravan.js')], app, { NODE_ENV: image.env.NODE_ENV as string, HTTP_HOST: image.env.HTTP_HOST as string }, (port) => {
-      // The image's HEALTHCHECK, as Docker runs it inside the container.
-      const [command, ...args] = inImage(image.healthcheck);
-      run(command as string, args, { cwd: app, env: { HTTP_PORT: String(port) } });
-    });
+    await migrateAndStartApps(
+      ['node', join(app, 'bin', 'caravan.js')],
+      app,
+      { NODE_ENV: image.env.NODE_ENV as string, HTTP_HOST: image.env.HTTP_HOST as string },
+      (port) => {
+        // The image's HEALTHCHECK, as Docker runs it inside the container.
+        const [command, ...args] = inImage(image.healthcheck);
+        run(command as string, args, { cwd: app, env: { HTTP_PORT: String(port) } });
+      },
+    );
   });
 
   it('npm install of the tarball into a project of its own: the caravan and caravan-app commands', async () => {
     const project = join(work, 'ops');
     mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'ops', version: '1.0.0', private: true })}\n`);
+    writeFileSync(
+      join(project, 'package.json'),
+      `${JSON.stringify({ name: 'ops', version: '1.0.0', private: true })}\n`,
+    );
     run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: project });
     for (const dev of DEV_ONLY) expect([dev, existsSync(join(project, 'node_modules', dev))]).toEqual([dev, false]);
-    for (const command of ['caravan', 'caravan-app']) expect(existsSync(join(project, 'node_modules', '.bin', command))).toBe(true);
-    await migrateAndStartApps([join(project, 'node_modules', '.bin', 'caravan')], join(project, 'node_modules', 'caravan'), {});
+    for (const command of ['caravan', 'caravan-app'])
+      expect(existsSync(join(project, 'node_modules', '.bin', command))).toBe(true);
+    await migrateAndStartApps(
+      [join(project, 'node_modules', '.bin', 'caravan')],
+      join(project, 'node_modules', 'caravan'),
+      {},
+    );
   });
 });

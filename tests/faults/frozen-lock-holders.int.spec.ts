@@ -51,7 +51,12 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
   }
 
   it('ingests on while the ingestor holding the append lock is frozen, and exactly once after it thaws', async () => {
-    const env = pipelineEnv(db().url, { TOPIC_PARTITIONS: '4', LOG_LEVEL: 'warn', DATABASE_IDLE_TIMEOUT_MS: '2000', PROJECTOR_IDLE_MS: '200' });
+    const env = pipelineEnv(db().url, {
+      TOPIC_PARTITIONS: '4',
+      LOG_LEVEL: 'warn',
+      DATABASE_IDLE_TIMEOUT_MS: '2000',
+      PROJECTOR_IDLE_MS: '200',
+    });
     const config = configOf(env);
     const group = config.ingest.groupId;
     await createPipelineTopics(config);
@@ -62,7 +67,10 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
       await produceStream(producer, first.records);
       const ingestors = [spawnApp('ingestor', env), spawnApp('ingestor', env)];
       running.push(...ingestors);
-      await waitFor(async () => (await totals(db().pool, group)).all.consumed > 1_000, { timeoutMs: 120_000, what: 'ingest under way' });
+      await waitFor(async () => (await totals(db().pool, group)).all.consumed > 1_000, {
+        timeoutMs: 120_000,
+        what: 'ingest under way',
+      });
 
       const frozen = await freezeHolder(ingestors, 'ingestor', APPEND_LOCK);
       // Everything gets in while it stays frozen: its session ends, its partitions move to the other.
@@ -79,13 +87,19 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
       const second = mixedStream(3_000, 1_302);
       await produceStream(producer, second.records);
       const expected = first.expected.consumed + second.expected.consumed;
-      await waitFor(async () => (await totals(db().pool, group)).all.consumed === expected, { timeoutMs: 180_000, intervalMs: 200, what: 'the records after the thaw' });
+      await waitFor(async () => (await totals(db().pool, group)).all.consumed === expected, {
+        timeoutMs: 180_000,
+        intervalMs: 200,
+        what: 'the records after the thaw',
+      });
       const { all, byTopic } = await totals(db().pool, group);
       expect(all.accepted).toBe(first.expected.accepted + second.expected.accepted);
       expect(all.duplicate).toBe(first.expected.duplicate + second.expected.duplicate);
       expect(all.rejected).toBe(first.expected.rejected + second.expected.rejected);
       for (const t of byTopic) expect(t.consumed).toBe(t.accepted + t.duplicate + t.rejected);
-      const stored = await db().pool.query<{ n: number; ids: number }>('SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS ids FROM events');
+      const stored = await db().pool.query<{ n: number; ids: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS ids FROM events',
+      );
       expect(stored.rows[0]).toEqual({ n: all.accepted, ids: all.accepted });
       expect(frozen.process.exitCode).toBeNull();
     } finally {
@@ -94,24 +108,44 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
   });
 
   it('a stand-by projector takes over the projections of a frozen one; thawed, it stands by and nothing is applied twice', async () => {
-    const env = pipelineEnv(db().url, { LOG_LEVEL: 'warn', DATABASE_IDLE_TIMEOUT_MS: '2000', PROJECTOR_IDLE_MS: '200', PROJECTOR_STANDBY_MS: '300', PROJECTOR_BATCH_SIZE: '200' });
+    const env = pipelineEnv(db().url, {
+      LOG_LEVEL: 'warn',
+      DATABASE_IDLE_TIMEOUT_MS: '2000',
+      PROJECTOR_IDLE_MS: '200',
+      PROJECTOR_STANDBY_MS: '300',
+      PROJECTOR_BATCH_SIZE: '200',
+    });
     const config = configOf(env);
     await storeEvents(db().pool, events(3_000, 7));
     const projectors = [spawnApp('projector', env), spawnApp('projector', env)];
     running.push(...projectors);
-    const lag = async () => (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
-    await waitFor(async () => (await projectionLockHolders(db().pool)).length === PROJECTION_NAMES.length && (await lag()) === 0, { timeoutMs: 120_000, what: 'projections caught up' });
+    const lag = async () =>
+      (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
+    await waitFor(
+      async () => (await projectionLockHolders(db().pool)).length === PROJECTION_NAMES.length && (await lag()) === 0,
+      { timeoutMs: 120_000, what: 'projections caught up' },
+    );
 
     // Frozen between batches, idle, holding the lock of at least one projection.
     const frozen = await freezeHolder(projectors, 'projector');
     const other = projectors.find((p) => p !== frozen) as ChildApp;
     await storeEvents(db().pool, events(2_000, 8));
-    await waitFor(async () => (await lag()) === 0, { timeoutMs: 120_000, intervalMs: 100, what: 'the stand-by catching up while the leader is frozen' });
-    expect(await projectionLockHolders(db().pool)).toEqual(PROJECTION_NAMES.map(() => `caravan-projector-${other.process.pid}`));
+    await waitFor(async () => (await lag()) === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      what: 'the stand-by catching up while the leader is frozen',
+    });
+    expect(await projectionLockHolders(db().pool)).toEqual(
+      PROJECTION_NAMES.map(() => `caravan-projector-${other.process.pid}`),
+    );
 
     frozen.process.kill('SIGCONT');
     await storeEvents(db().pool, events(1_000, 9));
-    await waitFor(async () => (await lag()) === 0, { timeoutMs: 120_000, intervalMs: 100, what: 'caught up after the thaw' });
+    await waitFor(async () => (await lag()) === 0, {
+      timeoutMs: 120_000,
+      intervalMs: 100,
+      what: 'caught up after the thaw',
+    });
     expect(frozen.process.exitCode).toBeNull();
     expect(await projected(db().pool)).toEqual(await expectedFromEvents(db().pool, config.timeZone));
   });
@@ -124,7 +158,23 @@ function events(n: number, seed: number): OutgoingEvent[] {
   const at = () => new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 365 * 86_400_000)).toISOString();
   return Array.from({ length: n }, (_, i) =>
     i % 3 === 0
-      ? buildEvent.mediaViewsReported({ platform: pick(['douyin', 'weibo']), campaign: 'visit-kz', market: 'CN', views: 1 + Math.floor(random() * 10_000) }, { occurredAt: at() })
-      : buildEvent.arrivalRecorded({ nationality: pick(['CN', 'KZ', 'RU']), port: pick(['ala-airport', 'khorgos']), purpose: 'tourism', travelers: 1 + Math.floor(random() * 4) }, { occurredAt: at() }),
+      ? buildEvent.mediaViewsReported(
+          {
+            platform: pick(['douyin', 'weibo']),
+            campaign: 'visit-kz',
+            market: 'CN',
+            views: 1 + Math.floor(random() * 10_000),
+          },
+          { occurredAt: at() },
+        )
+      : buildEvent.arrivalRecorded(
+          {
+            nationality: pick(['CN', 'KZ', 'RU']),
+            port: pick(['ala-airport', 'khorgos']),
+            purpose: 'tourism',
+            travelers: 1 + Math.floor(random() * 4),
+          },
+          { occurredAt: at() },
+        ),
   );
 }

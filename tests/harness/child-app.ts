@@ -16,11 +16,20 @@ export type ChildApp = { process: ChildProcess; logFile: string; exited: Promise
  * Starts an app from dist/ as a child process (so a test can SIGKILL it), its output in a log file;
  * `installed`: from an installed package's launcher (bin/caravan-app.js) instead, run in that folder.
  */
-export function spawnApp(app: 'ingestor' | 'projector' | 'publisher' | 'api', env: Record<string, string>, options: { installed?: string } = {}): ChildApp {
+export function spawnApp(
+  app: 'ingestor' | 'projector' | 'publisher' | 'api',
+  env: Record<string, string>,
+  options: { installed?: string } = {},
+): ChildApp {
   const root = options.installed ?? projectRoot();
-  const entry = options.installed ? join(root, 'bin', 'caravan-app.js') : join(root, 'dist', 'apps', app, 'src', 'main.js');
+  const entry = options.installed
+    ? join(root, 'bin', 'caravan-app.js')
+    : join(root, 'dist', 'apps', app, 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} missing: the integration global setup builds it`);
-  const logFile = join(tmpdir(), `caravan-${app}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`);
+  const logFile = join(
+    tmpdir(),
+    `caravan-${app}-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.log`,
+  );
   const log = createWriteStream(logFile);
   // CARAVAN_APP_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile the apps of a run.
   const nodeArgs = (process.env.CARAVAN_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

@@ -5,7 +5,10 @@ import { projectRoot } from '@caravan/config';
 export type CliRun = { status: number | null; stdout: string; stderr: string };
 
 /** Spawns `caravan …` as a user would (bin/caravan.js), with exactly the environment given (plus PATH and HOME). */
-export function spawnCli(args: string[], env: Record<string, string>): ChildProcess & { output: { stdout: string; stderr: string } } {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess & { output: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'caravan.js'), ...args], {
     cwd: projectRoot(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },

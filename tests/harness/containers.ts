@@ -12,7 +12,13 @@ export async function containerRuntimeAvailable(timeoutMs = 10_000): Promise<boo
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([getContainerRuntimeClient().then(() => true, () => false), timeout]);
+    return await Promise.race([
+      getContainerRuntimeClient().then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -44,7 +50,11 @@ export async function startContainers(): Promise<StartedServices> {
       .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
       .withStartupTimeout(120_000)
       .start(),
-    new PostgreSqlContainer(POSTGRES_IMAGE).withUsername('postgres').withPassword('postgres').withDatabase('caravan').start(),
+    new PostgreSqlContainer(POSTGRES_IMAGE)
+      .withUsername('postgres')
+      .withPassword('postgres')
+      .withDatabase('caravan')
+      .start(),
   ]);
   return {
     kafkaBrokers: `127.0.0.1:${kafkaPort}`,

@@ -12,11 +12,13 @@ const swc = createTransformer({
 const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s)/m;
 
 function toCommonJs(source) {
-  return source
-    // Not require("node:url"): ESM code often declares its own `const require = createRequire(...)`.
-    .replace(/\bimport\.meta\.url\b/g, '("file://" + __filename)')
-    .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
-    .replace(/\bimport\.meta\.filename\b/g, '__filename');
+  return (
+    source
+      // Not require("node:url"): ESM code often declares its own `const require = createRequire(...)`.
+      .replace(/\bimport\.meta\.url\b/g, '("file://" + __filename)')
+      .replace(/\bimport\.meta\.dirname\b/g, '__dirname')
+      .replace(/\bimport\.meta\.filename\b/g, '__filename')
+  );
 }
 
 module.exports = {

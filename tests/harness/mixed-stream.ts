@@ -10,7 +10,13 @@ export type StreamRecord = { role: 'bookings' | 'arrivals' | 'media'; key: strin
 export type MixedStream = {
   records: StreamRecord[];
   acceptedIds: Set<string>;
-  expected: { consumed: number; accepted: number; duplicate: number; rejected: number; rejectedByCode: Partial<Record<RejectionCode, number>> };
+  expected: {
+    consumed: number;
+    accepted: number;
+    duplicate: number;
+    rejected: number;
+    rejectedByCode: Partial<Record<RejectionCode, number>>;
+  };
 };
 
 const PORTS = ['ala-airport', 'nqz-airport', 'khorgos', 'dostyk-rail'];
@@ -21,7 +27,11 @@ const DESTINATIONS = ['almaty', 'astana', 'turkestan', 'shymkent'];
  * `badShare` invalid records (every detectable kind) and a few conflicts, with the exact
  * outcome counts the pipeline must report.
  */
-export function mixedStream(n: number, seed: number, options = { dupShare: 0.08, badShare: 0.06, conflictShare: 0.01 }): MixedStream {
+export function mixedStream(
+  n: number,
+  seed: number,
+  options = { dupShare: 0.08, badShare: 0.06, conflictShare: 0.01 },
+): MixedStream {
   const random = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const records: StreamRecord[] = [];
@@ -37,8 +47,7 @@ export function mixedStream(n: number, seed: number, options = { dupShare: 0.08,
     const { message } = EventProducer.toMessage(event, { bookings: 'bookings', arrivals: 'arrivals', media: 'media' });
     return { role: roleOf(event.type), key: String(message.key), value: Buffer.from(String(message.value)) };
   };
-  const uuid = () =>
-    'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(random() * 16).toString(16));
+  const uuid = () => 'xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx'.replace(/x/g, () => Math.floor(random() * 16).toString(16));
   const occurredAt = () => new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 365 * 86400_000)).toISOString();
 
   while (records.length < n) {
@@ -54,8 +63,19 @@ export function mixedStream(n: number, seed: number, options = { dupShare: 0.08,
       records.push(toRecord({ ...original.event, producer: `${original.event.producer}-changed` }));
       reject('conflict');
     } else if (r < options.dupShare + options.conflictShare + options.badShare) {
-      const base = buildEvent.arrivalRecorded({ nationality: 'CN', port: pick(PORTS), purpose: 'tourism', travelers: 2 }, { eventId: uuid(), occurredAt: occurredAt() });
-      const kind = pick(['malformed_json', 'schema', 'unknown_type', 'unknown_version', 'unknown_currency', 'future_event', 'too_large'] as const);
+      const base = buildEvent.arrivalRecorded(
+        { nationality: 'CN', port: pick(PORTS), purpose: 'tourism', travelers: 2 },
+        { eventId: uuid(), occurredAt: occurredAt() },
+      );
+      const kind = pick([
+        'malformed_json',
+        'schema',
+        'unknown_type',
+        'unknown_version',
+        'unknown_currency',
+        'future_event',
+        'too_large',
+      ] as const);
       const value =
         kind === 'malformed_json'
           ? Buffer.from('{"eventId":')
@@ -72,7 +92,16 @@ export function mixedStream(n: number, seed: number, options = { dupShare: 0.08,
                     : Buffer.from(
                         JSON.stringify(
                           buildEvent.bookingCreated(
-                            { bookingId: uuid(), market: 'CN', destination: pick(DESTINATIONS), channel: 'ota', travelers: 1, checkIn: '2024-09-01', nights: 3, price: { amount: '99.99', currency: 'XAU' } },
+                            {
+                              bookingId: uuid(),
+                              market: 'CN',
+                              destination: pick(DESTINATIONS),
+                              channel: 'ota',
+                              travelers: 1,
+                              checkIn: '2024-09-01',
+                              nights: 3,
+                              price: { amount: '99.99', currency: 'XAU' },
+                            },
                             { eventId: uuid(), occurredAt: occurredAt() },
                           ),
                         ),
@@ -92,12 +121,23 @@ export function mixedStream(n: number, seed: number, options = { dupShare: 0.08,
   return { records, acceptedIds, expected };
 }
 
-function validEvent(random: () => number, pick: <T>(items: readonly T[]) => T, uuid: () => string, occurredAt: () => string): OutgoingEvent {
+function validEvent(
+  random: () => number,
+  pick: <T>(items: readonly T[]) => T,
+  uuid: () => string,
+  occurredAt: () => string,
+): OutgoingEvent {
   const options = { eventId: uuid(), occurredAt: occurredAt(), producer: 'stream' };
   const r = random();
   if (r < 0.5) {
     return buildEvent.arrivalRecorded(
-      { nationality: pick(['CN', 'CN', 'CN', 'RU', 'KZ', 'DE']), port: pick(PORTS), purpose: pick(['tourism', 'business', 'medical', 'transit', 'other'] as const), travelers: 1 + Math.floor(random() * 5), destination: pick(DESTINATIONS) },
+      {
+        nationality: pick(['CN', 'CN', 'CN', 'RU', 'KZ', 'DE']),
+        port: pick(PORTS),
+        purpose: pick(['tourism', 'business', 'medical', 'transit', 'other'] as const),
+        travelers: 1 + Math.floor(random() * 5),
+        destination: pick(DESTINATIONS),
+      },
       options,
     );
   }
@@ -117,7 +157,15 @@ function validEvent(random: () => number, pick: <T>(items: readonly T[]) => T, u
     );
   }
   if (r < 0.9) return buildEvent.bookingCancelled({ bookingId: uuid() }, options);
-  return buildEvent.mediaViewsReported({ platform: pick(['douyin', 'weibo', 'wechat']), campaign: pick(['visit-kz', 'silk-road']), market: 'CN', views: Math.floor(random() * 100_000) }, options);
+  return buildEvent.mediaViewsReported(
+    {
+      platform: pick(['douyin', 'weibo', 'wechat']),
+      campaign: pick(['visit-kz', 'silk-road']),
+      market: 'CN',
+      views: Math.floor(random() * 100_000),
+    },
+    options,
+  );
 }
 
 function roleOf(type: string): StreamRecord['role'] {

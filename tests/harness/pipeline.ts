@@ -44,7 +44,9 @@ export async function createTopics(specs: TopicSpec[]): Promise<void> {
 /** Creates the pipeline's topics up front, so producers never race the ingestor's creation. */
 export async function createPipelineTopics(config: CaravanConfig): Promise<void> {
   const t = config.topics;
-  await createTopics([t.bookings, t.arrivals, t.media, t.dlq].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })));
+  await createTopics(
+    [t.bookings, t.arrivals, t.media, t.dlq].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })),
+  );
 }
 
 /** An ingestor in this process: the Nest app with its batch consumer running. */
@@ -60,7 +62,13 @@ export function configOf(env: Record<string, string>): CaravanConfig {
 }
 
 /** Sums of the counters across topics, and the per-topic rows. */
-export async function totals(pool: Pool, group: string): Promise<{ all: Omit<TopicTotals, 'topic' | 'rejectedByCode'> & { rejectedByCode: Record<string, number> }; byTopic: TopicTotals[] }> {
+export async function totals(
+  pool: Pool,
+  group: string,
+): Promise<{
+  all: Omit<TopicTotals, 'topic' | 'rejectedByCode'> & { rejectedByCode: Record<string, number> };
+  byTopic: TopicTotals[];
+}> {
   const byTopic = await ingestTotals(pool, group);
   const all = { consumed: 0, accepted: 0, duplicate: 0, rejected: 0, rejectedByCode: {} as Record<string, number> };
   for (const t of byTopic) {
@@ -68,21 +76,31 @@ export async function totals(pool: Pool, group: string): Promise<{ all: Omit<Top
     all.accepted += t.accepted;
     all.duplicate += t.duplicate;
     all.rejected += t.rejected;
-    for (const [code, n] of Object.entries(t.rejectedByCode)) all.rejectedByCode[code] = (all.rejectedByCode[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(t.rejectedByCode))
+      all.rejectedByCode[code] = (all.rejectedByCode[code] ?? 0) + n;
   }
   return { all, byTopic };
 }
 
 /** Waits until the group's consumed counter reaches `n`. */
 export async function waitForConsumed(pool: Pool, group: string, n: number, timeoutMs = 120_000): Promise<void> {
-  await waitFor(async () => (await totals(pool, group)).all.consumed >= n, { timeoutMs, intervalMs: 200, what: `${n} records consumed` });
+  await waitFor(async () => (await totals(pool, group)).all.consumed >= n, {
+    timeoutMs,
+    intervalMs: 200,
+    what: `${n} records consumed`,
+  });
 }
 
 /**
  * Reads a topic from the beginning until `n` messages arrived (or `enough` says so), through the
  * test broker or the client given (another broker, another listener).
  */
-export async function readTopic(topic: string, enough: number | ((messages: KafkaMessage[]) => boolean), timeoutMs = 60_000, kafka: Kafka = testKafka()): Promise<KafkaMessage[]> {
+export async function readTopic(
+  topic: string,
+  enough: number | ((messages: KafkaMessage[]) => boolean),
+  timeoutMs = 60_000,
+  kafka: Kafka = testKafka(),
+): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader') });
   const messages: KafkaMessage[] = [];
   const done = typeof enough === 'number' ? () => messages.length >= enough : () => enough(messages);
@@ -90,7 +108,10 @@ export async function readTopic(topic: string, enough: number | ((messages: Kafk
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
   try {
-    await waitFor(done, { timeoutMs, what: typeof enough === 'number' ? `${enough} messages on ${topic}` : `the messages expected on ${topic}` });
+    await waitFor(done, {
+      timeoutMs,
+      what: typeof enough === 'number' ? `${enough} messages on ${topic}` : `the messages expected on ${topic}`,
+    });
     return messages;
   } finally {
     await consumer.disconnect();

@@ -25,25 +25,93 @@ export type TestCertificates = {
   otherCa: string;
 };
 
-const openssl = (dir: string, args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+const openssl = (dir: string, args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 
 /** A CA, a broker certificate and a client certificate, in a fresh temporary folder. */
 export function makeTestCertificates(subject = 'caravan-test'): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'caravan-tls-'));
   const brokerKeyPassword = 'broker-key-pw';
   const clientKeyPassword = 'client-key-pw';
-  const ca = (name: string) => openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${subject}-${name}`]);
+  const ca = (name: string) =>
+    openssl(dir, [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${subject}-${name}`,
+    ]);
   ca('ca');
   ca('other-ca');
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   for (const name of ['broker', 'client']) {
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${subject}-${name}`]);
-    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', 'san.ext']);
+    openssl(dir, [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${subject}-${name}`,
+    ]);
+    openssl(dir, [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      'san.ext',
+    ]);
   }
   // Kafka reads an encrypted PKCS#8 key (PBE-SHA1-3DES, which Java 17 decrypts); Node any.
-  openssl(dir, ['pkcs8', '-topk8', '-v1', 'PBE-SHA1-3DES', '-in', 'broker.key', '-out', 'broker.enc.key', '-passout', `pass:${brokerKeyPassword}`]);
-  writeFileSync(join(dir, 'broker-keystore.pem'), readFileSync(join(dir, 'broker.enc.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'));
-  openssl(dir, ['pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', 'client.key', '-out', 'client.enc.key', '-passout', `pass:${clientKeyPassword}`]);
+  openssl(dir, [
+    'pkcs8',
+    '-topk8',
+    '-v1',
+    'PBE-SHA1-3DES',
+    '-in',
+    'broker.key',
+    '-out',
+    'broker.enc.key',
+    '-passout',
+    `pass:${brokerKeyPassword}`,
+  ]);
+  writeFileSync(
+    join(dir, 'broker-keystore.pem'),
+    readFileSync(join(dir, 'broker.enc.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'),
+  );
+  openssl(dir, [
+    'pkcs8',
+    '-topk8',
+    '-v2',
+    'aes-256-cbc',
+    '-in',
+    'client.key',
+    '-out',
+    'client.enc.key',
+    '-passout',
+    `pass:${clientKeyPassword}`,
+  ]);
   return {
     dir,
     ca: join(dir, 'ca.pem'),
@@ -80,12 +148,26 @@ export async function startSecureBroker(): Promise<SecureBroker> {
   const certificates = makeTestCertificates();
   const dir = mkdtempSync(join(tmpdir(), 'caravan-secure-kafka-'));
   const port = await freePortRun(4);
-  const [plain, controller, saslSsl, mutualTls] = [port, port + 1, port + 2, port + 3].map((p) => `127.0.0.1:${p}`) as [string, string, string, string];
+  const [plain, controller, saslSsl, mutualTls] = [port, port + 1, port + 2, port + 3].map((p) => `127.0.0.1:${p}`) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const jaas = (module: string, users = '') => `org.apache.kafka.common.security.${module} required${users};`;
   const properties = serverProperties('127.0.0.1', port, join(dir, 'data'))
-    .replace(/^listeners=.*$/m, `listeners=PLAINTEXT://${plain},CONTROLLER://${controller},SASL_SSL://${saslSsl},SSL://${mutualTls}`)
-    .replace(/^advertised\.listeners=.*$/m, `advertised.listeners=PLAINTEXT://${plain},SASL_SSL://${saslSsl},SSL://${mutualTls}`)
-    .replace(/^listener\.security\.protocol\.map=.*$/m, 'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL')
+    .replace(
+      /^listeners=.*$/m,
+      `listeners=PLAINTEXT://${plain},CONTROLLER://${controller},SASL_SSL://${saslSsl},SSL://${mutualTls}`,
+    )
+    .replace(
+      /^advertised\.listeners=.*$/m,
+      `advertised.listeners=PLAINTEXT://${plain},SASL_SSL://${saslSsl},SSL://${mutualTls}`,
+    )
+    .replace(
+      /^listener\.security\.protocol\.map=.*$/m,
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL',
+    )
     .concat(
       [
         'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
@@ -104,7 +186,9 @@ export async function startSecureBroker(): Promise<SecureBroker> {
   const propertiesFile = join(dir, 'server.properties');
   writeFileSync(propertiesFile, properties);
   const java = ['-Xms128m', '-Xmx384m', '-cp', `${jars}/*`];
-  execFileSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const log = openSync(join(dir, 'kafka.log'), 'a');
   const broker: ChildProcess = spawn('java', [...java, 'kafka.Kafka', propertiesFile], { stdio: ['ignore', log, log] });
   const exited = new Promise<void>((resolve) => broker.once('exit', () => resolve()));
@@ -115,12 +199,32 @@ export async function startSecureBroker(): Promise<SecureBroker> {
     rmSync(certificates.dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await probeBrokers({ brokers: [plain] }, 2_000)).ok, { what: `the secure test broker at ${plain} (log ${join(dir, 'kafka.log')})`, timeoutMs: 120_000, intervalMs: 500 });
+    await waitFor(async () => (await probeBrokers({ brokers: [plain] }, 2_000)).ok, {
+      what: `the secure test broker at ${plain} (log ${join(dir, 'kafka.log')})`,
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
     // SCRAM credentials live in the cluster's metadata: one mechanism per request.
     for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) {
-      execFileSync('java', [...java, 'kafka.admin.ConfigCommand', '--bootstrap-server', plain, '--alter', '--add-config', `${mechanism}=[password=${SCRAM_USER.password}]`, '--entity-type', 'users', '--entity-name', SCRAM_USER.username], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        'java',
+        [
+          ...java,
+          'kafka.admin.ConfigCommand',
+          '--bootstrap-server',
+          plain,
+          '--alter',
+          '--add-config',
+          `${mechanism}=[password=${SCRAM_USER.password}]`,
+          '--entity-type',
+          'users',
+          '--entity-name',
+          SCRAM_USER.username,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
     }
   } catch (error) {
     await stop();

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { freePort } from './ports';
 import { makeTestCertificates, type TestCertificates } from './secure-kafka';
 
-const BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((dir) => existsSync(join(dir, 'initdb')));
+const BIN = ['/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/17/bin'].find((dir) =>
+  existsSync(join(dir, 'initdb')),
+);
 
 export type SecurePostgres = {
   /** postgres://postgres@127.0.0.1:<port>/postgres: only TLS connections are let in. */
@@ -24,20 +26,27 @@ export type SecurePostgres = {
  * Run as the `postgres` user when the test runs as root (initdb refuses root).
  */
 export async function startSecurePostgres(): Promise<SecurePostgres> {
-  if (!BIN) throw new Error('no PostgreSQL server binaries (initdb) under /usr/lib/postgresql: apt-get install -y postgresql');
+  if (!BIN)
+    throw new Error('no PostgreSQL server binaries (initdb) under /usr/lib/postgresql: apt-get install -y postgresql');
   const asRoot = userInfo().uid === 0;
   const certificates = makeTestCertificates('caravan-pg');
   const dir = mkdtempSync(join(tmpdir(), 'caravan-secure-pg-'));
   const data = join(dir, 'data');
   // The server's key must belong to the server's user and be readable by it alone.
-  for (const name of ['broker.pem', 'broker.key', 'ca.pem']) copyFileSync(join(certificates.dir, name), join(dir, name));
+  for (const name of ['broker.pem', 'broker.key', 'ca.pem'])
+    copyFileSync(join(certificates.dir, name), join(dir, name));
   chmodSync(join(dir, 'broker.key'), 0o600);
   const run = (command: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : join(BIN, command), asRoot ? ['-u', 'postgres', '--', join(BIN, command), ...args] : args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+    execFileSync(
+      asRoot ? 'runuser' : join(BIN, command),
+      asRoot ? ['-u', 'postgres', '--', join(BIN, command), ...args] : args,
+      { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir },
+    );
   if (asRoot) {
     const ids = execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim();
     const gid = execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim();
-    for (const path of [dir, join(dir, 'broker.pem'), join(dir, 'broker.key'), join(dir, 'ca.pem')]) chownSync(path, Number(ids), Number(gid));
+    for (const path of [dir, join(dir, 'broker.pem'), join(dir, 'broker.key'), join(dir, 'ca.pem')])
+      chownSync(path, Number(ids), Number(gid));
   }
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
@@ -59,7 +68,13 @@ export async function startSecurePostgres(): Promise<SecurePostgres> {
   );
   writeFileSync(
     join(data, 'pg_hba.conf'),
-    ['local all all trust', `hostssl all ${certificateUser} 127.0.0.1/32 cert`, 'hostssl all all 127.0.0.1/32 trust', 'hostnossl all all 127.0.0.1/32 reject', ''].join('\n'),
+    [
+      'local all all trust',
+      `hostssl all ${certificateUser} 127.0.0.1/32 cert`,
+      'hostssl all all 127.0.0.1/32 trust',
+      'hostnossl all all 127.0.0.1/32 reject',
+      '',
+    ].join('\n'),
   );
   run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = () => {
@@ -71,7 +86,18 @@ export async function startSecurePostgres(): Promise<SecurePostgres> {
     }
   };
   try {
-    run('psql', ['-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', `CREATE ROLE "${certificateUser}" LOGIN CREATEDB`]);
+    run('psql', [
+      '-h',
+      dir,
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-d',
+      'postgres',
+      '-c',
+      `CREATE ROLE "${certificateUser}" LOGIN CREATEDB`,
+    ]);
   } catch (error) {
     stop();
     throw error;

@@ -11,7 +11,14 @@ let offset = 0;
 export async function storeEvents(pool: Pool, events: OutgoingEvent[], perTransaction = 1_000): Promise<void> {
   for (let i = 0; i < events.length; i += perTransaction) {
     const results = events.slice(i, i + perTransaction).map((e) => ({
-      record: { topic: 'test', partition: 0, offset: String(offset++), key: null, value: null, timestamp: '0' } as KafkaRecord,
+      record: {
+        topic: 'test',
+        partition: 0,
+        offset: String(offset++),
+        key: null,
+        value: null,
+        timestamp: '0',
+      } as KafkaRecord,
       result: validateRecord(Buffer.from(JSON.stringify(e)), { nowMs: Date.now(), hasRate: () => true }),
     }));
     await withTransaction(pool, (c) => appendEvents(c, candidatesOf(results)));
@@ -19,7 +26,11 @@ export async function storeEvents(pool: Pool, events: OutgoingEvent[], perTransa
 }
 
 /** Brings every projection (or those given) up to the head of the store, on their live tables. */
-export async function projectAll(pool: Pool, options: { timeZone: string; batchSize?: number }, projections: readonly Projection[] = PROJECTIONS): Promise<void> {
+export async function projectAll(
+  pool: Pool,
+  options: { timeZone: string; batchSize?: number },
+  projections: readonly Projection[] = PROJECTIONS,
+): Promise<void> {
   const client = await pool.connect();
   try {
     for (const p of projections) {

@@ -6,7 +6,10 @@ export type WaitOptions = { timeoutMs?: number; intervalMs?: number; what?: stri
  * Polls `probe` until it returns a value other than undefined/false, and returns that value;
  * fails after `timeoutMs` with the last error or value, so a test never sleeps blindly.
  */
-export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptions = {}): Promise<Exclude<T, false | undefined>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, false | undefined>> {
   const { timeoutMs = 30_000, intervalMs = 50, what = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

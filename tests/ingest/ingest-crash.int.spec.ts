@@ -37,14 +37,23 @@ describe('exactly once through crashes and shared partitions (real Kafka, Postgr
     return { env, config, stream };
   }
 
-  async function expectExactlyOnce(group: string, stream: ReturnType<typeof mixedStream>, topics: string[]): Promise<void> {
+  async function expectExactlyOnce(
+    group: string,
+    stream: ReturnType<typeof mixedStream>,
+    topics: string[],
+  ): Promise<void> {
     const { all, byTopic } = await totals(db().pool, group);
     expect(all).toEqual(stream.expected);
     for (const t of byTopic) expect(t.consumed).toBe(t.accepted + t.duplicate + t.rejected);
-    const { rows } = await db().pool.query<{ event_id: string }>('SELECT event_id FROM events WHERE source_topic = ANY($1)', [topics]);
+    const { rows } = await db().pool.query<{ event_id: string }>(
+      'SELECT event_id FROM events WHERE source_topic = ANY($1)',
+      [topics],
+    );
     expect(rows).toHaveLength(stream.acceptedIds.size);
     expect(new Set(rows.map((r) => r.event_id))).toEqual(stream.acceptedIds);
-    const rejections = await db().pool.query('SELECT count(*)::int AS n FROM rejections WHERE consumer_group = $1', [group]);
+    const rejections = await db().pool.query('SELECT count(*)::int AS n FROM rejections WHERE consumer_group = $1', [
+      group,
+    ]);
     expect(rejections.rows[0].n).toBe(stream.expected.rejected);
   }
 
@@ -55,7 +64,11 @@ describe('exactly once through crashes and shared partitions (real Kafka, Postgr
     const first = spawnApp('ingestor', env);
     running.push(first);
     // Kill it while batches are in flight: some committed, some not.
-    await waitFor(async () => (await totals(db().pool, group)).all.consumed >= 12_000, { timeoutMs: 120_000, intervalMs: 20, what: 'first ingestor under way' });
+    await waitFor(async () => (await totals(db().pool, group)).all.consumed >= 12_000, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      what: 'first ingestor under way',
+    });
     first.process.kill('SIGKILL');
     await first.exited;
     const atKill = (await totals(db().pool, group)).all.consumed;

@@ -39,13 +39,31 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
 
   it('stores each event type once, with its envelope, payload and source', async () => {
     const events = [
-      buildEvent.arrivalRecorded({ nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 3, destination: 'almaty' }, { occurredAt: OCCURRED, producer: 'border-service' }),
+      buildEvent.arrivalRecorded(
+        { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 3, destination: 'almaty' },
+        { occurredAt: OCCURRED, producer: 'border-service' },
+      ),
       buildEvent.bookingCreated(
-        { bookingId: 'bk-1', market: 'CN', destination: 'almaty', channel: 'ota', travelers: 2, checkIn: '2024-07-01', nights: 5, price: { amount: '1234.50', currency: 'CNY' } },
+        {
+          bookingId: 'bk-1',
+          market: 'CN',
+          destination: 'almaty',
+          channel: 'ota',
+          travelers: 2,
+          checkIn: '2024-07-01',
+          nights: 5,
+          price: { amount: '1234.50', currency: 'CNY' },
+        },
         { occurredAt: OCCURRED, producer: 'trip-platform' },
       ),
-      buildEvent.bookingCancelled({ bookingId: 'bk-1', reason: 'visa' }, { occurredAt: '2024-03-29T08:00:00+05:00', producer: 'trip-platform' }),
-      buildEvent.mediaViewsReported({ platform: 'douyin', campaign: 'visit-kazakhstan', market: 'CN', views: 1_250_000 }, { occurredAt: OCCURRED, producer: 'social-analytics' }),
+      buildEvent.bookingCancelled(
+        { bookingId: 'bk-1', reason: 'visa' },
+        { occurredAt: '2024-03-29T08:00:00+05:00', producer: 'trip-platform' },
+      ),
+      buildEvent.mediaViewsReported(
+        { platform: 'douyin', campaign: 'visit-kazakhstan', market: 'CN', views: 1_250_000 },
+        { occurredAt: OCCURRED, producer: 'social-analytics' },
+      ),
     ];
     await producer.send(events);
     sent += events.length;
@@ -57,7 +75,11 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     const byId = new Map(rows.map((r) => [r.event_id, r]));
     expect(rows).toHaveLength(4);
     for (const e of events) {
-      const topic = e.type.startsWith('Booking') ? config().topics.bookings : e.type === 'ArrivalRecorded' ? config().topics.arrivals : config().topics.media;
+      const topic = e.type.startsWith('Booking')
+        ? config().topics.bookings
+        : e.type === 'ArrivalRecorded'
+          ? config().topics.arrivals
+          : config().topics.media;
       expect(byId.get(e.eventId)).toEqual({
         event_id: e.eventId,
         type: e.type,
@@ -77,13 +99,19 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
   });
 
   it('counts a redelivered eventId as one duplicate and rejects other content under it as conflict', async () => {
-    const original = buildEvent.arrivalRecorded({ nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 1 }, { occurredAt: OCCURRED });
+    const original = buildEvent.arrivalRecorded(
+      { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 1 },
+      { occurredAt: OCCURRED },
+    );
     const before = await totals(db().pool, group());
     await producer.send([original, { ...original }, { ...original, data: { ...original.data, travelers: 2 } }]);
     sent += 3;
     await waitForConsumed(db().pool, group(), sent);
 
-    const stored = await db().pool.query('SELECT count(*)::int AS n, min(data->>$2) AS travelers FROM events WHERE event_id = $1', [original.eventId, 'travelers']);
+    const stored = await db().pool.query(
+      'SELECT count(*)::int AS n, min(data->>$2) AS travelers FROM events WHERE event_id = $1',
+      [original.eventId, 'travelers'],
+    );
     expect(stored.rows[0]).toEqual({ n: 1, travelers: '1' });
     const after = await totals(db().pool, group());
     expect(after.all.accepted - before.all.accepted).toBe(1);
@@ -93,10 +121,22 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
 
   it('rejects every code of docs/contract §2 to the DLQ byte-identical with its headers, and keeps it in PostgreSQL', async () => {
     const valid = buildEvent.bookingCreated(
-      { bookingId: 'bk-x', market: 'CN', destination: 'astana', channel: 'direct', travelers: 1, checkIn: '2024-08-01', nights: 2, price: { amount: '100', currency: 'USD' } },
+      {
+        bookingId: 'bk-x',
+        market: 'CN',
+        destination: 'astana',
+        channel: 'direct',
+        travelers: 1,
+        checkIn: '2024-08-01',
+        nights: 2,
+        price: { amount: '100', currency: 'USD' },
+      },
       { occurredAt: OCCURRED },
     );
-    const stored = buildEvent.arrivalRecorded({ nationality: 'CN', port: 'nqz-airport', purpose: 'tourism', travelers: 5 }, { occurredAt: OCCURRED });
+    const stored = buildEvent.arrivalRecorded(
+      { nationality: 'CN', port: 'nqz-airport', purpose: 'tourism', travelers: 5 },
+      { occurredAt: OCCURRED },
+    );
     await producer.send([stored]);
     sent += 1;
     await waitForConsumed(db().pool, group(), sent);
@@ -107,13 +147,27 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
       schema: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), data: { ...valid.data, travelers: 0 } })),
       unknown_type: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), type: 'HotelReviewed' })),
       unknown_version: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), version: 7 })),
-      unknown_currency: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), data: { ...valid.data, price: { amount: '100', currency: 'JPY' } } })),
-      future_event: Buffer.from(JSON.stringify({ ...valid, eventId: randomUUID(), occurredAt: new Date(Date.now() + 48 * 3600_000).toISOString() })),
+      unknown_currency: Buffer.from(
+        JSON.stringify({
+          ...valid,
+          eventId: randomUUID(),
+          data: { ...valid.data, price: { amount: '100', currency: 'JPY' } },
+        }),
+      ),
+      future_event: Buffer.from(
+        JSON.stringify({
+          ...valid,
+          eventId: randomUUID(),
+          occurredAt: new Date(Date.now() + 48 * 3600_000).toISOString(),
+        }),
+      ),
       conflict: Buffer.from(JSON.stringify({ ...stored, data: { ...stored.data, travelers: 6 } })),
     };
     const codes = Object.keys(crafted) as Array<keyof typeof crafted>;
     for (const code of codes) {
-      await producer.sendRaw(code === 'conflict' ? config().topics.arrivals : config().topics.bookings, [{ key: `key-${code}`, value: crafted[code] }]);
+      await producer.sendRaw(code === 'conflict' ? config().topics.arrivals : config().topics.bookings, [
+        { key: `key-${code}`, value: crafted[code] },
+      ]);
     }
     sent += codes.length;
     await waitForConsumed(db().pool, group(), sent);

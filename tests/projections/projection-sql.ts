@@ -50,16 +50,20 @@ export async function expectedFromEvents(pool: Pool, timeZone: string) {
 
 /** The projections' tables (suffix: a shadow set), in the same shape. */
 export async function projected(pool: Pool, suffix = '') {
-  const exists = async (t: string) => (await pool.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [t])).rows[0].e as boolean;
+  const exists = async (t: string) =>
+    (await pool.query(`SELECT to_regclass($1) IS NOT NULL AS e`, [t])).rows[0].e as boolean;
   const rowsOf = async (t: string, sql: string) => ((await exists(t)) ? (await pool.query(sql)).rows : []);
-  const arrivals = await rowsOf(`arrivals_daily${suffix}`,
+  const arrivals = await rowsOf(
+    `arrivals_daily${suffix}`,
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, nationality, port, purpose, destination, travelers::text, events::text
      FROM arrivals_daily${suffix} ORDER BY 1, 2, 3, 4, 5`,
   );
-  const media = await rowsOf(`media_daily${suffix}`,
+  const media = await rowsOf(
+    `media_daily${suffix}`,
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, platform, campaign, market, views::text, reports::text FROM media_daily${suffix} ORDER BY 1, 2, 3, 4`,
   );
-  const bookings = await rowsOf(`bookings_daily${suffix}`,
+  const bookings = await rowsOf(
+    `bookings_daily${suffix}`,
     `SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel, bookings::text, travelers::text, revenue_cents::text,
             cancellations::text, cancelled_cents::text
      FROM bookings_daily${suffix} ORDER BY 1, 2, 3, 4`,
@@ -71,7 +75,12 @@ export async function projected(pool: Pool, suffix = '') {
  * Whole-market KPI values for local dates [from, to], straight from the events (docs/contract §3):
  * the numbers every snapshot must carry.
  */
-export async function kpisFromEvents(pool: Pool, timeZone: string, from: string, to: string): Promise<Record<string, number>> {
+export async function kpisFromEvents(
+  pool: Pool,
+  timeZone: string,
+  from: string,
+  to: string,
+): Promise<Record<string, number>> {
   const { rows } = await pool.query(
     `WITH local AS (SELECT e.*, (e.occurred_at AT TIME ZONE $1)::date AS day FROM events e),
      priced AS (

@@ -23,7 +23,12 @@ async function withClient<T>(pool: Pool, work: (client: PoolClient) => Promise<T
 describe('projections: any order, batching and duplication give the aggregates plain SQL gives (property-based, real PostgreSQL)', () => {
   it('holds for generated event sets', async () => {
     await fc.assert(
-      fc.asyncProperty(eventSets, fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer(),
+      fc.asyncProperty(
+        eventSets,
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer(),
         async (events, perTransaction, batchSize, otherBatchSize, seed) => {
           const db = await createTestDatabase();
           try {
@@ -41,8 +46,15 @@ describe('projections: any order, batching and duplication give the aggregates p
               const now = await kpisFromEvents(db.pool, TZ, window.current.from, window.current.to);
               const before = await kpisFromEvents(db.pool, TZ, window.previous.from, window.previous.to);
               for (const kpi of Object.keys(now)) {
-                const snapshot = snapshots.find((x) => x.kpi === kpi && x.window === window.name && Object.keys(x.scope).length === 0);
-                expect({ kpi, window: window.name, value: snapshot?.value, previous: snapshot?.previous }).toEqual({ kpi, window: window.name, value: now[kpi], previous: before[kpi] });
+                const snapshot = snapshots.find(
+                  (x) => x.kpi === kpi && x.window === window.name && Object.keys(x.scope).length === 0,
+                );
+                expect({ kpi, window: window.name, value: snapshot?.value, previous: snapshot?.previous }).toEqual({
+                  kpi,
+                  window: window.name,
+                  value: now[kpi],
+                  previous: before[kpi],
+                });
               }
             }
 
@@ -57,7 +69,9 @@ describe('projections: any order, batching and duplication give the aggregates p
               await withTransaction(db.pool, (c) => ensureProjectionTables(c, p, shadow));
               const apply = p.apply;
               if (!apply) {
-                await withClient(db.pool, (c) => catchUp(c, p, shadow, { batchSize: otherBatchSize, timeZone: TZ, checkpointName: `${p.name}_perm` }));
+                await withClient(db.pool, (c) =>
+                  catchUp(c, p, shadow, { batchSize: otherBatchSize, timeZone: TZ, checkpointName: `${p.name}_perm` }),
+                );
                 continue;
               }
               for (let i = 0; i < shuffled.length; i += otherBatchSize) {
@@ -69,7 +83,8 @@ describe('projections: any order, batching and duplication give the aggregates p
           } finally {
             await db.drop();
           }
-        }),
+        },
+      ),
       // A fixed number of runs, however long they take: a busy machine is slower, not wrong.
       { numRuns: 25 },
     );

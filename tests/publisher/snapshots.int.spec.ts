@@ -1,8 +1,22 @@
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { ensureTopics, type OutgoingEvent } from '@caravan/kafka';
 import { catchUp, PROJECTIONS, tableNames } from '@caravan/projections';
-import { computeSnapshots, createSnapshotProducer, SnapshotPublisher, snapshotKey, storeSnapshots } from '@caravan/publisher';
-import { projectAll, readTopic, storeEvents, testKafka, uniqueName, useTestDatabase, type TestDatabase } from '../harness';
+import {
+  computeSnapshots,
+  createSnapshotProducer,
+  SnapshotPublisher,
+  snapshotKey,
+  storeSnapshots,
+} from '@caravan/publisher';
+import {
+  projectAll,
+  readTopic,
+  storeEvents,
+  testKafka,
+  uniqueName,
+  useTestDatabase,
+  type TestDatabase,
+} from '../harness';
 
 const TZ = 'Asia/Almaty';
 
@@ -19,7 +33,13 @@ function yearOfArrivals(year: number, total: number, lastDay?: string): Outgoing
     const date = i === total / 1000 - 1 && lastDay ? lastDay : day.toISOString().slice(0, 10);
     events.push(
       buildEvent.arrivalRecorded(
-        { nationality: 'CN', port: i % 3 === 0 ? 'khorgos' : 'ala-airport', purpose: 'tourism', travelers: 1000, destination: 'almaty' },
+        {
+          nationality: 'CN',
+          port: i % 3 === 0 ? 'khorgos' : 'ala-airport',
+          purpose: 'tourism',
+          travelers: 1000,
+          destination: 'almaty',
+        },
         { occurredAt: `${date}T12:00:00+05:00` },
       ),
     );
@@ -59,8 +79,13 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
     const kafka = testKafka();
     const admin = kafka.admin();
     await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }]);
-    const config = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }] });
+    await ensureTopics(admin, [
+      { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ]);
+    const config = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }],
+    });
     await admin.disconnect();
     expect(config.resources[0]?.configEntries[0]?.configValue).toBe('compact');
 
@@ -73,18 +98,29 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
       expect((await publisher.publishChanges()).published).toBe(0);
 
       // A late arrival in June 2024, inside the published ytd window.
-      await given(db(), [buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 7 }, { occurredAt: '2024-06-15T09:00:00+05:00' })]);
+      await given(db(), [
+        buildEvent.arrivalRecorded(
+          { nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 7 },
+          { occurredAt: '2024-06-15T09:00:00+05:00' },
+        ),
+      ]);
       const second = await publisher.publishChanges();
       expect(second.published).toBeGreaterThan(0);
       expect(second.published).toBeLessThan(second.computed);
       expect(second.position).toBeGreaterThan(first.position);
 
       const messages = await readTopic(topic, first.published + second.published);
-      const ytdCn = messages.filter((m) => m.key?.toString() === 'arrivals|ytd|nationality=CN').map((m) => JSON.parse(String(m.value)) as KpiSnapshot);
+      const ytdCn = messages
+        .filter((m) => m.key?.toString() === 'arrivals|ytd|nationality=CN')
+        .map((m) => JSON.parse(String(m.value)) as KpiSnapshot);
       expect(ytdCn.map((s) => s.value)).toEqual([655_000, 655_007]);
       expect(ytdCn[1]?.position).toBeGreaterThan(ytdCn[0]?.position ?? Infinity);
-      expect(messages.every((m) => /^[a-z_]+\|(1d|7d|30d|mtd|ytd)\|(\*|[a-z]+=[^|,]+)$/.test(String(m.key)))).toBe(true);
-      const history = await db().pool.query(`SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|nationality=CN'`);
+      expect(messages.every((m) => /^[a-z_]+\|(1d|7d|30d|mtd|ytd)\|(\*|[a-z]+=[^|,]+)$/.test(String(m.key)))).toBe(
+        true,
+      );
+      const history = await db().pool.query(
+        `SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|nationality=CN'`,
+      );
       expect(history.rows[0].n).toBe(2);
     } finally {
       await producer.disconnect();
@@ -99,14 +135,26 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
     const publisher = new SnapshotPublisher(db().pool, producer, topic, TZ);
     try {
       const first = await publisher.publishChanges();
-      const ytd = async () => (await db().pool.query(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0].snapshot as KpiSnapshot;
+      const ytd = async () =>
+        (await db().pool.query(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0]
+          .snapshot as KpiSnapshot;
       const before = (await ytd()).value as number;
       // A late arrival stored; only arrivals_daily and watermark apply it: bookings and media_daily
       // (which it does not concern) lag behind, so the position stays the old one.
-      await storeEvents(db().pool, [buildEvent.arrivalRecorded({ nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 7 }, { occurredAt: '2024-06-15T09:00:00+05:00' })], 500);
+      await storeEvents(
+        db().pool,
+        [
+          buildEvent.arrivalRecorded(
+            { nationality: 'CN', port: 'khorgos', purpose: 'tourism', travelers: 7 },
+            { occurredAt: '2024-06-15T09:00:00+05:00' },
+          ),
+        ],
+        500,
+      );
       const client = await db().pool.connect();
       const catchUpOnly = async (names: string[]) => {
-        for (const p of PROJECTIONS.filter((x) => names.includes(x.name))) await catchUp(client, p, tableNames(p), { batchSize: 5_000, timeZone: TZ });
+        for (const p of PROJECTIONS.filter((x) => names.includes(x.name)))
+          await catchUp(client, p, tableNames(p), { batchSize: 5_000, timeZone: TZ });
       };
       try {
         await catchUpOnly(['arrivals_daily', 'watermark']);
@@ -124,7 +172,9 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
         expect(level.published).toBe(early.published);
         expect(await ytd()).toMatchObject({ value: before + 7, position: level.position });
         expect((await restarted.publishChanges()).published).toBe(0);
-        expect((await db().pool.query('SELECT count(*)::int AS n FROM kpi_latest WHERE provisional')).rows[0].n).toBe(0);
+        expect((await db().pool.query('SELECT count(*)::int AS n FROM kpi_latest WHERE provisional')).rows[0].n).toBe(
+          0,
+        );
       } finally {
         client.release();
       }
@@ -143,8 +193,15 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
     } finally {
       await producer.disconnect();
     }
-    const latest = async () => (await db().pool.query<{ snapshot: KpiSnapshot }>(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0]?.snapshot as KpiSnapshot;
-    const historyRows = async () => (await db().pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|*'`)).rows[0]?.n;
+    const latest = async () =>
+      (await db().pool.query<{ snapshot: KpiSnapshot }>(`SELECT snapshot FROM kpi_latest WHERE key = 'arrivals|ytd|*'`))
+        .rows[0]?.snapshot as KpiSnapshot;
+    const historyRows = async () =>
+      (
+        await db().pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM kpi_snapshots WHERE key = 'arrivals|ytd|*'`,
+        )
+      ).rows[0]?.n;
     const published = await latest();
     const before = await historyRows();
     // What a zombie publisher computed earlier, written last: dropped.

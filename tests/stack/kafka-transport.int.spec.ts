@@ -16,7 +16,10 @@ class GreetingController {
 
   @EventPattern<Record<string, Greeting>>(TOPIC)
   async onGreeting(@Payload() greeting: Greeting): Promise<void> {
-    await this.pool.query('INSERT INTO greetings (id, text) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [greeting.id, greeting.text]);
+    await this.pool.query('INSERT INTO greetings (id, text) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [
+      greeting.id,
+      greeting.text,
+    ]);
   }
 }
 

@@ -28,7 +28,13 @@ export type CaravanRun = {
 
 const PROJECTIONS = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
-export function pipelineEnv(config: CaravanConfig, databaseUrl: string, workload: Workload, group: string, extra: Record<string, string> = {}): Record<string, string> {
+export function pipelineEnv(
+  config: CaravanConfig,
+  databaseUrl: string,
+  workload: Workload,
+  group: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const t = workload.topics;
   return {
     DATABASE_URL: databaseUrl,
@@ -44,28 +50,46 @@ export function pipelineEnv(config: CaravanConfig, databaseUrl: string, workload
     LOG_LEVEL: 'warn',
     TIME_ZONE: config.timeZone,
     // CARAVAN_APP_ENV="INGEST_CONCURRENCY=6 PROJECTOR_BATCH_SIZE=2000": settings to try on the apps.
-    ...Object.fromEntries((process.env.CARAVAN_APP_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    ...Object.fromEntries(
+      (process.env.CARAVAN_APP_ENV ?? '')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
     ...extra,
   };
 }
 
-export const consumedSoFar = async (pool: Pool, group: string): Promise<number> => (await ingestTotals(pool, group)).reduce((n, t) => n + t.consumed, 0);
+export const consumedSoFar = async (pool: Pool, group: string): Promise<number> =>
+  (await ingestTotals(pool, group)).reduce((n, t) => n + t.consumed, 0);
 
 async function maxEventPosition(pool: Pool): Promise<number> {
-  return Number((await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0]?.p ?? 0);
+  return Number(
+    (await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM events')).rows[0]?.p ?? 0,
+  );
 }
 
 async function projectedUpTo(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ name: string; p: string }>('SELECT name, position::text AS p FROM projection_checkpoints WHERE name = ANY($1)', [PROJECTIONS]);
+  const { rows } = await pool.query<{ name: string; p: string }>(
+    'SELECT name, position::text AS p FROM projection_checkpoints WHERE name = ANY($1)',
+    [PROJECTIONS],
+  );
   return rows.length < PROJECTIONS.length ? 0 : Math.min(...rows.map((r) => Number(r.p)));
 }
 
 async function snapshotPosition(pool: Pool): Promise<number> {
-  return Number((await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]?.p ?? 0);
+  return Number(
+    (await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]?.p ?? 0,
+  );
 }
 
 /** Polls `probe` every 20 ms until it holds; fails after `timeoutMs` or when an app died. */
-async function until(probe: () => Promise<boolean>, apps: ChildApp[], what: string, timeoutMs = 1_200_000): Promise<number> {
+async function until(
+  probe: () => Promise<boolean>,
+  apps: ChildApp[],
+  what: string,
+  timeoutMs = 1_200_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe()) return performance.now();
@@ -76,7 +100,13 @@ async function until(probe: () => Promise<boolean>, apps: ChildApp[], what: stri
   }
 }
 
-export async function runCaravan(config: CaravanConfig, pool: Pool, databaseUrl: string, workload: Workload, log: (line: string) => void): Promise<{ run: CaravanRun; apps: ChildApp[]; env: Record<string, string> }> {
+export async function runCaravan(
+  config: CaravanConfig,
+  pool: Pool,
+  databaseUrl: string,
+  workload: Workload,
+  log: (line: string) => void,
+): Promise<{ run: CaravanRun; apps: ChildApp[]; env: Record<string, string> }> {
   const group = `${workload.id}-caravan`;
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();
@@ -101,11 +131,15 @@ async function timeRun(
   log: (line: string) => void,
 ): Promise<CaravanRun> {
   let first: { at: number; consumed: number } | undefined;
-  const ingested = await until(async () => {
-    const consumed = await consumedSoFar(pool, group);
-    if (consumed > 0 && !first) first = { at: performance.now(), consumed };
-    return consumed >= workload.records;
-  }, apps, 'ingest');
+  const ingested = await until(
+    async () => {
+      const consumed = await consumedSoFar(pool, group);
+      if (consumed > 0 && !first) first = { at: performance.now(), consumed };
+      return consumed >= workload.records;
+    },
+    apps,
+    'ingest',
+  );
   log(`  ingested ${workload.records} records in ${((ingested - started) / 1000).toFixed(1)} s`);
   const last = await maxEventPosition(pool);
   const projectedAt = await until(async () => (await projectedUpTo(pool)) >= last, apps, 'projection');
@@ -115,8 +149,13 @@ async function timeRun(
     kafkaCpuSeconds: cpuSecondsOfAll('java') - servicesAtStart.kafka,
     wallSeconds: (snapshotAt - started) / 1000,
   };
-  const figures = apps.map((a, i) => ({ app: ['ingestor', 'projector', 'publisher'][i] as string, cpuSeconds: cpuSeconds(a.process.pid ?? 0), peakRssMb: peakRssMb(a.process.pid ?? 0) }));
-  const steady = first && ingested > first.at ? (workload.records - first.consumed) / ((ingested - first.at) / 1000) : 0;
+  const figures = apps.map((a, i) => ({
+    app: ['ingestor', 'projector', 'publisher'][i] as string,
+    cpuSeconds: cpuSeconds(a.process.pid ?? 0),
+    peakRssMb: peakRssMb(a.process.pid ?? 0),
+  }));
+  const steady =
+    first && ingested > first.at ? (workload.records - first.consumed) / ((ingested - first.at) / 1000) : 0;
   return {
     ingestSeconds: (ingested - started) / 1000,
     steadyIngestPerSecond: steady,
@@ -129,9 +168,19 @@ async function timeRun(
 }
 
 /** A fast wrong pipeline is not a result: the counts add up and the aggregates and a KPI equal SQL over the events. */
-export async function checkAgainstSql(pool: Pool, config: CaravanConfig, group: string, workload: Workload): Promise<Check[]> {
+export async function checkAgainstSql(
+  pool: Pool,
+  config: CaravanConfig,
+  group: string,
+  workload: Workload,
+): Promise<Check[]> {
   const totals = (await ingestTotals(pool, group)).reduce(
-    (a, t) => ({ consumed: a.consumed + t.consumed, accepted: a.accepted + t.accepted, duplicate: a.duplicate + t.duplicate, rejected: a.rejected + t.rejected }),
+    (a, t) => ({
+      consumed: a.consumed + t.consumed,
+      accepted: a.accepted + t.accepted,
+      duplicate: a.duplicate + t.duplicate,
+      rejected: a.rejected + t.rejected,
+    }),
     { consumed: 0, accepted: 0, duplicate: 0, rejected: 0 },
   );
   const e = workload.expected;
@@ -139,23 +188,46 @@ export async function checkAgainstSql(pool: Pool, config: CaravanConfig, group: 
   // duplicate when its original was accepted and rejected again when it was invalid.
   const extra = workload.records - (e.accepted + e.duplicate + e.rejected);
   const countsOk =
-    totals.consumed === workload.records && totals.consumed === totals.accepted + totals.duplicate + totals.rejected &&
-    totals.accepted === e.accepted && totals.rejected >= e.rejected && totals.duplicate >= e.duplicate &&
+    totals.consumed === workload.records &&
+    totals.consumed === totals.accepted + totals.duplicate + totals.rejected &&
+    totals.accepted === e.accepted &&
+    totals.rejected >= e.rejected &&
+    totals.duplicate >= e.duplicate &&
     totals.duplicate + totals.rejected === e.duplicate + e.rejected + extra;
   const [sql, tables] = await Promise.all([expectedFromEvents(pool, config.timeZone), projected(pool)]);
   const aggregatesOk = isDeepStrictEqual(sql, tables);
-  const snapshot = (await pool.query<{ s: { value: number; from: string; asOf: string } }>(`SELECT snapshot AS s FROM kpi_latest WHERE key = 'arrivals|ytd|*'`)).rows[0]?.s;
+  const snapshot = (
+    await pool.query<{ s: { value: number; from: string; asOf: string } }>(
+      `SELECT snapshot AS s FROM kpi_latest WHERE key = 'arrivals|ytd|*'`,
+    )
+  ).rows[0]?.s;
   const truth = snapshot
-    ? Number((await pool.query<{ n: string }>(
-        `SELECT coalesce(sum((data->>'travelers')::bigint), 0)::text AS n FROM events
+    ? Number(
+        (
+          await pool.query<{ n: string }>(
+            `SELECT coalesce(sum((data->>'travelers')::bigint), 0)::text AS n FROM events
          WHERE type = 'ArrivalRecorded' AND (occurred_at AT TIME ZONE $1)::date BETWEEN $2::date AND $3::date`,
-        [config.timeZone, snapshot.from.slice(0, 10), snapshot.asOf.slice(0, 10)],
-      )).rows[0]?.n)
+            [config.timeZone, snapshot.from.slice(0, 10), snapshot.asOf.slice(0, 10)],
+          )
+        ).rows[0]?.n,
+      )
     : -1;
   return [
-    { name: 'consumed = accepted + duplicate + rejected, as generated', ok: countsOk, detail: `${JSON.stringify(totals)}; generated ${JSON.stringify({ accepted: e.accepted, duplicate: e.duplicate, rejected: e.rejected })}, on the topics ${workload.records}` },
-    { name: 'aggregates equal plain SQL over the event store', ok: aggregatesOk, detail: `${sql.arrivals.length + sql.bookings.length + sql.media.length} rows compared` },
-    { name: 'arrivals ytd snapshot equals SQL over the events', ok: snapshot?.value === truth, detail: `snapshot ${snapshot?.value}, SQL ${truth}` },
+    {
+      name: 'consumed = accepted + duplicate + rejected, as generated',
+      ok: countsOk,
+      detail: `${JSON.stringify(totals)}; generated ${JSON.stringify({ accepted: e.accepted, duplicate: e.duplicate, rejected: e.rejected })}, on the topics ${workload.records}`,
+    },
+    {
+      name: 'aggregates equal plain SQL over the event store',
+      ok: aggregatesOk,
+      detail: `${sql.arrivals.length + sql.bookings.length + sql.media.length} rows compared`,
+    },
+    {
+      name: 'arrivals ytd snapshot equals SQL over the events',
+      ok: snapshot?.value === truth,
+      detail: `snapshot ${snapshot?.value}, SQL ${truth}`,
+    },
   ];
 }
 

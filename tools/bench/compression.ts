@@ -24,7 +24,12 @@ export type CodecFigures = {
 const PARTITIONS = 6;
 const CHUNK = 500;
 
-export async function compareCompressions(config: CaravanConfig, workload: Workload, records: number, log: (line: string) => void): Promise<CodecFigures[]> {
+export async function compareCompressions(
+  config: CaravanConfig,
+  workload: Workload,
+  records: number,
+  log: (line: string) => void,
+): Promise<CodecFigures[]> {
   const sample = workload.items.slice(0, records);
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-codecs` });
   const admin = kafka.admin();
@@ -33,7 +38,10 @@ export async function compareCompressions(config: CaravanConfig, workload: Workl
   try {
     // A first round of `none` warms the process up (JIT, connections) and is not reported: the
     // codec measured first would otherwise pay for it.
-    for (const [round, codec] of [['warm-up', 'none'] as const, ...KAFKA_COMPRESSIONS.map((c) => ['measured', c] as const)]) {
+    for (const [round, codec] of [
+      ['warm-up', 'none'] as const,
+      ...KAFKA_COMPRESSIONS.map((c) => ['measured', c] as const),
+    ]) {
       const topic = `${workload.id}.codec-${codec}-${round}`;
       await ensureTopics(admin, [{ topic, numPartitions: PARTITIONS }]);
       const producer = createProducer(kafka, { maxInFlightRequests: 1 }, codec);
@@ -41,13 +49,18 @@ export async function compareCompressions(config: CaravanConfig, workload: Workl
       let cpu = process.cpuUsage();
       let started = performance.now();
       for (let i = 0; i < sample.length; i += CHUNK) {
-        await producer.sendBatch({ topicMessages: [{ topic, messages: sample.slice(i, i + CHUNK).map((r) => ({ key: r.key, value: r.value })) }] });
+        await producer.sendBatch({
+          topicMessages: [{ topic, messages: sample.slice(i, i + CHUNK).map((r) => ({ key: r.key, value: r.value })) }],
+        });
       }
       const produceSeconds = (performance.now() - started) / 1000;
       const produceCpu = cpuSeconds(process.cpuUsage(cpu));
       await producer.disconnect();
 
-      const consumer = kafka.consumer({ groupId: `${topic}-read`, maxBytesPerPartition: config.ingest.maxBytesPerPartition });
+      const consumer = kafka.consumer({
+        groupId: `${topic}-read`,
+        maxBytesPerPartition: config.ingest.maxBytesPerPartition,
+      });
       let seen = 0;
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -64,7 +77,8 @@ export async function compareCompressions(config: CaravanConfig, workload: Workl
       });
       const deadline = Date.now() + 600_000;
       while (seen < sample.length) {
-        if (Date.now() > deadline) throw new Error(`${codec}: ${seen} of ${sample.length} records read back after 600 s`);
+        if (Date.now() > deadline)
+          throw new Error(`${codec}: ${seen} of ${sample.length} records read back after 600 s`);
         await new Promise((r) => setTimeout(r, 5));
       }
       const consumeSeconds = (performance.now() - started) / 1000;
@@ -73,8 +87,18 @@ export async function compareCompressions(config: CaravanConfig, workload: Workl
       const bytes = brokerBytes(config, topic);
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
       if (round === 'warm-up') continue;
-      figures.push({ codec, records: sample.length, producePerSecond: sample.length / produceSeconds, produceCpuSeconds: produceCpu, consumePerSecond: sample.length / consumeSeconds, consumeCpuSeconds: consumeCpu, bytes });
-      log(`  ${codec}: produced ${Math.round(sample.length / produceSeconds)}/s, read back ${Math.round(sample.length / consumeSeconds)}/s${bytes === undefined ? '' : `, ${(bytes / 2 ** 20).toFixed(1)} MiB on the broker`}`);
+      figures.push({
+        codec,
+        records: sample.length,
+        producePerSecond: sample.length / produceSeconds,
+        produceCpuSeconds: produceCpu,
+        consumePerSecond: sample.length / consumeSeconds,
+        consumeCpuSeconds: consumeCpu,
+        bytes,
+      });
+      log(
+        `  ${codec}: produced ${Math.round(sample.length / produceSeconds)}/s, read back ${Math.round(sample.length / consumeSeconds)}/s${bytes === undefined ? '' : `, ${(bytes / 2 ** 20).toFixed(1)} MiB on the broker`}`,
+      );
     }
   } finally {
     await admin.disconnect();

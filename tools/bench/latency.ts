@@ -22,11 +22,25 @@ export type Latency = {
   toStore: { p50: number; p99: number };
 };
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-export async function measureLatency(config: CaravanConfig, pool: Pool, workload: Workload, rate: number, seconds: number): Promise<Latency> {
-  const simulator = new TrafficSimulator({ seed: 7, timeZone: config.timeZone, mix: { badShare: 0, duplicateShare: 0 } });
-  const producer = new EventProducer(createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-latency` }), workload.topics);
+export async function measureLatency(
+  config: CaravanConfig,
+  pool: Pool,
+  workload: Workload,
+  rate: number,
+  seconds: number,
+): Promise<Latency> {
+  const simulator = new TrafficSimulator({
+    seed: 7,
+    timeZone: config.timeZone,
+    mix: { badShare: 0, duplicateShare: 0 },
+  });
+  const producer = new EventProducer(
+    createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-latency` }),
+    workload.topics,
+  );
   await producer.connect();
   await warmUp(pool, producer, simulator);
   const producedAt = new Map<string, number>();
@@ -63,9 +77,15 @@ export async function measureLatency(config: CaravanConfig, pool: Pool, workload
       )
     ).rows;
     const maxPos = positions.reduce((m, p) => Math.max(m, Number(p.position)), 0);
-    const projected = Number((await pool.query<{ p: string }>('SELECT coalesce(min(position), 0)::text AS p FROM projection_checkpoints')).rows[0]?.p);
+    const projected = Number(
+      (await pool.query<{ p: string }>('SELECT coalesce(min(position), 0)::text AS p FROM projection_checkpoints'))
+        .rows[0]?.p,
+    );
     if (positions.length === ids.length && projected >= maxPos) break;
-    if (performance.now() > deadline) throw new Error(`latency: ${positions.length} of ${ids.length} events stored, projections not at them after 120 s`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `latency: ${positions.length} of ${ids.length} events stored, projections not at them after 120 s`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
   await new Promise((r) => setTimeout(r, 1_000));

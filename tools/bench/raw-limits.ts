@@ -17,12 +17,18 @@ export type Measured = { seconds: number; perSecond: number; detail?: string };
 
 export async function kafkajsConsume(config: CaravanConfig, workload: Workload): Promise<Measured> {
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${workload.id}-raw` });
-  const consumer = kafka.consumer({ groupId: `${workload.id}-raw-consume`, maxBytesPerPartition: config.ingest.maxBytesPerPartition });
+  const consumer = kafka.consumer({
+    groupId: `${workload.id}-raw-consume`,
+    maxBytesPerPartition: config.ingest.maxBytesPerPartition,
+  });
   let seen = 0;
   let firstAt = 0;
   const started = performance.now();
   await consumer.connect();
-  await consumer.subscribe({ topics: [workload.topics.bookings, workload.topics.arrivals, workload.topics.media], fromBeginning: true });
+  await consumer.subscribe({
+    topics: [workload.topics.bookings, workload.topics.arrivals, workload.topics.media],
+    fromBeginning: true,
+  });
   await consumer.run({
     partitionsConsumedConcurrently: config.ingest.concurrency,
     eachBatch: async ({ batch }) => {
@@ -56,7 +62,9 @@ const csv = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** COPY of every accepted event (id, type, time, producer, data) into an unindexed table. */
 export async function copyIntoTable(pool: Pool, workload: Workload): Promise<Measured> {
   const table = `raw_copy_${randomBytes(3).toString('hex')}`;
-  await pool.query(`CREATE TABLE ${table} (event_id uuid, type text, version int, occurred_at timestamptz, producer text, data jsonb)`);
+  await pool.query(
+    `CREATE TABLE ${table} (event_id uuid, type text, version int, occurred_at timestamptz, producer text, data jsonb)`,
+  );
   const client = await pool.connect();
   try {
     const started = performance.now();

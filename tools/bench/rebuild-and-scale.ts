@@ -7,7 +7,11 @@ import { spawnApp, stopApp } from '../../tests/harness/child-app';
 import { consumedSoFar, pipelineEnv } from './caravan-run';
 import type { Workload } from './workload';
 
-export type RebuildFigures = { events: number; seconds: number; perProjection: Array<{ name: string; eventsPerSecond: number; differingRows: number }> };
+export type RebuildFigures = {
+  events: number;
+  seconds: number;
+  perProjection: Array<{ name: string; eventsPerSecond: number; differingRows: number }>;
+};
 
 export async function rebuildAll(pool: Pool, config: CaravanConfig): Promise<RebuildFigures> {
   const events = Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events')).rows[0]?.n);
@@ -15,7 +19,10 @@ export async function rebuildAll(pool: Pool, config: CaravanConfig): Promise<Reb
   const started = performance.now();
   for (const projection of PROJECTIONS) {
     const t0 = performance.now();
-    const report = await rebuildProjection(pool, projection, { timeZone: config.timeZone, batchSize: config.projector.batchSize });
+    const report = await rebuildProjection(pool, projection, {
+      timeZone: config.timeZone,
+      batchSize: config.projector.batchSize,
+    });
     perProjection.push({
       name: projection.name,
       eventsPerSecond: report.eventsReplayed / ((performance.now() - t0) / 1000),
@@ -26,7 +33,13 @@ export async function rebuildAll(pool: Pool, config: CaravanConfig): Promise<Reb
 }
 
 /** Ingest only (no projector), `instances` ingestor processes in one consumer group, on a fresh database. */
-export async function ingestWith(instances: number, config: CaravanConfig, pool: Pool, databaseUrl: string, workload: Workload): Promise<{ seconds: number; perSecond: number }> {
+export async function ingestWith(
+  instances: number,
+  config: CaravanConfig,
+  pool: Pool,
+  databaseUrl: string,
+  workload: Workload,
+): Promise<{ seconds: number; perSecond: number }> {
   const group = `${workload.id}-scale-${instances}`;
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();

@@ -47,7 +47,10 @@ class StreamClient {
   private req: ReturnType<typeof request> | undefined;
   private closed = false;
 
-  constructor(private readonly port: number, private readonly onProgress: () => void) {
+  constructor(
+    private readonly port: number,
+    private readonly onProgress: () => void,
+  ) {
     this.connect();
   }
 
@@ -61,30 +64,34 @@ class StreamClient {
       this.refused += 1;
       setTimeout(() => this.connect(), 1_000);
     };
-    this.req = request({ host: '127.0.0.1', port: this.port, path: '/v1/kpis/stream', agent: false, headers }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        retry();
-        return;
-      }
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        this.bytes += Buffer.byteLength(chunk);
-        const text = this.tail + chunk;
-        const end = text.lastIndexOf('\n\n');
-        if (end < 0) {
-          this.tail = text;
+    this.req = request(
+      { host: '127.0.0.1', port: this.port, path: '/v1/kpis/stream', agent: false, headers },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          retry();
           return;
         }
-        const complete = text.slice(0, end);
-        this.tail = text.slice(end + 2);
-        if (!this.caughtUp && complete.includes('event: caught-up')) this.caughtUp = true;
-        const at = complete.lastIndexOf('\nevent: snapshot');
-        if (at >= 0) this.lastId = Number(/id: (\d+)$/.exec(complete.slice(Math.max(0, at - 24), at))?.[1] ?? this.lastId);
-        this.onProgress();
-      });
-      res.on('end', retry);
-    });
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          this.bytes += Buffer.byteLength(chunk);
+          const text = this.tail + chunk;
+          const end = text.lastIndexOf('\n\n');
+          if (end < 0) {
+            this.tail = text;
+            return;
+          }
+          const complete = text.slice(0, end);
+          this.tail = text.slice(end + 2);
+          if (!this.caughtUp && complete.includes('event: caught-up')) this.caughtUp = true;
+          const at = complete.lastIndexOf('\nevent: snapshot');
+          if (at >= 0)
+            this.lastId = Number(/id: (\d+)$/.exec(complete.slice(Math.max(0, at - 24), at))?.[1] ?? this.lastId);
+          this.onProgress();
+        });
+        res.on('end', retry);
+      },
+    );
     this.req.on('error', retry);
     this.req.end();
   }
@@ -113,7 +120,9 @@ export async function measureStreamFanOut(
   options: { counts?: number[]; runs?: number; perRun?: number; spacingMs?: number } = {},
 ): Promise<FanOutFigures[]> {
   const { counts = [1, 1000], runs = 30, perRun = 100, spacingMs = 500 } = options;
-  const latest = (await source.query<{ snapshot: KpiSnapshot }>('SELECT snapshot FROM kpi_latest ORDER BY key LIMIT $1', [perRun])).rows.map((r) => r.snapshot);
+  const latest = (
+    await source.query<{ snapshot: KpiSnapshot }>('SELECT snapshot FROM kpi_latest ORDER BY key LIMIT $1', [perRun])
+  ).rows.map((r) => r.snapshot);
   if (latest.length === 0) throw new Error('no snapshots to stream: the run published none');
   let position = Math.max(...latest.map((s) => s.position));
   /** One publisher run: every snapshot at a higher position; resolves the highest history id written. */
@@ -122,7 +131,11 @@ export async function measureStreamFanOut(
     const client = await target.pool.connect();
     try {
       await client.query('BEGIN');
-      await storeSnapshots(client, latest.map((s) => ({ ...s, position, computedAt: new Date().toISOString() })), false);
+      await storeSnapshots(
+        client,
+        latest.map((s) => ({ ...s, position, computedAt: new Date().toISOString() })),
+        false,
+      );
       const { rows } = await client.query<{ id: string }>('SELECT max(id)::text AS id FROM kpi_snapshots');
       await client.query('COMMIT');
       return Number(rows[0]?.id);
@@ -145,23 +158,31 @@ export async function measureStreamFanOut(
   });
   const figures: FanOutFigures[] = [];
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200, { timeoutMs: 120_000, intervalMs: 20, what: 'the api ready' });
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.status === 200,
+      { timeoutMs: 120_000, intervalMs: 20, what: 'the api ready' },
+    );
     const pid = api.process.pid as number;
     for (const count of counts) {
       let progress: (() => void) | undefined;
       const clients = Array.from({ length: count }, () => new StreamClient(port, () => progress?.()));
       try {
-        await waitFor(() => clients.every((c) => c.caughtUp), { timeoutMs: 300_000, intervalMs: 20, what: `${count} streams caught up` });
-        const allHave = (id: number) => new Promise<void>((resolve) => {
-          const check = () => {
-            if (clients.every((c) => c.lastId >= id)) {
-              progress = undefined;
-              resolve();
-            }
-          };
-          progress = check;
-          check();
+        await waitFor(() => clients.every((c) => c.caughtUp), {
+          timeoutMs: 300_000,
+          intervalMs: 20,
+          what: `${count} streams caught up`,
         });
+        const allHave = (id: number) =>
+          new Promise<void>((resolve) => {
+            const check = () => {
+              if (clients.every((c) => c.lastId >= id)) {
+                progress = undefined;
+                resolve();
+              }
+            };
+            progress = check;
+            check();
+          });
         // Warm-up runs, not measured.
         for (let i = 0; i < 3; i++) await allHave(await writeRun());
         const cpu = cpuSeconds(pid);
@@ -186,7 +207,8 @@ export async function measureStreamFanOut(
           runs,
           snapshotsPerRun: latest.length,
           apiCpuSecondsPerRun: cpuUsed / runs,
-          sharedReadsPerRun: ((await metric(port, /caravan_stream_reads_total\{reader="shared"\} (\d+)/)) - shared) / runs,
+          sharedReadsPerRun:
+            ((await metric(port, /caravan_stream_reads_total\{reader="shared"\} (\d+)/)) - shared) / runs,
           subscriberReads: (await metric(port, /caravan_stream_reads_total\{reader="subscriber"\} (\d+)/)) - own,
           kibPerSubscriberPerRun: (clients.reduce((n, c) => n + c.bytes, 0) - bytes) / count / runs / 1024,
           deliveredP50Ms: delivered[Math.floor((delivered.length - 1) / 2)] as number,
@@ -194,10 +216,15 @@ export async function measureStreamFanOut(
           apiRssMb: rss,
           refusedStreams: clients.reduce((n, c) => n + c.refused, 0),
         });
-        log(`  ${count} subscriber(s): ${(cpuUsed / runs * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`);
+        log(
+          `  ${count} subscriber(s): ${((cpuUsed / runs) * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`,
+        );
       } finally {
         for (const c of clients) c.close();
-        await waitFor(async () => (await metric(port, /caravan_stream_subscribers (\d+)/)) === 0, { timeoutMs: 60_000, what: 'every stream closed' }).catch(() => undefined);
+        await waitFor(async () => (await metric(port, /caravan_stream_subscribers (\d+)/)) === 0, {
+          timeoutMs: 60_000,
+          what: 'every stream closed',
+        }).catch(() => undefined);
       }
     }
   } finally {

@@ -25,11 +25,28 @@ export type Workload = {
 
 export const PARTITIONS = 6;
 
-export async function prepareWorkload(config: CaravanConfig, count: number, log: (line: string) => void): Promise<Workload> {
+export async function prepareWorkload(
+  config: CaravanConfig,
+  count: number,
+  log: (line: string) => void,
+): Promise<Workload> {
   const id = `bench-${randomBytes(3).toString('hex')}`;
-  const topics = { bookings: `${id}.bookings`, arrivals: `${id}.arrivals`, media: `${id}.media`, dlq: `${id}.dlq`, snapshots: `${id}.snapshots` };
+  const topics = {
+    bookings: `${id}.bookings`,
+    arrivals: `${id}.arrivals`,
+    media: `${id}.media`,
+    dlq: `${id}.dlq`,
+    snapshots: `${id}.snapshots`,
+  };
   const generated = [
-    ...historicTraffic({ seed: 2024, timeZone: config.timeZone, mix: { badShare: 0.005, duplicateShare: 0.01 }, from: new Date('2024-01-01T00:00:00+06:00'), to: new Date('2025-01-01T00:00:00+05:00'), count }),
+    ...historicTraffic({
+      seed: 2024,
+      timeZone: config.timeZone,
+      mix: { badShare: 0.005, duplicateShare: 0.01 },
+      from: new Date('2024-01-01T00:00:00+06:00'),
+      to: new Date('2025-01-01T00:00:00+05:00'),
+      count,
+    }),
   ];
   const expected = summarize(generated);
   const started = performance.now();
@@ -38,8 +55,11 @@ export async function prepareWorkload(config: CaravanConfig, count: number, log:
   // A retried produce request can write a batch twice (kafkajs without idempotence): count what is
   // on the topics; the extra copies are redeliveries the pipeline must count as duplicates.
   const onTopics = await recordsOnTopics(config, [topics.bookings, topics.arrivals, topics.media]);
-  if (onTopics !== count) log(`note: ${onTopics - count} records were written twice by producer retries; they count as redeliveries`);
-  log(`workload: ${onTopics} records (${expected.accepted} events, ${expected.duplicate} redeliveries, ${expected.rejected} invalid) produced to ${id}.* in ${produceSeconds.toFixed(1)} s, before timing`);
+  if (onTopics !== count)
+    log(`note: ${onTopics - count} records were written twice by producer retries; they count as redeliveries`);
+  log(
+    `workload: ${onTopics} records (${expected.accepted} events, ${expected.duplicate} redeliveries, ${expected.rejected} invalid) produced to ${id}.* in ${produceSeconds.toFixed(1)} s, before timing`,
+  );
   return {
     id,
     topics,
@@ -57,7 +77,8 @@ export async function recordsOnTopics(config: CaravanConfig, topics: string[]): 
   await admin.connect();
   try {
     let total = 0;
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
+    for (const topic of topics)
+      for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low);
     return total;
   } finally {
     await admin.disconnect();
@@ -65,11 +86,18 @@ export async function recordsOnTopics(config: CaravanConfig, topics: string[]): 
 }
 
 /** Produces records to the topics of their role, in chunks (a partition's batch stays under 1 MB). */
-export async function produceItems(config: CaravanConfig, topics: Workload['topics'], items: ReadonlyArray<RoleRecord>): Promise<void> {
+export async function produceItems(
+  config: CaravanConfig,
+  topics: Workload['topics'],
+  items: ReadonlyArray<RoleRecord>,
+): Promise<void> {
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: 'bench-producer' });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: PARTITIONS })));
+  await ensureTopics(
+    admin,
+    [topics.bookings, topics.arrivals, topics.media, topics.dlq].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+  );
   await admin.disconnect();
   const producer = new EventProducer(kafka, topics);
   await producer.connect();

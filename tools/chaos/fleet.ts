@@ -8,7 +8,14 @@ import { type ChildApp, spawnApp } from '../../tests/harness/child-app';
 import { freePort } from '../../tests/harness/ports';
 import { currentRssMb, peakRssMb } from '../bench/process-stats';
 
-export type Instance = { name: string; app: AppName; port: number; child: ChildApp | undefined; restarts: number; frozen: boolean };
+export type Instance = {
+  name: string;
+  app: AppName;
+  port: number;
+  child: ChildApp | undefined;
+  restarts: number;
+  frozen: boolean;
+};
 
 const RESTART_DELAY_MS = 1_000;
 
@@ -22,7 +29,15 @@ export class Fleet {
   ) {}
 
   async add(app: AppName, count: number): Promise<void> {
-    for (let i = 1; i <= count; i++) this.instances.push({ name: `${app}-${i}`, app, port: await freePort(), child: undefined, restarts: 0, frozen: false });
+    for (let i = 1; i <= count; i++)
+      this.instances.push({
+        name: `${app}-${i}`,
+        app,
+        port: await freePort(),
+        child: undefined,
+        restarts: 0,
+        frozen: false,
+      });
   }
 
   startAll(): void {
@@ -31,7 +46,14 @@ export class Fleet {
 
   /** Starts one more instance of `app` now (a publisher while Kafka is away), kept until the end. */
   async startExtra(app: AppName): Promise<Instance> {
-    const instance: Instance = { name: `${app}-${this.instances.filter((i) => i.app === app).length + 1}`, app, port: await freePort(), child: undefined, restarts: 0, frozen: false };
+    const instance: Instance = {
+      name: `${app}-${this.instances.filter((i) => i.app === app).length + 1}`,
+      app,
+      port: await freePort(),
+      child: undefined,
+      restarts: 0,
+      frozen: false,
+    };
     this.instances.push(instance);
     this.start(instance);
     return instance;
@@ -63,18 +85,25 @@ export class Fleet {
   }
 
   async ready(instance: Instance): Promise<boolean> {
-    if (!instance.child || instance.child.process.exitCode !== null || instance.child.process.signalCode !== null) return false;
-    const response = await fetch(`http://127.0.0.1:${instance.port}/health/ready`, { signal: AbortSignal.timeout(3_000) }).catch(() => undefined);
+    if (!instance.child || instance.child.process.exitCode !== null || instance.child.process.signalCode !== null)
+      return false;
+    const response = await fetch(`http://127.0.0.1:${instance.port}/health/ready`, {
+      signal: AbortSignal.timeout(3_000),
+    }).catch(() => undefined);
     return response?.status === 200;
   }
 
   /** Each running instance's resident set now (MiB), by instance name. */
   rss(): Record<string, number> {
-    return Object.fromEntries(this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, currentRssMb(i.child.process.pid)]] : [])));
+    return Object.fromEntries(
+      this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, currentRssMb(i.child.process.pid)]] : [])),
+    );
   }
 
   peakRss(): Record<string, number> {
-    return Object.fromEntries(this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, peakRssMb(i.child.process.pid)]] : [])));
+    return Object.fromEntries(
+      this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, peakRssMb(i.child.process.pid)]] : [])),
+    );
   }
 
   get restarts(): number {
@@ -108,7 +137,9 @@ export class Fleet {
     void child.exited.then((code) => {
       if (this.stopping || instance.child !== child) return;
       instance.restarts += 1;
-      this.log(`  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it in ${RESTART_DELAY_MS / 1000} s`);
+      this.log(
+        `  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it in ${RESTART_DELAY_MS / 1000} s`,
+      );
       setTimeout(() => this.start(instance), RESTART_DELAY_MS);
     });
   }

@@ -7,10 +7,14 @@ const ALLOWED = /^(commander|node:[a-z_/]+|@caravan\/contract)$/;
 /** The modules a file loads when it is loaded: its imports that are not `import type`. */
 function runtimeImports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?'([^']+)';/gms)].filter((m) => !m[2]).map((m) => m[3] as string);
+  return [...text.matchAll(/^(import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?'([^']+)';/gms)]
+    .filter((m) => !m[2])
+    .map((m) => m[3] as string);
 }
 
-const resolveTs = (from: string, specifier: string): string => [`${resolve(dirname(from), specifier)}.ts`, join(resolve(dirname(from), specifier), 'index.ts')].find(existsSync) ?? specifier;
+const resolveTs = (from: string, specifier: string): string =>
+  [`${resolve(dirname(from), specifier)}.ts`, join(resolve(dirname(from), specifier), 'index.ts')].find(existsSync) ??
+  specifier;
 
 // `caravan --help` builds the whole program: it must not load the application (the libraries,
 // NestJS, pg, kafkajs), only the definitions. tests/cli/help.int.spec.ts checks the built CLI.
@@ -34,7 +38,11 @@ describe("the CLI's program definition", () => {
   });
 
   it("loads each command's implementation when it runs", () => {
-    const lazy = [...seen].flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) => relative(__dirname, resolveTs(file, m[1] as string))));
+    const lazy = [...seen].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/require\('([^']+)'\)/g)].map((m) =>
+        relative(__dirname, resolveTs(file, m[1] as string)),
+      ),
+    );
     expect(lazy.filter((f) => !f.startsWith('actions/') && f !== 'support/cli-error.ts')).toEqual([]);
     expect(lazy.filter((f) => f.startsWith('actions/')).length).toBeGreaterThanOrEqual(9);
   });

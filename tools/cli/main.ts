@@ -21,7 +21,9 @@ import { packageVersion } from './support/package-version';
 
 export function buildProgram(): Command {
   const program = new Command('caravan')
-    .description('Caravan: tourism events in, trustworthy KPIs out. Every command honours DATABASE_URL and KAFKA_BROKERS (and the other variables in the README).')
+    .description(
+      'Caravan: tourism events in, trustworthy KPIs out. Every command honours DATABASE_URL and KAFKA_BROKERS (and the other variables in the README).',
+    )
     .version(packageVersion(), '-V, --version', 'the version of Caravan')
     .option('--verbose', 'print stack traces on failure')
     .showHelpAfterError('(run with --help for usage)')
@@ -39,7 +41,8 @@ export function buildProgram(): Command {
 }
 
 /** The one line of a failure: support/cli-error knows the libraries' errors, so it is loaded only on failure. */
-const failureLine = (error: unknown, verbose: boolean): string => (require('./support/cli-error') as typeof import('./support/cli-error')).failureLine(error, verbose);
+const failureLine = (error: unknown, verbose: boolean): string =>
+  (require('./support/cli-error') as typeof import('./support/cli-error')).failureLine(error, verbose);
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -49,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
-    process.stderr.write(`caravan${command ? ` ${command}` : ''}: ${failureLine(error, program.opts<{ verbose?: boolean }>().verbose === true)}\n`);
+    process.stderr.write(
+      `caravan${command ? ` ${command}` : ''}: ${failureLine(error, program.opts<{ verbose?: boolean }>().verbose === true)}\n`,
+    );
     return (error as { exitCode?: number }).exitCode ?? 1;
   }
 }

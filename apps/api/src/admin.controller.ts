@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { AdminService, AdminTokenGuard, parseBody, parseQuery, rejectionsQuery, replayBody, setAsideQuery } from '@caravan/api';
+import {
+  AdminService,
+  AdminTokenGuard,
+  parseBody,
+  parseQuery,
+  rejectionsQuery,
+  replayBody,
+  setAsideQuery,
+} from '@caravan/api';
 
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)

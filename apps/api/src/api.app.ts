@@ -52,7 +52,12 @@ function dashboardHeaders(res: ServerResponse, asset: boolean): void {
 function precompressed(dir: string): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
     const name = req.path.slice(1);
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !/^[\w-]+\.(js|css)$/.test(name) || !/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) return next();
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      !/^[\w-]+\.(js|css)$/.test(name) ||
+      !/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')
+    )
+      return next();
     const file = join(dir, `${name}.gz`);
     if (!existsSync(file)) return next();
     dashboardHeaders(res, true);

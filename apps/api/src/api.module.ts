@@ -18,7 +18,14 @@ export class ApiModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot({ app: 'api', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, ApiQueriesModule],
+      imports: [
+        ConfigModule.forRoot({ app: 'api', env }),
+        LoggingModule,
+        DatabaseModule,
+        KafkaModule,
+        HealthModule,
+        ApiQueriesModule,
+      ],
       controllers: [StreamController, KpisController, PipelineController, AdminController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -15,6 +15,13 @@ export class KpisController {
   @Get('series')
   async series(@Query() query: Record<string, unknown>) {
     const q = parseQuery(timeSeriesQuery, query);
-    return { kpi: q.kpi, granularity: q.granularity, from: q.from, to: q.to, scope: q.scope, points: await this.kpis.series(q) };
+    return {
+      kpi: q.kpi,
+      granularity: q.granularity,
+      from: q.from,
+      to: q.to,
+      scope: q.scope,
+      points: await this.kpis.series(q),
+    };
   }
 }

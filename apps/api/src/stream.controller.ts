@@ -1,6 +1,22 @@
-import { BadRequestException, Controller, Get, Headers, Inject, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  Query,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { Response } from 'express';
-import { parseQuery, SnapshotStream, type StreamedSnapshot, StreamLimitError, streamQuery, type Subscription } from '@caravan/api';
+import {
+  parseQuery,
+  SnapshotStream,
+  type StreamedSnapshot,
+  StreamLimitError,
+  streamQuery,
+  type Subscription,
+} from '@caravan/api';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 
 @Controller('v1/kpis')
@@ -17,10 +33,15 @@ export class StreamController {
    * 503 beyond API_STREAM_MAX_CLIENTS streams.
    */
   @Get('stream')
-  async open(@Query() query: Record<string, unknown>, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): Promise<void> {
+  async open(
+    @Query() query: Record<string, unknown>,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const q = parseQuery(streamQuery, query);
     const resumeFrom = lastEventId ?? q.lastEventId;
-    if (resumeFrom !== undefined && !/^\d{1,18}$/.test(resumeFrom)) throw new BadRequestException('Last-Event-ID: expected a history id');
+    if (resumeFrom !== undefined && !/^\d{1,18}$/.test(resumeFrom))
+      throw new BadRequestException('Last-Event-ID: expected a history id');
     // A client gone while the subscription is set up is let go as soon as it is.
     let closed = false;
     let unsubscribe: (() => void) | undefined;
@@ -54,7 +75,9 @@ export class StreamController {
     unsubscribe = subscription.unsubscribe;
     if (!res.headersSent) start(res);
     if (subscription.truncated) {
-      write(`id: ${subscription.head}\nevent: history-truncated\ndata: ${JSON.stringify({ prunedUpTo: subscription.truncated.prunedUpTo, resumedFrom: resumeFrom })}\n\n`);
+      write(
+        `id: ${subscription.head}\nevent: history-truncated\ndata: ${JSON.stringify({ prunedUpTo: subscription.truncated.prunedUpTo, resumedFrom: resumeFrom })}\n\n`,
+      );
     }
     if (subscription.head !== undefined) write(`id: ${subscription.head}\nevent: caught-up\ndata: {}\n\n`);
     heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), this.config.api.heartbeatMs);
@@ -65,12 +88,20 @@ export class StreamController {
 const frames = new WeakMap<readonly StreamedSnapshot[], string>();
 function framesOf(rows: readonly StreamedSnapshot[]): string {
   let text = frames.get(rows);
-  if (text === undefined) frames.set(rows, (text = rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${r.json}\n\n`).join('')));
+  if (text === undefined)
+    frames.set(rows, (text = rows.map((r) => `id: ${r.id}\nevent: snapshot\ndata: ${r.json}\n\n`).join('')));
   return text;
 }
 
 /** The event stream's status and headers, sent with its first bytes (so a refusal can still be a 503). */
 function start(res: Response): void {
-  res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res
+    .status(200)
+    .set({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
   res.flushHeaders();
 }

@@ -9,7 +9,8 @@ async function getJson<T>(path: string): Promise<T> {
 /** Every latest snapshot of a window (all scopes): the first page says how many, the others are fetched at once. */
 export async function latestOfWindow(window: Window): Promise<KpiSnapshot[]> {
   const PAGE = 500;
-  const page = (offset: number) => getJson<{ items: KpiSnapshot[]; total: number }>(`/v1/kpis?window=${window}&limit=${PAGE}&offset=${offset}`);
+  const page = (offset: number) =>
+    getJson<{ items: KpiSnapshot[]; total: number }>(`/v1/kpis?window=${window}&limit=${PAGE}&offset=${offset}`);
   const first = await page(0);
   const offsets: number[] = [];
   for (let offset = PAGE; offset < first.total; offset += PAGE) offsets.push(offset);
@@ -17,7 +18,13 @@ export async function latestOfWindow(window: Window): Promise<KpiSnapshot[]> {
   return [first, ...rest].flatMap((p) => p.items);
 }
 
-export async function series(kpi: TileKpi, from: string, to: string, granularity: Granularity, scope: Scope): Promise<SeriesPoint[]> {
+export async function series(
+  kpi: TileKpi,
+  from: string,
+  to: string,
+  granularity: Granularity,
+  scope: Scope,
+): Promise<SeriesPoint[]> {
   const q = new URLSearchParams({ kpi, from, to, granularity });
   for (const [d, v] of Object.entries(scope)) q.set(`scope.${d}`, v as string);
   return (await getJson<{ points: SeriesPoint[] }>(`/v1/kpis/series?${q.toString()}`)).points;
@@ -36,7 +43,11 @@ export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'stale';
  */
 export function follow(
   windowName: Window,
-  handlers: { snapshot: (s: KpiSnapshot) => void; state: (state: StreamState) => void; position?: (lastEventId: string) => void },
+  handlers: {
+    snapshot: (s: KpiSnapshot) => void;
+    state: (state: StreamState) => void;
+    position?: (lastEventId: string) => void;
+  },
   staleMs = 30_000,
 ): () => void {
   let source: EventSource | undefined;

@@ -22,8 +22,18 @@ abstract class Figure {
     this.body = h('div', { class: 'chart-body' });
     this.summary = h('summary');
     this.table = h('table', { class: 'data-table', 'aria-labelledby': `${id}-title` });
-    this.csvButton = h('button', { type: 'button', class: 'csv', onclick: () => downloadCsv(`${this.id}.csv`, this.rows) });
-    this.el = h('figure', { class: 'chart', id, 'aria-labelledby': `${id}-title` }, this.caption, this.body, h('div', { class: 'chart-tools' }, h('details', {}, this.summary, this.table), this.csvButton));
+    this.csvButton = h('button', {
+      type: 'button',
+      class: 'csv',
+      onclick: () => downloadCsv(`${this.id}.csv`, this.rows),
+    });
+    this.el = h(
+      'figure',
+      { class: 'chart', id, 'aria-labelledby': `${id}-title` },
+      this.caption,
+      this.body,
+      h('div', { class: 'chart-tools' }, h('details', {}, this.summary, this.table), this.csvButton),
+    );
   }
 
   protected setTitle(title: string, labels: Labels): void {
@@ -39,14 +49,33 @@ abstract class Figure {
     fill(
       this.table,
       h('thead', {}, h('tr', {}, ...(header ?? []).map((c) => h('th', { scope: 'col' }, String(c))))),
-      h('tbody', {}, ...data.map((r) => h('tr', {}, ...r.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, String(c)) : h('td', { 'data-value': c }, typeof c === 'number' ? formatted(c, i) : c)))))),
+      h(
+        'tbody',
+        {},
+        ...data.map((r) =>
+          h(
+            'tr',
+            {},
+            ...r.map((c, i) =>
+              i === 0
+                ? h('th', { scope: 'row' }, String(c))
+                : h('td', { 'data-value': c }, typeof c === 'number' ? formatted(c, i) : c),
+            ),
+          ),
+        ),
+      ),
     );
   }
 }
 
 /** Ranked horizontal bars (HTML, so sharp at any size and readable as text), the exact value on each. */
 export class BarChart extends Figure {
-  update(title: string, labels: Labels, items: Array<{ label: string; value: number }>, format: (n: number) => string): void {
+  update(
+    title: string,
+    labels: Labels,
+    items: Array<{ label: string; value: number }>,
+    format: (n: number) => string,
+  ): void {
     this.setTitle(title, labels);
     const max = Math.max(1, ...items.map((i) => i.value));
     if (items.length === 0) fill(this.body, h('p', { class: 'empty' }, labels.noData));
@@ -56,11 +85,18 @@ export class BarChart extends Figure {
       items.forEach((item, i) => {
         let li = existing[i];
         if (!li) {
-          li = h('li', {}, h('span', { class: 'bar-label' }), h('span', { class: 'bar-track' }, h('span', { class: 'bar' })), h('span', { class: 'bar-value' }));
+          li = h(
+            'li',
+            {},
+            h('span', { class: 'bar-label' }),
+            h('span', { class: 'bar-track' }, h('span', { class: 'bar' })),
+            h('span', { class: 'bar-value' }),
+          );
           list.append(li);
         }
         text(li.children[0] as Element, item.label);
-        ((li.children[1] as HTMLElement).firstElementChild as HTMLElement).style.width = `${((item.value / max) * 100).toFixed(2)}%`;
+        ((li.children[1] as HTMLElement).firstElementChild as HTMLElement).style.width =
+          `${((item.value / max) * 100).toFixed(2)}%`;
         text(li.children[2] as Element, format(item.value));
         li.title = `${item.label}: ${format(item.value)}`;
       });
@@ -77,11 +113,21 @@ export class YearChart extends Figure {
   private plot: uPlot | undefined;
   private shape = '';
 
-  constructor(id: string, private readonly style: 'line' | 'bars') {
+  constructor(
+    id: string,
+    private readonly style: 'line' | 'bars',
+  ) {
     super(id);
   }
 
-  update(title: string, labels: Labels, periods: string[], series: Array<{ name: string; values: number[] }>, format: (n: number) => string, periodLabel: string): void {
+  update(
+    title: string,
+    labels: Labels,
+    periods: string[],
+    series: Array<{ name: string; values: number[] }>,
+    format: (n: number) => string,
+    periodLabel: string,
+  ): void {
     this.setTitle(title, labels);
     const data: uPlot.AlignedData = [periods.map((_, i) => i), ...series.map((s) => s.values)];
     const shape = `${periods.length}|${series.map((s) => s.name).join('|')}|${format(1)}`;
@@ -101,7 +147,7 @@ export class YearChart extends Figure {
             { values: (_u, ticks) => ticks.map((t) => format(t)), size: 80 },
           ],
           series: [
-            { label: periodLabel, value: (_u, v) => (v === null ? '' : periods[v] ?? '') },
+            { label: periodLabel, value: (_u, v) => (v === null ? '' : (periods[v] ?? '')) },
             ...series.map((s, i): uPlot.Series => ({
               label: s.name,
               stroke: colors[i] ?? '#444',
@@ -109,7 +155,9 @@ export class YearChart extends Figure {
               value: (_u: uPlot, v: number | null) => (v === null ? '' : format(v)),
               // The year before dashed; in a bar chart, this year as bars.
               ...(i === 0 ? {} : { dash: [6, 4] }),
-              ...(this.style === 'bars' && i === 0 ? { fill: 'rgba(31, 95, 168, 0.35)', paths: uPlot.paths.bars?.({ size: [0.6, 60] }) } : {}),
+              ...(this.style === 'bars' && i === 0
+                ? { fill: 'rgba(31, 95, 168, 0.35)', paths: uPlot.paths.bars?.({ size: [0.6, 60] }) }
+                : {}),
             })),
           ],
         },
@@ -117,7 +165,13 @@ export class YearChart extends Figure {
         this.body,
       );
     }
-    this.setRows([[periodLabel, ...series.map((s) => s.name)], ...periods.map((p, i) => [p, ...series.map((s) => s.values[i] ?? 0)])], (n) => format(n));
+    this.setRows(
+      [
+        [periodLabel, ...series.map((s) => s.name)],
+        ...periods.map((p, i) => [p, ...series.map((s) => s.values[i] ?? 0)]),
+      ],
+      (n) => format(n),
+    );
     this.el.dataset.points = String(this.points);
   }
 

@@ -9,11 +9,23 @@ export class Format {
   private readonly date: Intl.DateTimeFormat;
   private readonly dateTime: Intl.DateTimeFormat;
 
-  constructor(readonly locale: string, timeZone: string) {
+  constructor(
+    readonly locale: string,
+    timeZone: string,
+  ) {
     this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.usd = new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-    this.pct = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'exceptZero' });
-    this.percent = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    this.pct = new Intl.NumberFormat(locale, {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+      signDisplay: 'exceptZero',
+    });
+    this.percent = new Intl.NumberFormat(locale, {
+      style: 'percent',
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    });
     this.date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
     this.dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone });
   }

@@ -4,7 +4,23 @@ import { BarChart, type Labels, YearChart } from './charts';
 import { fill, h, text } from './dom';
 import { Format } from './format';
 import { LANGUAGE_NAMES, LANGUAGES, type Language, LOCALES, TEXTS } from './i18n';
-import { DIMENSIONS, type Dimension, type Granularity, type KpiSnapshot, onlyDimension, type RankEntry, type Scope, type SeriesPoint, scopeKey, snapshotKey, TILE_KPIS, tileScope, type TileKpi, WINDOWS, type Window } from './model';
+import {
+  DIMENSIONS,
+  type Dimension,
+  type Granularity,
+  type KpiSnapshot,
+  onlyDimension,
+  type RankEntry,
+  type Scope,
+  type SeriesPoint,
+  scopeKey,
+  snapshotKey,
+  TILE_KPIS,
+  tileScope,
+  type TileKpi,
+  WINDOWS,
+  type Window,
+} from './model';
 import { preferredLanguage, readState, searchOf, type ViewState } from './state';
 
 /** Charts are redrawn at most this often while snapshots stream in; tiles at once. */
@@ -26,7 +42,13 @@ const fmt = (): Format => {
   if (!f) formats.set(state.lang, (f = new Format(LOCALES[state.lang], 'UTC')));
   return f;
 };
-const labels = (): Labels => ({ table: t().charts.table, csv: t().charts.csv, name: t().charts.name, value: t().value, noData: t().noData });
+const labels = (): Labels => ({
+  table: t().charts.table,
+  csv: t().charts.csv,
+  name: t().charts.name,
+  value: t().value,
+  noData: t().noData,
+});
 const scope = (): Scope => (state.dimension && state.value ? { [state.dimension]: state.value } : {});
 /** A local date (YYYY-MM-DD) of an API timestamp, as the pipeline's time zone wrote it. */
 const localDay = (iso: string): string => `${iso.slice(0, 10)}T00:00:00Z`;
@@ -41,9 +63,18 @@ const dimensionSelect = h('select', {
     navigate({ dimension, value: dimension ? valuesOf(dimension)[0] : undefined });
   },
 });
-const valueSelect = h('select', { id: 'scope-value', onchange: () => navigate({ value: valueSelect.value || undefined }) });
-const languageSelect = h('select', { id: 'language', onchange: () => navigate({ lang: languageSelect.value as Language }) });
-const granularitySelect = h('select', { id: 'granularity', onchange: () => navigate({ granularity: granularitySelect.value as Granularity }) });
+const valueSelect = h('select', {
+  id: 'scope-value',
+  onchange: () => navigate({ value: valueSelect.value || undefined }),
+});
+const languageSelect = h('select', {
+  id: 'language',
+  onchange: () => navigate({ lang: languageSelect.value as Language }),
+});
+const granularitySelect = h('select', {
+  id: 'granularity',
+  onchange: () => navigate({ granularity: granularitySelect.value as Granularity }),
+});
 const labelFor = (id: string) => h('label', { for: id });
 const title = h('h1');
 const subtitle = h('p', { class: 'subtitle' });
@@ -80,7 +111,12 @@ document.body.replaceChildren(
     h(
       'section',
       { class: 'charts' },
-      h('div', { class: 'wide' }, h('div', { class: 'chart-controls' }, labelFor('granularity'), granularitySelect), arrivalsChart.el),
+      h(
+        'div',
+        { class: 'wide' },
+        h('div', { class: 'chart-controls' }, labelFor('granularity'), granularitySelect),
+        arrivalsChart.el,
+      ),
       nationalityChart.el,
       destinationChart.el,
       platformChart.el,
@@ -130,7 +166,8 @@ async function show(): Promise<void> {
   renderControls();
   renderTiles();
   // User Timing: from navigation to the first tiles with figures (devtools and the browser tests read it).
-  if (store.size > 0 && performance.getEntriesByName('caravan:first-tiles').length === 0) performance.mark('caravan:first-tiles');
+  if (store.size > 0 && performance.getEntriesByName('caravan:first-tiles').length === 0)
+    performance.mark('caravan:first-tiles');
   renderFreshness();
   void renderHealth();
   await renderCharts();
@@ -168,20 +205,29 @@ function renderControls(): void {
   document.title = tx.title;
   text(title, tx.title);
   text(subtitle, tx.subtitle);
-  const [wl, dl, vl, ll] = ['window', 'dimension', 'scope-value', 'language'].map((id) => document.querySelector(`label[for="${id}"]`) as HTMLElement);
+  const [wl, dl, vl, ll] = ['window', 'dimension', 'scope-value', 'language'].map(
+    (id) => document.querySelector(`label[for="${id}"]`) as HTMLElement,
+  );
   text(wl as HTMLElement, tx.window);
   text(dl as HTMLElement, tx.scope);
   text(vl as HTMLElement, tx.value);
   text(ll as HTMLElement, tx.language);
   text(document.querySelector('label[for="granularity"]') as HTMLElement, tx.charts.granularity);
   fill(windowSelect, ...WINDOWS.map((w) => option(w, tx.windows[w], w === state.window)));
-  fill(dimensionSelect, option('', tx.wholeMarket, !state.dimension), ...DIMENSIONS.map((d) => option(d, tx.dimensions[d], d === state.dimension)));
+  fill(
+    dimensionSelect,
+    option('', tx.wholeMarket, !state.dimension),
+    ...DIMENSIONS.map((d) => option(d, tx.dimensions[d], d === state.dimension)),
+  );
   const values = state.dimension ? valuesOf(state.dimension) : [];
   if (state.value && !values.includes(state.value)) values.unshift(state.value);
   fill(valueSelect, ...values.map((v) => option(v, v, v === state.value)));
   valueSelect.disabled = !state.dimension;
   fill(languageSelect, ...LANGUAGES.map((l) => option(l, LANGUAGE_NAMES[l], l === state.lang)));
-  fill(granularitySelect, ...(['day', 'week', 'month'] as const).map((g) => option(g, tx.charts.granularities[g], g === state.granularity)));
+  fill(
+    granularitySelect,
+    ...(['day', 'week', 'month'] as const).map((g) => option(g, tx.charts.granularities[g], g === state.granularity)),
+  );
 }
 
 /** The values a dimension takes in the current window's snapshots, most important first. */
@@ -203,7 +249,9 @@ function renderTiles(): void {
   for (const kpi of TILE_KPIS) {
     let tile = tiles.querySelector<HTMLElement>(`[data-kpi="${kpi}"]`);
     if (!tile) {
-      tile = h('article', { class: 'tile', 'data-kpi': kpi, 'aria-labelledby': `tile-${kpi}` },
+      tile = h(
+        'article',
+        { class: 'tile', 'data-kpi': kpi, 'aria-labelledby': `tile-${kpi}` },
         h('h2', { id: `tile-${kpi}` }),
         h('p', { class: 'scope-note' }),
         h('p', { class: 'value' }),
@@ -222,13 +270,23 @@ function renderTiles(): void {
     const s = shownScope ? store.get(snapshotKey(kpi, state.window, shownScope)) : undefined;
     tile.dataset.scope = shownScope ? scopeKey(shownScope) : '';
     // Shown for the same country in another dimension: the tile says which.
-    const [otherDimension, otherValue] = shownScope && shownScope !== sc ? (Object.entries(shownScope)[0] as [Dimension, string]) : [];
+    const [otherDimension, otherValue] =
+      shownScope && shownScope !== sc ? (Object.entries(shownScope)[0] as [Dimension, string]) : [];
     text(scopeNote as HTMLElement, otherDimension ? `${tx.dimensions[otherDimension]}: ${otherValue}` : '');
     const v = typeof s?.value === 'number' ? s.value : undefined;
     tile.dataset.value = v === undefined ? '' : String(v);
     tile.dataset.position = s ? String(s.position) : '';
     text(value as HTMLElement, v === undefined ? '—' : f.kpi(kpi, v));
-    text(previous as HTMLElement, !applicable ? tx.notBrokenDown(tx.dimensions[state.dimension as Dimension]) : !s ? tx.noData : typeof s.previous === 'number' ? `${tx.previousYear}: ${f.kpi(kpi, s.previous)}` : '');
+    text(
+      previous as HTMLElement,
+      !applicable
+        ? tx.notBrokenDown(tx.dimensions[state.dimension as Dimension])
+        : !s
+          ? tx.noData
+          : typeof s.previous === 'number'
+            ? `${tx.previousYear}: ${f.kpi(kpi, s.previous)}`
+            : '',
+    );
     const pct = s?.changePct;
     const changeEl = change as HTMLElement;
     text(changeEl, typeof pct === 'number' ? `${pct > 0 ? '▲' : pct < 0 ? '▼' : '■'} ${f.change(pct)}` : '');
@@ -269,17 +327,26 @@ let chartTimer: ReturnType<typeof setTimeout> | undefined;
 let chartsDrawnAt = 0;
 function scheduleCharts(): void {
   if (chartTimer) return;
-  chartTimer = setTimeout(() => {
-    chartTimer = undefined;
-    chartsDrawnAt = Date.now();
-    void renderCharts();
-  }, Math.max(0, CHART_REFRESH_MS - (Date.now() - chartsDrawnAt)));
+  chartTimer = setTimeout(
+    () => {
+      chartTimer = undefined;
+      chartsDrawnAt = Date.now();
+      void renderCharts();
+    },
+    Math.max(0, CHART_REFRESH_MS - (Date.now() - chartsDrawnAt)),
+  );
 }
 
 function breakdown(kpi: TileKpi, dimension: Dimension, top: number): Array<{ label: string; value: number }> {
   const items: Array<{ label: string; value: number }> = [];
   for (const s of store.values()) {
-    if (s.kpi === kpi && s.window === state.window && onlyDimension(s.scope) === dimension && typeof s.value === 'number') items.push({ label: s.scope[dimension] as string, value: s.value });
+    if (
+      s.kpi === kpi &&
+      s.window === state.window &&
+      onlyDimension(s.scope) === dimension &&
+      typeof s.value === 'number'
+    )
+      items.push({ label: s.scope[dimension] as string, value: s.value });
   }
   return items.sort((a, b) => b.value - a.value || a.label.localeCompare(b.label)).slice(0, top);
 }
@@ -298,17 +365,30 @@ async function renderCharts(): Promise<void> {
   nationalityChart.update(tx.charts.byNationality, l, breakdown('arrivals', 'nationality', 10), (n) => f.count(n));
   const rankScope: Scope = state.dimension === 'market' && state.value ? { market: state.value } : {};
   const rank = store.get(snapshotKey('destination_rank', state.window, rankScope))?.value;
-  destinationChart.update(tx.charts.destinations, l, Array.isArray(rank) ? (rank as RankEntry[]).slice(0, 10).map((r) => ({ label: r.destination, value: r.bookings })) : [], (n) => f.count(n));
+  destinationChart.update(
+    tx.charts.destinations,
+    l,
+    Array.isArray(rank)
+      ? (rank as RankEntry[]).slice(0, 10).map((r) => ({ label: r.destination, value: r.bookings }))
+      : [],
+    (n) => f.count(n),
+  );
   platformChart.update(tx.charts.mediaByPlatform, l, breakdown('media_views', 'platform', 10), (n) => f.count(n));
   campaignChart.update(tx.charts.mediaByCampaign, l, breakdown('media_views', 'campaign', 10), (n) => f.count(n));
 
   const year = yearShown();
   const scopeFor = (kpi: TileKpi): Scope => tileScope(kpi, sc) ?? {};
-  const yearOf = async (kpi: TileKpi, granularity: Granularity, y: number) => series(kpi, `${y}-01-01`, `${y}-12-31`, granularity, scopeFor(kpi));
+  const yearOf = async (kpi: TileKpi, granularity: Granularity, y: number) =>
+    series(kpi, `${y}-01-01`, `${y}-12-31`, granularity, scopeFor(kpi));
   const g = state.granularity;
   let fetched: SeriesPoint[][];
   try {
-    fetched = await Promise.all([yearOf('arrivals', g, year), yearOf('arrivals', g, year - 1), yearOf('revenue_usd', 'month', year), yearOf('revenue_usd', 'month', year - 1)]);
+    fetched = await Promise.all([
+      yearOf('arrivals', g, year),
+      yearOf('arrivals', g, year - 1),
+      yearOf('revenue_usd', 'month', year),
+      yearOf('revenue_usd', 'month', year - 1),
+    ]);
   } catch {
     // The api away: the stream's reconnection brings the next refresh.
     return;
@@ -349,7 +429,12 @@ async function renderHealth(): Promise<void> {
   const tx = t().health;
   const f = fmt();
   const cell = (id: string, label: string, value: string, detail?: string) =>
-    h('div', { class: 'metric', id: `health-${id}`, title: detail }, h('span', { class: 'metric-label' }, label), h('span', { class: 'metric-value' }, value));
+    h(
+      'div',
+      { class: 'metric', id: `health-${id}`, title: detail },
+      h('span', { class: 'metric-label' }, label),
+      h('span', { class: 'metric-value' }, value),
+    );
   try {
     const p = await pipeline();
     const projectionLag = Math.max(0, ...p.projections.map((x) => x.lagEvents));
@@ -360,11 +445,24 @@ async function renderHealth(): Promise<void> {
       cell('consumed', tx.consumed, f.count(p.totals.consumed)),
       cell('accepted', tx.accepted, f.count(p.totals.accepted)),
       cell('duplicates', tx.duplicates, f.count(p.totals.duplicate)),
-      cell('rejected', tx.rejected, f.count(p.totals.rejected), codes.map(([c, n]) => `${c}: ${f.count(n)}`).join('\n')),
-      h('ul', { class: 'codes', 'aria-label': tx.rejected }, ...codes.map(([c, n]) => h('li', {}, `${c} ${f.count(n)}`))),
+      cell(
+        'rejected',
+        tx.rejected,
+        f.count(p.totals.rejected),
+        codes.map(([c, n]) => `${c}: ${f.count(n)}`).join('\n'),
+      ),
+      h(
+        'ul',
+        { class: 'codes', 'aria-label': tx.rejected },
+        ...codes.map(([c, n]) => h('li', {}, `${c} ${f.count(n)}`)),
+      ),
       cell('consumer-lag', tx.consumerLag, p.consumerLag === null ? tx.unknown : f.count(p.consumerLag)),
       cell('projection-lag', tx.projectionLag, tx.events(f.count(projectionLag))),
-      cell('snapshot-age', tx.snapshotAge, p.snapshotAgeSeconds === undefined ? tx.unknown : tx.seconds(f.count(Math.round(p.snapshotAgeSeconds)))),
+      cell(
+        'snapshot-age',
+        tx.snapshotAge,
+        p.snapshotAgeSeconds === undefined ? tx.unknown : tx.seconds(f.count(Math.round(p.snapshotAgeSeconds))),
+      ),
       cell('dlq-pending', tx.dlqPending, f.count(p.dlq.pending)),
     );
   } catch {

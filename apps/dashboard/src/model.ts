@@ -1,9 +1,25 @@
 /** The API's shapes as the page reads them (docs/contract §4; docs/openapi.json). */
 export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
 export type Window = (typeof WINDOWS)[number];
-export const TILE_KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views'] as const;
+export const TILE_KPIS = [
+  'arrivals',
+  'bookings',
+  'bookings_cancelled',
+  'revenue_usd',
+  'net_revenue_usd',
+  'media_views',
+] as const;
 export type TileKpi = (typeof TILE_KPIS)[number];
-export const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
+export const DIMENSIONS = [
+  'nationality',
+  'port',
+  'purpose',
+  'destination',
+  'market',
+  'channel',
+  'platform',
+  'campaign',
+] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 export type Scope = Partial<Record<Dimension, string>>;
 
@@ -56,7 +72,13 @@ export type Granularity = 'day' | 'week' | 'month';
 
 export type PipelineSummary = {
   readAt: string;
-  totals: { consumed: number; accepted: number; duplicate: number; rejected: number; rejectedByCode: Record<string, number> };
+  totals: {
+    consumed: number;
+    accepted: number;
+    duplicate: number;
+    rejected: number;
+    rejectedByCode: Record<string, number>;
+  };
   consumerLag: number | null;
   projections: Array<{ name: string; lagEvents: number; lagSeconds: number; setAside: number }>;
   dlq: { pending: number; refused: number };

@@ -2,7 +2,13 @@ import { DIMENSIONS, type Dimension, type Granularity, WINDOWS, type Window } fr
 import { LANGUAGES, type Language } from './i18n';
 
 /** What the page shows, kept in the URL with the API's parameter names: `/?window=ytd&scope.nationality=CN`. */
-export type ViewState = { window: Window; dimension: Dimension | undefined; value: string | undefined; lang: Language; granularity: Granularity };
+export type ViewState = {
+  window: Window;
+  dimension: Dimension | undefined;
+  value: string | undefined;
+  lang: Language;
+  granularity: Granularity;
+};
 
 export function readState(search: string, fallbackLang: Language): ViewState {
   const q = new URLSearchParams(search);
@@ -17,7 +23,9 @@ export function readState(search: string, fallbackLang: Language): ViewState {
       break;
     }
   }
-  const lang = (LANGUAGES as readonly string[]).includes(q.get('lang') ?? '') ? (q.get('lang') as Language) : fallbackLang;
+  const lang = (LANGUAGES as readonly string[]).includes(q.get('lang') ?? '')
+    ? (q.get('lang') as Language)
+    : fallbackLang;
   const g = q.get('granularity');
   const granularity: Granularity = g === 'day' || g === 'week' || g === 'month' ? g : 'week';
   return { window, dimension, value, lang, granularity };

@@ -13,7 +13,14 @@ export class IngestorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: IngestorModule,
-      imports: [ConfigModule.forRoot({ app: 'ingestor', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, IngestModule],
+      imports: [
+        ConfigModule.forRoot({ app: 'ingestor', env }),
+        LoggingModule,
+        DatabaseModule,
+        KafkaModule,
+        HealthModule,
+        IngestModule,
+      ],
       controllers: [IngestController],
     };
   }

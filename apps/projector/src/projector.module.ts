@@ -12,7 +12,14 @@ export class ProjectorModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: ProjectorModule,
-      imports: [ConfigModule.forRoot({ app: 'projector', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, ProjectionsModule],
+      imports: [
+        ConfigModule.forRoot({ app: 'projector', env }),
+        LoggingModule,
+        DatabaseModule,
+        KafkaModule,
+        HealthModule,
+        ProjectionsModule,
+      ],
     };
   }
 }

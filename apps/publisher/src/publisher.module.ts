@@ -12,7 +12,14 @@ export class PublisherModule {
   static forRoot(env?: EnvSource): DynamicModule {
     return {
       module: PublisherModule,
-      imports: [ConfigModule.forRoot({ app: 'publisher', env }), LoggingModule, DatabaseModule, KafkaModule, HealthModule, SnapshotsModule],
+      imports: [
+        ConfigModule.forRoot({ app: 'publisher', env }),
+        LoggingModule,
+        DatabaseModule,
+        KafkaModule,
+        HealthModule,
+        SnapshotsModule,
+      ],
     };
   }
 }

@@ -13,13 +13,15 @@ const planSchema = z.object({
   stateDir: z.string().min(1),
   apps: z.array(z.object({ app: z.enum(APP_NAMES), port: z.int().min(1).max(65_535) })).min(1),
 });
-const parsed = planSchema.safeParse((() => {
-  try {
-    return JSON.parse(process.argv[2] ?? 'null');
-  } catch {
-    return null;
-  }
-})());
+const parsed = planSchema.safeParse(
+  (() => {
+    try {
+      return JSON.parse(process.argv[2] ?? 'null');
+    } catch {
+      return null;
+    }
+  })(),
+);
 if (!parsed.success) {
   process.stderr.write('caravan supervisor: expected its plan as a JSON argument (it is started by `caravan up`)\n');
   process.exit(2);

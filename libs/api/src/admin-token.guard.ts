@@ -15,7 +15,8 @@ export class AdminTokenGuard implements CanActivate {
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
     // Digests have one length whatever the input, so the comparison time tells nothing.
-    if (!expected || !timingSafeEqual(digest(given), digest(expected))) throw new UnauthorizedException('a valid admin bearer token is required');
+    if (!expected || !timingSafeEqual(digest(given), digest(expected)))
+      throw new UnauthorizedException('a valid admin bearer token is required');
     return true;
   }
 }

@@ -4,8 +4,20 @@ import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
 import { randomUUID } from 'node:crypto';
 import { NotFoundException } from '@nestjs/common';
-import { CurrencyRateValidity, ingestTotals, replayRejections, type ReplayOutcome, type TopicTotals } from '@caravan/ingest';
-import { listSetAside, PROJECTIONS, rebuildProjection, type RebuildReport, type SetAsideEvent } from '@caravan/projections';
+import {
+  CurrencyRateValidity,
+  ingestTotals,
+  replayRejections,
+  type ReplayOutcome,
+  type TopicTotals,
+} from '@caravan/ingest';
+import {
+  listSetAside,
+  PROJECTIONS,
+  rebuildProjection,
+  type RebuildReport,
+  type SetAsideEvent,
+} from '@caravan/projections';
 
 export type RebuildJob = {
   id: string;
@@ -64,8 +76,17 @@ export class AdminService {
   /** Starts a rebuild (shadow tables, comparison, swap) in the background; follow it with rebuildStatus. */
   startRebuild(name: string): RebuildJob {
     const projection = PROJECTIONS.find((p) => p.name === name);
-    if (!projection) throw new NotFoundException(`projection: no projection ${name}; one of ${PROJECTIONS.map((p) => p.name).join(', ')}`);
-    const job: RebuildJob = { id: randomUUID(), projection: name, status: 'running', startedAt: new Date().toISOString(), eventsReplayed: 0 };
+    if (!projection)
+      throw new NotFoundException(
+        `projection: no projection ${name}; one of ${PROJECTIONS.map((p) => p.name).join(', ')}`,
+      );
+    const job: RebuildJob = {
+      id: randomUUID(),
+      projection: name,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      eventsReplayed: 0,
+    };
     this.rebuilds.set(job.id, job);
     rebuildProjection(this.pool, projection, {
       timeZone: this.config.timeZone,
@@ -74,8 +95,15 @@ export class AdminService {
         job.eventsReplayed = n;
       },
     }).then(
-      (report) => Object.assign(job, { status: 'done', report, eventsReplayed: report.eventsReplayed, finishedAt: new Date().toISOString() }),
-      (error: Error) => Object.assign(job, { status: 'failed', error: error.message, finishedAt: new Date().toISOString() }),
+      (report) =>
+        Object.assign(job, {
+          status: 'done',
+          report,
+          eventsReplayed: report.eventsReplayed,
+          finishedAt: new Date().toISOString(),
+        }),
+      (error: Error) =>
+        Object.assign(job, { status: 'failed', error: error.message, finishedAt: new Date().toISOString() }),
     );
     return { ...job };
   }
@@ -88,6 +116,9 @@ export class AdminService {
 
   async counters(): Promise<{ group: string; topics: Array<TopicTotals & { balanced: boolean }> }> {
     const topics = await ingestTotals(this.pool, this.config.ingest.groupId);
-    return { group: this.config.ingest.groupId, topics: topics.map((t) => ({ ...t, balanced: t.consumed === t.accepted + t.duplicate + t.rejected })) };
+    return {
+      group: this.config.ingest.groupId,
+      topics: topics.map((t) => ({ ...t, balanced: t.consumed === t.accepted + t.duplicate + t.rejected })),
+    };
   }
 }

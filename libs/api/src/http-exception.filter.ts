@@ -11,7 +11,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       // Readiness answers with terminus' result (status, info, error, details), liveness with its failing loops: sent as they are.
       if (typeof body === 'object' && body !== null && ('details' in body || 'failing' in body)) {
         response.status(status).json(body);

@@ -33,7 +33,8 @@ export class KpiReadRepository {
     if (!family || !measure) throw new BadRequestException(`kpi: no time series for ${q.kpi}`);
     const filters = Object.entries(q.scope);
     for (const [dimension] of filters) {
-      if (!family.dimensions.includes(dimension)) throw new BadRequestException(`scope.${dimension}: ${q.kpi} has no dimension ${dimension}`);
+      if (!family.dimensions.includes(dimension))
+        throw new BadRequestException(`scope.${dimension}: ${q.kpi} has no dimension ${dimension}`);
     }
     // Dimensions are checked against a fixed list above; values are parameters.
     const where = filters.map(([dimension], i) => `AND ${dimension} = $${i + 4}`).join(' ');

@@ -31,14 +31,32 @@ const scopeParameters: Parameter[] = SCOPE_DIMENSIONS.map((d) => ({
 
 const seriesParameters: Parameter[] = [
   { name: 'kpi', in: 'query', required: true, schema: { type: 'string', enum: [...SERIES_KPIS] } },
-  { name: 'from', in: 'query', required: true, description: 'first local date, YYYY-MM-DD', schema: { type: 'string', format: 'date' } },
-  { name: 'to', in: 'query', required: true, description: 'last local date, inclusive; at most 3,700 days after from', schema: { type: 'string', format: 'date' } },
+  {
+    name: 'from',
+    in: 'query',
+    required: true,
+    description: 'first local date, YYYY-MM-DD',
+    schema: { type: 'string', format: 'date' },
+  },
+  {
+    name: 'to',
+    in: 'query',
+    required: true,
+    description: 'last local date, inclusive; at most 3,700 days after from',
+    schema: { type: 'string', format: 'date' },
+  },
   { name: 'granularity', in: 'query', schema: { type: 'string', enum: ['day', 'week', 'month'], default: 'day' } },
 ];
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-const probe = { type: 'object', properties: { status: { type: 'string' }, app: { type: 'string' }, checks: { type: 'object' } } };
+const probe = {
+  type: 'object',
+  properties: { status: { type: 'string' }, app: { type: 'string' }, checks: { type: 'object' } },
+};
 
 const count = { type: 'integer', minimum: 0 };
 const byCode = { type: 'object', additionalProperties: count };
@@ -47,7 +65,11 @@ const pipelineSummary = {
   required: ['readAt', 'totals', 'topics', 'consumerLag', 'projections', 'dlq'],
   properties: {
     readAt: { type: 'string', format: 'date-time' },
-    totals: { type: 'object', required: ['consumed', 'accepted', 'duplicate', 'rejected', 'rejectedByCode'], properties: { consumed: count, accepted: count, duplicate: count, rejected: count, rejectedByCode: byCode } },
+    totals: {
+      type: 'object',
+      required: ['consumed', 'accepted', 'duplicate', 'rejected', 'rejectedByCode'],
+      properties: { consumed: count, accepted: count, duplicate: count, rejected: count, rejectedByCode: byCode },
+    },
     topics: {
       type: 'array',
       items: {
@@ -58,20 +80,38 @@ const pipelineSummary = {
           consumed: count,
           accepted: count,
           duplicate: count,
-          rejected: { ...byCode, description: 'rejections not replayed, by code: consumed = accepted + duplicate + these' },
+          rejected: {
+            ...byCode,
+            description: 'rejections not replayed, by code: consumed = accepted + duplicate + these',
+          },
           replayed: {
             type: 'object',
-            description: 'rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome',
+            description:
+              'rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome',
             required: ['byCode', 'accepted', 'duplicate'],
             properties: { byCode, accepted: count, duplicate: count },
           },
         },
       },
     },
-    consumerLag: { type: ['integer', 'null'], minimum: 0, description: 'records on the inbound topics not consumed yet; null when Kafka did not answer' },
-    projections: { type: 'array', items: { type: 'object', required: ['name', 'lagEvents', 'lagSeconds', 'setAside'], properties: { name: { type: 'string' }, lagEvents: count, lagSeconds: { type: 'number' }, setAside: count } } },
+    consumerLag: {
+      type: ['integer', 'null'],
+      minimum: 0,
+      description: 'records on the inbound topics not consumed yet; null when Kafka did not answer',
+    },
+    projections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'lagEvents', 'lagSeconds', 'setAside'],
+        properties: { name: { type: 'string' }, lagEvents: count, lagSeconds: { type: 'number' }, setAside: count },
+      },
+    },
     dlq: { type: 'object', required: ['pending', 'refused'], properties: { pending: count, refused: count } },
-    snapshotAgeSeconds: { type: 'number', description: 'seconds since the newest snapshot was computed; absent before the first' },
+    snapshotAgeSeconds: {
+      type: 'number',
+      description: 'seconds since the newest snapshot was computed; absent before the first',
+    },
   },
 };
 
@@ -81,14 +121,28 @@ export function openApiDocument(): Record<string, unknown> {
   delete snapshot.$schema;
   return {
     openapi: '3.1.0',
-    info: { title: 'Caravan API', version: '1.1.0', description: 'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.' },
+    info: {
+      title: 'Caravan API',
+      version: '1.1.0',
+      description:
+        'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.',
+    },
     paths: {
       '/v1/kpis': {
         get: {
           summary: 'The latest snapshots, filtered and paginated',
           parameters: [...queryParameters(latestKpisQuery), ...scopeParameters],
           responses: {
-            200: json({ type: 'object', required: ['items', 'total', 'limit', 'offset'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/KpiSnapshot' } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }),
+            200: json({
+              type: 'object',
+              required: ['items', 'total', 'limit', 'offset'],
+              properties: {
+                items: { type: 'array', items: { $ref: '#/components/schemas/KpiSnapshot' } },
+                total: { type: 'integer' },
+                limit: { type: 'integer' },
+                offset: { type: 'integer' },
+              },
+            }),
             400: error('a parameter is invalid'),
           },
         },
@@ -98,20 +152,46 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'A KPI per day, ISO week (starting Monday) or month, zero-filled, from the daily aggregates',
           parameters: [...seriesParameters, ...scopeParameters],
           responses: {
-            200: json({ type: 'object', properties: { kpi: { type: 'string' }, granularity: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, scope: { type: 'object' }, points: { type: 'array', items: { type: 'object', required: ['period', 'value'], properties: { period: { type: 'string', format: 'date' }, value: { type: 'number' } } } } } }),
+            200: json({
+              type: 'object',
+              properties: {
+                kpi: { type: 'string' },
+                granularity: { type: 'string' },
+                from: { type: 'string' },
+                to: { type: 'string' },
+                scope: { type: 'object' },
+                points: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['period', 'value'],
+                    properties: { period: { type: 'string', format: 'date' }, value: { type: 'number' } },
+                  },
+                },
+              },
+            }),
             400: error('a parameter is invalid'),
           },
         },
       },
       '/v1/kpis/stream': {
         get: {
-          summary: 'Server-Sent Events of snapshots: `snapshot` events (id = history id), one `caught-up` event after the current ones, heartbeat comments',
+          summary:
+            'Server-Sent Events of snapshots: `snapshot` events (id = history id), one `caught-up` event after the current ones, heartbeat comments',
           parameters: [
             ...queryParameters(streamQuery),
             ...scopeParameters,
-            { name: 'Last-Event-ID', in: 'header', description: 'resume after this history id, without loss', schema: { type: 'string', pattern: '^\\d{1,18}$' } },
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              description: 'resume after this history id, without loss',
+              schema: { type: 'string', pattern: '^\\d{1,18}$' },
+            },
           ],
-          responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 400: error('a parameter is invalid') },
+          responses: {
+            200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            400: error('a parameter is invalid'),
+          },
         },
       },
       '/v1/admin/rejections': {
@@ -119,31 +199,63 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Rejected records by code and time, with their original bytes (base64)',
           security: [{ admin: [] }],
           parameters: queryParameters(rejectionsQuery),
-          responses: { 200: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } } }), 400: error('a parameter is invalid'), 401: error('no valid admin token') },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } },
+            }),
+            400: error('a parameter is invalid'),
+            401: error('no valid admin token'),
+          },
         },
       },
       '/v1/admin/rejections/replay': {
         post: {
-          summary: 'Re-validate unresolved rejections (by ids or code) against the current schemas; each outcome is recorded, a replayed event is counted once',
+          summary:
+            'Re-validate unresolved rejections (by ids or code) against the current schemas; each outcome is recorded, a replayed event is counted once',
           security: [{ admin: [] }],
           requestBody: { content: { 'application/json': { schema: jsonSchemaOf(replayBody) } } },
-          responses: { 200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }), 400: error('the body is invalid'), 401: error('no valid admin token') },
+          responses: {
+            200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }),
+            400: error('the body is invalid'),
+            401: error('no valid admin token'),
+          },
         },
       },
       '/v1/admin/projections/set-aside': {
         get: {
-          summary: 'Events a projection could not apply and set aside (projection, position, eventId, type, the error), newest first; a rebuild applies them again once the cause is fixed',
+          summary:
+            'Events a projection could not apply and set aside (projection, position, eventId, type, the error), newest first; a rebuild applies them again once the cause is fixed',
           security: [{ admin: [] }],
           parameters: queryParameters(setAsideQuery),
-          responses: { 200: json({ type: 'object', properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } } }), 400: error('a parameter is invalid'), 401: error('no valid admin token') },
+          responses: {
+            200: json({
+              type: 'object',
+              properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } },
+            }),
+            400: error('a parameter is invalid'),
+            401: error('no valid admin token'),
+          },
         },
       },
       '/v1/admin/projections/{name}/rebuild': {
         post: {
-          summary: 'Rebuild a projection into shadow tables while queries keep being served, compare, swap; answers 202 with a job',
+          summary:
+            'Rebuild a projection into shadow tables while queries keep being served, compare, swap; answers 202 with a job',
           security: [{ admin: [] }],
-          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', enum: ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] } }],
-          responses: { 202: json({ type: 'object' }, 'started'), 401: error('no valid admin token'), 404: error('no such projection') },
+          parameters: [
+            {
+              name: 'name',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] },
+            },
+          ],
+          responses: {
+            202: json({ type: 'object' }, 'started'),
+            401: error('no valid admin token'),
+            404: error('no such projection'),
+          },
         },
       },
       '/v1/admin/rebuilds/{id}': {
@@ -151,7 +263,11 @@ export function openApiDocument(): Record<string, unknown> {
           summary: "A rebuild's progress (events replayed), then its report and whether it swapped",
           security: [{ admin: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { 200: json({ type: 'object' }), 401: error('no valid admin token'), 404: error('no such rebuild') },
+          responses: {
+            200: json({ type: 'object' }),
+            401: error('no valid admin token'),
+            404: error('no such rebuild'),
+          },
         },
       },
       '/v1/admin/counters': {
@@ -163,25 +279,52 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/pipeline': {
         get: {
-          summary: "The pipeline's health in aggregates (no record contents, no token): counts, rejections by code, consumer and projection lag, snapshot age, dead letters; shared by every caller for 2 s",
+          summary:
+            "The pipeline's health in aggregates (no record contents, no token): counts, rejections by code, consumer and projection lag, snapshot age, dead letters; shared by every caller for 2 s",
           responses: { 200: json(pipelineSummary), 503: error('PostgreSQL is away') },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-      '/health/live': {
+      '/metrics': {
         get: {
-          summary: "Liveness: the process and its background loops (the ingestor's consumer, dead-letter relay, offset watch) run; 503 names the ones that stopped or stalled",
-          responses: { 200: json(probe), 503: json({ type: 'object', properties: { status: { const: 'down' }, failing: { type: 'array', items: { type: 'object' } } } }, 'a loop stopped or stalled') },
+          summary: 'Prometheus metrics',
+          responses: {
+            200: { description: 'Prometheus text', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
         },
       },
-      '/health/ready': { get: { summary: 'Readiness: PostgreSQL, migrations, Kafka', responses: { 200: json(probe), 503: json(probe, 'not ready') } } },
+      '/health/live': {
+        get: {
+          summary:
+            "Liveness: the process and its background loops (the ingestor's consumer, dead-letter relay, offset watch) run; 503 names the ones that stopped or stalled",
+          responses: {
+            200: json(probe),
+            503: json(
+              {
+                type: 'object',
+                properties: { status: { const: 'down' }, failing: { type: 'array', items: { type: 'object' } } },
+              },
+              'a loop stopped or stalled',
+            ),
+          },
+        },
+      },
+      '/health/ready': {
+        get: {
+          summary: 'Readiness: PostgreSQL, migrations, Kafka',
+          responses: { 200: json(probe), 503: json(probe, 'not ready') },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
     },
     components: {
       securitySchemes: { admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
       schemas: {
         KpiSnapshot: snapshot,
-        Error: { type: 'object', required: ['statusCode', 'error', 'message'], properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: {} } },
+        Error: {
+          type: 'object',
+          required: ['statusCode', 'error', 'message'],
+          properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: {} },
+        },
       },
     },
   };

@@ -11,7 +11,13 @@ export type PipelineSummary = Omit<PipelineStatus, 'consumerLag'> & {
   readAt: string;
   /** Records on the inbound topics not consumed yet, in all; null when Kafka did not answer. */
   consumerLag: number | null;
-  totals: { consumed: number; accepted: number; duplicate: number; rejected: number; rejectedByCode: Record<string, number> };
+  totals: {
+    consumed: number;
+    accepted: number;
+    duplicate: number;
+    rejected: number;
+    rejectedByCode: Record<string, number>;
+  };
 };
 
 /** Every viewer of a dashboard asks every few seconds: one read serves them all for this long. */
@@ -46,9 +52,14 @@ export class PipelineStatusService implements OnModuleDestroy {
 
   private async read(): Promise<PipelineSummary> {
     const t = this.config.topics;
-    const status = await readPipelineStatus(this.pool, { group: this.config.ingest.groupId, topics: [t.bookings, t.arrivals, t.media], admin: await this.kafka.get() });
+    const status = await readPipelineStatus(this.pool, {
+      group: this.config.ingest.groupId,
+      topics: [t.bookings, t.arrivals, t.media],
+      admin: await this.kafka.get(),
+    });
     const rejectedByCode: Record<string, number> = {};
-    for (const topic of status.topics) for (const [code, n] of Object.entries(topic.rejected)) rejectedByCode[code] = (rejectedByCode[code] ?? 0) + n;
+    for (const topic of status.topics)
+      for (const [code, n] of Object.entries(topic.rejected)) rejectedByCode[code] = (rejectedByCode[code] ?? 0) + n;
     const sum = (f: (x: PipelineStatus['topics'][number]) => number) => status.topics.reduce((n, x) => n + f(x), 0);
     return {
       ...status,

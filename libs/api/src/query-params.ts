@@ -3,7 +3,16 @@ import { z } from 'zod';
 import { KPIS, REJECTION_CODES, WINDOWS } from '@caravan/contract';
 
 const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
-export const DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'] as const;
+export const DIMENSIONS = [
+  'nationality',
+  'port',
+  'purpose',
+  'destination',
+  'market',
+  'channel',
+  'platform',
+  'campaign',
+] as const;
 
 /** `scope.nationality=CN` query parameters as a scope object; unknown dimensions are refused. */
 function scopeOf(query: Record<string, unknown>): Record<string, string> {
@@ -12,19 +21,26 @@ function scopeOf(query: Record<string, unknown>): Record<string, string> {
     const match = SCOPE_PARAM.exec(key);
     if (!match) continue;
     const dimension = match[1] as string;
-    if (!(DIMENSIONS as readonly string[]).includes(dimension)) throw new BadRequestException(`${key}: unknown dimension, expected one of ${DIMENSIONS.join(', ')}`);
-    if (typeof value !== 'string' || value.length === 0 || value.length > 64) throw new BadRequestException(`${key}: expected one value of 1 to 64 characters`);
+    if (!(DIMENSIONS as readonly string[]).includes(dimension))
+      throw new BadRequestException(`${key}: unknown dimension, expected one of ${DIMENSIONS.join(', ')}`);
+    if (typeof value !== 'string' || value.length === 0 || value.length > 64)
+      throw new BadRequestException(`${key}: expected one value of 1 to 64 characters`);
     scope[dimension] = value;
   }
   return scope;
 }
 
 /** Parses query parameters with a zod schema; a bad one is a 400 whose message names it. */
-export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, unknown>): z.infer<T> & { scope: Record<string, string> } {
+export function parseQuery<T extends z.ZodType>(
+  schema: T,
+  query: Record<string, unknown>,
+): z.infer<T> & { scope: Record<string, string> } {
   const plain = Object.fromEntries(Object.entries(query).filter(([k]) => !SCOPE_PARAM.test(k)));
   const parsed = schema.safeParse(plain);
   if (!parsed.success) {
-    throw new BadRequestException(parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+    throw new BadRequestException(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '),
+    );
   }
   return { ...(parsed.data as object), scope: scopeOf(query) } as z.infer<T> & { scope: Record<string, string> };
 }
@@ -35,15 +51,28 @@ export const latestKpisQuery = z.strictObject({
   kpi: z.enum(KPIS).optional(),
   window: z.enum(WINDOWS).optional(),
   /** Only snapshots of the whole market (`true`) or only of one dimension (`false`). */
-  wholeMarket: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  wholeMarket: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   /** Only snapshots scoped by exactly this one dimension, one per value (e.g. arrivals by nationality). */
-  dimension: z.enum(DIMENSIONS).optional().describe('only the snapshots scoped by exactly this one dimension: one per value, e.g. arrivals by nationality'),
+  dimension: z
+    .enum(DIMENSIONS)
+    .optional()
+    .describe('only the snapshots scoped by exactly this one dimension: one per value, e.g. arrivals by nationality'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 export type LatestKpisQuery = z.infer<typeof latestKpisQuery> & { scope: Record<string, string> };
 
-export const SERIES_KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views'] as const;
+export const SERIES_KPIS = [
+  'arrivals',
+  'bookings',
+  'bookings_cancelled',
+  'revenue_usd',
+  'net_revenue_usd',
+  'media_views',
+] as const;
 export const MAX_SERIES_DAYS = 3_700;
 
 export const timeSeriesQuery = z
@@ -64,7 +93,10 @@ export const streamQuery = z.strictObject({
   kpi: z.enum(KPIS).optional(),
   window: z.enum(WINDOWS).optional(),
   /** For clients that cannot set the Last-Event-ID header. */
-  lastEventId: z.string().regex(/^\d{1,18}$/, 'expected a history id').optional(),
+  lastEventId: z
+    .string()
+    .regex(/^\d{1,18}$/, 'expected a history id')
+    .optional(),
 });
 export type StreamQuery = z.infer<typeof streamQuery> & { scope: Record<string, string> };
 
@@ -72,21 +104,33 @@ export const rejectionsQuery = z.strictObject({
   code: z.enum(REJECTION_CODES).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  dlq: z.enum(['pending', 'published', 'refused']).optional().describe('where the record stands with the dead-letter topic: not published yet, published, or refused by the broker even alone (dlqError says why)'),
+  dlq: z
+    .enum(['pending', 'published', 'refused'])
+    .optional()
+    .describe(
+      'where the record stands with the dead-letter topic: not published yet, published, or refused by the broker even alone (dlqError says why)',
+    ),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 export type RejectionsQuery = z.infer<typeof rejectionsQuery>;
 
 export const setAsideQuery = z.strictObject({
-  projection: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected a projection name such as bookings').optional(),
+  projection: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected a projection name such as bookings')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 export type SetAsideQuery = z.infer<typeof setAsideQuery>;
 
 export const replayBody = z.strictObject({
-  ids: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(10_000).optional(),
+  ids: z
+    .array(z.string().regex(/^\d{1,18}$/))
+    .min(1)
+    .max(10_000)
+    .optional(),
   code: z.enum(REJECTION_CODES).optional(),
   limit: z.int().min(1).max(10_000).default(1_000),
 });
@@ -94,6 +138,9 @@ export const replayBody = z.strictObject({
 /** Parses a JSON body with a zod schema; a bad field is a 400 naming it. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw new BadRequestException(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new BadRequestException(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 }

@@ -85,7 +85,12 @@ export class SnapshotStream implements OnModuleDestroy {
    * and resolves the history id they are current at; with `after`, it resumes after that id.
    * Throws StreamLimitError beyond API_STREAM_MAX_CLIENTS.
    */
-  async subscribe(filter: StreamFilter, after: bigint | undefined, send: Subscriber['send'], end: Subscriber['end'] = () => undefined): Promise<Subscription> {
+  async subscribe(
+    filter: StreamFilter,
+    after: bigint | undefined,
+    send: Subscriber['send'],
+    end: Subscriber['end'] = () => undefined,
+  ): Promise<Subscription> {
     if (this.subscribers.size >= this.config.api.maxStreams) throw new StreamLimitError(this.config.api.maxStreams);
     this.ensureListening();
     const kpi = filter.kpi ?? null;
@@ -117,7 +122,9 @@ export class SnapshotStream implements OnModuleDestroy {
         if (!this.subscribers.has(subscriber)) return { head, truncated };
         if (after !== undefined) {
           // Rows above `after` were pruned (SNAPSHOT_RETENTION_DAYS): what it missed is gone.
-          const pruned = await this.pool.query<{ up_to: string }>('SELECT up_to_id::text AS up_to FROM kpi_history_pruned');
+          const pruned = await this.pool.query<{ up_to: string }>(
+            'SELECT up_to_id::text AS up_to FROM kpi_history_pruned',
+          );
           const upTo = pruned.rows[0]?.up_to;
           if (upTo !== undefined && after < BigInt(upTo)) truncated = { prunedUpTo: upTo };
         }
@@ -134,7 +141,11 @@ export class SnapshotStream implements OnModuleDestroy {
       const waiting = subscriber.pending ?? [];
       subscriber.pending = undefined;
       this.deliver(subscriber, waiting);
-      return { unsubscribe, head: after === undefined || truncated ? head : undefined, ...(truncated ? { truncated } : {}) };
+      return {
+        unsubscribe,
+        head: after === undefined || truncated ? head : undefined,
+        ...(truncated ? { truncated } : {}),
+      };
     } catch (error) {
       unsubscribe();
       throw error;
@@ -154,7 +165,9 @@ export class SnapshotStream implements OnModuleDestroy {
   /** The shared reader's position (the history's head when it starts following). */
   private async sharedHead(): Promise<bigint> {
     if (this.head === undefined) {
-      const { rows } = await this.pool.query<{ head: string }>('SELECT coalesce(max(id), 0)::text AS head FROM kpi_snapshots');
+      const { rows } = await this.pool.query<{ head: string }>(
+        'SELECT coalesce(max(id), 0)::text AS head FROM kpi_snapshots',
+      );
       this.head ??= BigInt(rows[0]?.head ?? '0');
     }
     return this.head;
@@ -227,7 +240,11 @@ export class SnapshotStream implements OnModuleDestroy {
         const byFilter = new Map<string, StreamedSnapshot[]>();
         for (const s of this.subscribers) {
           let matching = byFilter.get(s.filter);
-          if (!matching) byFilter.set(s.filter, (matching = rows.filter((r) => matches(s, r)).map(({ id, json }) => ({ id, json }))));
+          if (!matching)
+            byFilter.set(
+              s.filter,
+              (matching = rows.filter((r) => matches(s, r)).map(({ id, json }) => ({ id, json }))),
+            );
           if (s.pending) s.pending.push(...matching);
           else if (matching.length > 0) {
             s.cursor = this.head;
@@ -274,4 +291,6 @@ export class SnapshotStream implements OnModuleDestroy {
 }
 
 const matches = (s: Subscriber, r: Row): boolean =>
-  (s.kpi === null || s.kpi === r.kpi) && (s.window === null || s.window === r.time_window) && (s.scope === null || s.scope === r.scope_key);
+  (s.kpi === null || s.kpi === r.kpi) &&
+  (s.window === null || s.window === r.time_window) &&
+  (s.scope === null || s.scope === r.scope_key);

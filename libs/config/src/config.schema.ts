@@ -22,7 +22,12 @@ const booleanFlag = z
 
 const brokerList = z
   .string()
-  .transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0),
+  )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1));
 
 // Kafka's legal topic names.
@@ -41,9 +46,7 @@ const ianaTimeZone = z.string().refine((tz) => {
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/ })
-    .default('postgres://postgres@127.0.0.1:5432/caravan'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/caravan'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   MIGRATE_ON_START: booleanFlag.default(true),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
@@ -98,7 +101,12 @@ export const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   CORS_ORIGINS: z
     .string()
-    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    )
     .pipe(z.array(z.url()))
     .default([]),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
@@ -112,8 +120,14 @@ export const envSchema = z.object({
   METRICS_PIPELINE: booleanFlag.optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),
   CARAVAN_STATE_DIR: z.string().min(1).default('.caravan'),
-  KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/).default('3.9.1'),
-  KAFKA_HEAP: z.string().regex(/^\d+[mMgG]$/).default('512m'),
+  KAFKA_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/)
+    .default('3.9.1'),
+  KAFKA_HEAP: z
+    .string()
+    .regex(/^\d+[mMgG]$/)
+    .default('512m'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -14,14 +14,25 @@ export type CaravanConfig = {
     limits: { statementTimeoutMs: number; lockTimeoutMs: number; idleTimeoutMs: number; keepAliveSeconds: number };
   };
   /** compression: of the batches Caravan's own producers write (DLQ relay, snapshot publisher, simulator). */
-  kafka: KafkaConnection & { clientId: string; topicPartitions: number; compression: KafkaCompression; sessionTimeoutMs: number };
+  kafka: KafkaConnection & {
+    clientId: string;
+    topicPartitions: number;
+    compression: KafkaCompression;
+    sessionTimeoutMs: number;
+  };
   topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
   /** retentionDays: of the snapshot history (kpi_snapshots); 0 keeps it all. */
   publisher: { intervalMs: number; retentionDays: number };
   /** The API's connection (a read-only user where ops set one up); DATABASE_URL otherwise. */
-  api: { databaseUrl: string | undefined; streamPollMs: number; heartbeatMs: number; maxStreams: number; adminToken: string | undefined };
+  api: {
+    databaseUrl: string | undefined;
+    streamPollMs: number;
+    heartbeatMs: number;
+    maxStreams: number;
+    adminToken: string | undefined;
+  };
   http: { host: string; port: number; corsOrigins: string[]; bodyLimitBytes: number; urlLimitBytes: number };
   /** pipeline: /metrics carries the pipeline-wide figures (METRICS_PIPELINE; the api by default). */
   metrics: { pipeline: boolean };
@@ -51,20 +62,23 @@ export function inheritedEnvironment(): EnvSource {
 /** Parses the environment once; unset or empty variables take the local-stack defaults. */
 export function loadConfig(app: AppName | 'tool', source: EnvSource = process.env): CaravanConfig {
   const known = Object.keys(envSchema.shape);
-  const picked = Object.fromEntries(
-    known.map((k) => [k, source[k] === '' ? undefined : source[k]]),
-  );
+  const picked = Object.fromEntries(known.map((k) => [k, source[k] === '' ? undefined : source[k]]));
   const parsed = envSchema.safeParse(picked);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
   const env = parsed.data;
   // A caught-up projection's leader queries every PROJECTOR_IDLE_MS; idle longer, its session ends.
   if (env.DATABASE_IDLE_TIMEOUT_MS > 0 && env.PROJECTOR_IDLE_MS * 2 > env.DATABASE_IDLE_TIMEOUT_MS) {
-    throw new ConfigError([`PROJECTOR_IDLE_MS: at most half of DATABASE_IDLE_TIMEOUT_MS (${env.DATABASE_IDLE_TIMEOUT_MS})`]);
+    throw new ConfigError([
+      `PROJECTOR_IDLE_MS: at most half of DATABASE_IDLE_TIMEOUT_MS (${env.DATABASE_IDLE_TIMEOUT_MS})`,
+    ]);
   }
   const issues: string[] = [];
   // TLS settings become part of the URLs (node-postgres reads them there); KAFKA_SSL*/SASL* are read and checked.
   const databaseUrl = databaseUrlWithTls('DATABASE_URL', env.DATABASE_URL, env, issues);
-  const apiDatabaseUrl = env.API_DATABASE_URL === undefined ? undefined : databaseUrlWithTls('API_DATABASE_URL', env.API_DATABASE_URL, env, issues);
+  const apiDatabaseUrl =
+    env.API_DATABASE_URL === undefined
+      ? undefined
+      : databaseUrlWithTls('API_DATABASE_URL', env.API_DATABASE_URL, env, issues);
   const security = kafkaSecurity(env, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
@@ -103,9 +117,19 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       maxBytesPerPartition: env.INGEST_MAX_BYTES_PER_PARTITION,
       dlqRelayIntervalMs: env.DLQ_RELAY_INTERVAL_MS,
     },
-    projector: { batchSize: env.PROJECTOR_BATCH_SIZE, idleMs: env.PROJECTOR_IDLE_MS, standbyMs: env.PROJECTOR_STANDBY_MS },
+    projector: {
+      batchSize: env.PROJECTOR_BATCH_SIZE,
+      idleMs: env.PROJECTOR_IDLE_MS,
+      standbyMs: env.PROJECTOR_STANDBY_MS,
+    },
     publisher: { intervalMs: env.SNAPSHOT_INTERVAL_MS, retentionDays: env.SNAPSHOT_RETENTION_DAYS },
-    api: { databaseUrl: apiDatabaseUrl, streamPollMs: env.API_STREAM_POLL_MS, heartbeatMs: env.API_STREAM_HEARTBEAT_MS, maxStreams: env.API_STREAM_MAX_CLIENTS, adminToken: env.ADMIN_TOKEN },
+    api: {
+      databaseUrl: apiDatabaseUrl,
+      streamPollMs: env.API_STREAM_POLL_MS,
+      heartbeatMs: env.API_STREAM_HEARTBEAT_MS,
+      maxStreams: env.API_STREAM_MAX_CLIENTS,
+      adminToken: env.ADMIN_TOKEN,
+    },
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT ?? (app === 'tool' ? 0 : DEFAULT_HTTP_PORTS[app]),

@@ -7,7 +7,13 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.kafka.clientId).toBe('caravan-ingestor');
     expect(config.kafka.topicPartitions).toBe(6);
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 3001, corsOrigins: [], bodyLimitBytes: 65_536, urlLimitBytes: 4_096 });
+    expect(config.http).toEqual({
+      host: '127.0.0.1',
+      port: 3001,
+      corsOrigins: [],
+      bodyLimitBytes: 65_536,
+      urlLimitBytes: 4_096,
+    });
     expect(config.timeZone).toBe('Asia/Almaty');
     expect(config.database.migrateOnStart).toBe(true);
     expect(config.kafka.sessionTimeoutMs).toBe(30_000);

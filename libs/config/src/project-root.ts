@@ -13,7 +13,8 @@ const PACKAGE_NAME = 'caravan';
 export function projectRoot(start: string = __dirname): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     if (isCaravanPackage(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json of ${PACKAGE_NAME} above ${start}: is Caravan installed whole?`);
+    if (dirname(dir) === dir)
+      throw new Error(`no package.json of ${PACKAGE_NAME} above ${start}: is Caravan installed whole?`);
   }
 }
 

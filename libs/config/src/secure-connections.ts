@@ -17,7 +17,9 @@ function readNamedFile(variable: string, path: string, issues: string[]): string
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    issues.push(`${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    issues.push(
+      `${variable}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
     return undefined;
   }
 }
@@ -44,7 +46,9 @@ export function kafkaSecurity(env: Env, issues: string[]): Pick<KafkaConnection,
   if (env.KAFKA_SSL === false && anyFile) issues.push('KAFKA_SSL: false, yet KAFKA_SSL_*_FILE is set');
   if (env.KAFKA_SSL === true || (env.KAFKA_SSL === undefined && anyFile)) {
     if ((files.cert === undefined) !== (files.key === undefined)) {
-      issues.push(`${files.cert === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE'}: a client certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE`);
+      issues.push(
+        `${files.cert === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE'}: a client certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE`,
+      );
     }
     tls = { rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED };
     if (files.ca !== undefined) tls.ca = readNamedFile('KAFKA_SSL_CA_FILE', files.ca, issues);
@@ -56,11 +60,20 @@ export function kafkaSecurity(env: Env, issues: string[]): Pick<KafkaConnection,
   const password = secret(env, 'KAFKA_SASL_PASSWORD', issues);
   let sasl: KafkaSasl | undefined;
   if (env.KAFKA_SASL_MECHANISM !== undefined) {
-    if (username === undefined) issues.push(`KAFKA_SASL_USERNAME: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_USERNAME_FILE)`);
-    if (password === undefined) issues.push(`KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_PASSWORD_FILE)`);
-    if (username !== undefined && password !== undefined) sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username, password };
+    if (username === undefined)
+      issues.push(
+        `KAFKA_SASL_USERNAME: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_USERNAME_FILE)`,
+      );
+    if (password === undefined)
+      issues.push(
+        `KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_PASSWORD_FILE)`,
+      );
+    if (username !== undefined && password !== undefined)
+      sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username, password };
   } else if (username !== undefined || password !== undefined) {
-    issues.push('KAFKA_SASL_MECHANISM: credentials are set without a mechanism (plain, scram-sha-256 or scram-sha-512)');
+    issues.push(
+      'KAFKA_SASL_MECHANISM: credentials are set without a mechanism (plain, scram-sha-256 or scram-sha-512)',
+    );
   }
   return { ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
 }
@@ -76,7 +89,9 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
   const parsed = new URL(url);
   const fromUrl = parsed.searchParams.get('sslmode') ?? undefined;
   if (fromUrl !== undefined && !(DATABASE_SSL_MODES as readonly string[]).includes(fromUrl)) {
-    issues.push(`${variable}: sslmode=${fromUrl} is not one of ${DATABASE_SSL_MODES.join(', ')} (no fallback between TLS and plain)`);
+    issues.push(
+      `${variable}: sslmode=${fromUrl} is not one of ${DATABASE_SSL_MODES.join(', ')} (no fallback between TLS and plain)`,
+    );
     return url;
   }
   // Files the URL itself names, checked now like the variables' (node-postgres would fail at each connection).
@@ -89,19 +104,32 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
     return url;
   }
   const mode = env.DATABASE_SSL_MODE ?? (fromUrl as DatabaseSslMode | undefined);
-  const files = { sslrootcert: env.DATABASE_SSL_CA_FILE, sslcert: env.DATABASE_SSL_CERT_FILE, sslkey: env.DATABASE_SSL_KEY_FILE };
-  const names = { sslrootcert: 'DATABASE_SSL_CA_FILE', sslcert: 'DATABASE_SSL_CERT_FILE', sslkey: 'DATABASE_SSL_KEY_FILE' } as const;
+  const files = {
+    sslrootcert: env.DATABASE_SSL_CA_FILE,
+    sslcert: env.DATABASE_SSL_CERT_FILE,
+    sslkey: env.DATABASE_SSL_KEY_FILE,
+  };
+  const names = {
+    sslrootcert: 'DATABASE_SSL_CA_FILE',
+    sslcert: 'DATABASE_SSL_CERT_FILE',
+    sslkey: 'DATABASE_SSL_KEY_FILE',
+  } as const;
   const anyFile = Object.values(files).some((f) => f !== undefined);
   if (mode === undefined && !anyFile) return url;
   if (mode === undefined || mode === 'disable') {
-    if (anyFile) issues.push(`DATABASE_SSL_MODE: ${mode ?? 'unset'}, yet DATABASE_SSL_*_FILE is set (require, verify-ca or verify-full use them)`);
+    if (anyFile)
+      issues.push(
+        `DATABASE_SSL_MODE: ${mode ?? 'unset'}, yet DATABASE_SSL_*_FILE is set (require, verify-ca or verify-full use them)`,
+      );
     return url;
   }
   if (mode === 'verify-ca' && files.sslrootcert === undefined && !parsed.searchParams.has('sslrootcert')) {
     issues.push('DATABASE_SSL_CA_FILE: sslmode verify-ca checks the server against a CA: name its file');
   }
   if ((files.sslcert === undefined) !== (files.sslkey === undefined)) {
-    issues.push(`${files.sslcert === undefined ? 'DATABASE_SSL_CERT_FILE' : 'DATABASE_SSL_KEY_FILE'}: a client certificate needs both DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE`);
+    issues.push(
+      `${files.sslcert === undefined ? 'DATABASE_SSL_CERT_FILE' : 'DATABASE_SSL_KEY_FILE'}: a client certificate needs both DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE`,
+    );
   }
   parsed.searchParams.delete('uselibpqcompat');
   for (const [param, file] of Object.entries(files) as Array<[keyof typeof files, string | undefined]>) {

@@ -42,7 +42,12 @@ describe('Kafka TLS and SASL settings', () => {
       KAFKA_SASL_USERNAME: 'caravan',
       KAFKA_SASL_PASSWORD_FILE: PASSWORD,
     });
-    expect(kafka.tls).toEqual({ ca: expect.stringContaining('ca'), cert: expect.stringContaining('client'), key: expect.stringContaining('key'), rejectUnauthorized: true });
+    expect(kafka.tls).toEqual({
+      ca: expect.stringContaining('ca'),
+      cert: expect.stringContaining('client'),
+      key: expect.stringContaining('key'),
+      rejectUnauthorized: true,
+    });
     expect(kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'caravan', password: 's3cret-from-a-file' });
   });
 
@@ -54,11 +59,31 @@ describe('Kafka TLS and SASL settings', () => {
     [{ KAFKA_SSL_CA_FILE: join(dir, 'missing.pem') }, /^KAFKA_SSL_CA_FILE: cannot read .*missing\.pem \(ENOENT\)$/],
     [{ KAFKA_SSL_CERT_FILE: CERT }, /^KAFKA_SSL_KEY_FILE: a client certificate needs both/],
     [{ KAFKA_SSL: 'false', KAFKA_SSL_CA_FILE: CA }, /^KAFKA_SSL: false, yet KAFKA_SSL_\*_FILE is set$/],
-    [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, /^KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=plain/],
-    [{ KAFKA_SASL_MECHANISM: 'GSSAPI', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /^KAFKA_SASL_MECHANISM: expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512$/],
-    [{ KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }, /^KAFKA_SASL_MECHANISM: credentials are set without a mechanism/],
-    [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SASL_PASSWORD_FILE: PASSWORD }, /^KAFKA_SASL_PASSWORD: set either KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both$/],
-    [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: file('empty', '') }, /^KAFKA_SASL_PASSWORD_FILE: .* is empty$/],
+    [
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' },
+      /^KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=plain/,
+    ],
+    [
+      { KAFKA_SASL_MECHANISM: 'GSSAPI', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      /^KAFKA_SASL_MECHANISM: expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512$/,
+    ],
+    [
+      { KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      /^KAFKA_SASL_MECHANISM: credentials are set without a mechanism/,
+    ],
+    [
+      {
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+        KAFKA_SASL_PASSWORD_FILE: PASSWORD,
+      },
+      /^KAFKA_SASL_PASSWORD: set either KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE, not both$/,
+    ],
+    [
+      { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: file('empty', '') },
+      /^KAFKA_SASL_PASSWORD_FILE: .* is empty$/,
+    ],
   ])('%j is refused at start, naming the variable', (env, message) => {
     const issues = issuesOf(env);
     expect(issues.some((i) => message.test(i))).toBe(true);
@@ -74,15 +99,29 @@ describe('PostgreSQL TLS settings', () => {
 
   it.each([
     ['require', {}, { rejectUnauthorized: false }],
-    ['verify-ca', { DATABASE_SSL_CA_FILE: CA }, { ca: expect.stringContaining('ca'), checkServerIdentity: expect.any(Function) }],
-    ['verify-full', { DATABASE_SSL_CA_FILE: CA, DATABASE_SSL_CERT_FILE: CERT, DATABASE_SSL_KEY_FILE: KEY }, { ca: expect.any(String), cert: expect.any(String), key: expect.any(String) }],
+    [
+      'verify-ca',
+      { DATABASE_SSL_CA_FILE: CA },
+      { ca: expect.stringContaining('ca'), checkServerIdentity: expect.any(Function) },
+    ],
+    [
+      'verify-full',
+      { DATABASE_SSL_CA_FILE: CA, DATABASE_SSL_CERT_FILE: CERT, DATABASE_SSL_KEY_FILE: KEY },
+      { ca: expect.any(String), cert: expect.any(String), key: expect.any(String) },
+    ],
   ])('DATABASE_SSL_MODE=%s: the URL carries libpq’s meaning of the mode to node-postgres', (mode, files, ssl) => {
-    const config = loadConfig('api', { DATABASE_URL: URL_, DATABASE_SSL_MODE: mode, API_DATABASE_URL: 'postgres://reader@db.example/caravan', ...files });
+    const config = loadConfig('api', {
+      DATABASE_URL: URL_,
+      DATABASE_SSL_MODE: mode,
+      API_DATABASE_URL: 'postgres://reader@db.example/caravan',
+      ...files,
+    });
     for (const url of [config.database.url, config.api.databaseUrl as string]) {
       expect(new URL(url).searchParams.get('sslmode')).toBe(mode);
       expect(parse(url).ssl).toEqual(ssl);
     }
-    if (mode === 'verify-full') expect((parse(config.database.url).ssl as { checkServerIdentity?: unknown }).checkServerIdentity).toBeUndefined();
+    if (mode === 'verify-full')
+      expect((parse(config.database.url).ssl as { checkServerIdentity?: unknown }).checkServerIdentity).toBeUndefined();
   });
 
   it("the URL's own sslmode=require means libpq's require (encrypted, not verified), not node-postgres's verify-full", () => {
@@ -92,11 +131,23 @@ describe('PostgreSQL TLS settings', () => {
 
   it.each([
     [{ DATABASE_SSL_MODE: 'verify-ca' }, /^DATABASE_SSL_CA_FILE: sslmode verify-ca checks the server against a CA/],
-    [{ DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA_FILE: join(dir, 'nope.pem') }, /^DATABASE_SSL_CA_FILE: cannot read .*nope\.pem \(ENOENT\)$/],
-    [{ DATABASE_URL: `${URL_}?sslmode=prefer` }, /^DATABASE_URL: sslmode=prefer is not one of disable, require, verify-ca, verify-full/],
-    [{ DATABASE_URL: `${URL_}?sslmode=disable`, DATABASE_SSL_MODE: 'require' }, /^DATABASE_SSL_MODE: require, but DATABASE_URL says sslmode=disable; set one$/],
+    [
+      { DATABASE_SSL_MODE: 'require', DATABASE_SSL_CA_FILE: join(dir, 'nope.pem') },
+      /^DATABASE_SSL_CA_FILE: cannot read .*nope\.pem \(ENOENT\)$/,
+    ],
+    [
+      { DATABASE_URL: `${URL_}?sslmode=prefer` },
+      /^DATABASE_URL: sslmode=prefer is not one of disable, require, verify-ca, verify-full/,
+    ],
+    [
+      { DATABASE_URL: `${URL_}?sslmode=disable`, DATABASE_SSL_MODE: 'require' },
+      /^DATABASE_SSL_MODE: require, but DATABASE_URL says sslmode=disable; set one$/,
+    ],
     [{ DATABASE_SSL_CA_FILE: CA }, /^DATABASE_SSL_MODE: unset, yet DATABASE_SSL_\*_FILE is set/],
-    [{ DATABASE_SSL_MODE: 'require', DATABASE_SSL_KEY_FILE: KEY }, /^DATABASE_SSL_CERT_FILE: a client certificate needs both/],
+    [
+      { DATABASE_SSL_MODE: 'require', DATABASE_SSL_KEY_FILE: KEY },
+      /^DATABASE_SSL_CERT_FILE: a client certificate needs both/,
+    ],
     [{ DATABASE_SSL_MODE: 'tls' }, /^DATABASE_SSL_MODE: /],
   ])('%j is refused at start, naming the variable', (env, message) => {
     expect(issuesOf({ DATABASE_URL: URL_, ...env }).some((i) => message.test(i))).toBe(true);

@@ -21,9 +21,12 @@ function envelope<T extends TourismEvent['type'], D>(type: T, data: D, options: 
 
 /** Valid version-1 events, ready for EventProducer (or JSON.stringify). */
 export const buildEvent = {
-  bookingCreated: (data: BookingCreatedData, options: EnvelopeOptions = {}): BookingCreated => envelope('BookingCreated', data, options),
-  bookingCancelled: (data: BookingCancelledData, options: EnvelopeOptions = {}): BookingCancelled => envelope('BookingCancelled', data, options),
-  arrivalRecorded: (data: ArrivalRecordedData, options: EnvelopeOptions = {}): ArrivalRecorded => envelope('ArrivalRecorded', data, options),
+  bookingCreated: (data: BookingCreatedData, options: EnvelopeOptions = {}): BookingCreated =>
+    envelope('BookingCreated', data, options),
+  bookingCancelled: (data: BookingCancelledData, options: EnvelopeOptions = {}): BookingCancelled =>
+    envelope('BookingCancelled', data, options),
+  arrivalRecorded: (data: ArrivalRecordedData, options: EnvelopeOptions = {}): ArrivalRecorded =>
+    envelope('ArrivalRecorded', data, options),
   mediaViewsReported: (data: MediaViewsReportedData, options: EnvelopeOptions = {}): MediaViewsReported =>
     envelope('MediaViewsReported', data, options),
 };

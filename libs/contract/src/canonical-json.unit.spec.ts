@@ -15,7 +15,9 @@ function reference(value: unknown): string {
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and leaves undefined members out', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é' }], c: undefined }, A: true })).toBe('{"A":true,"a":{"d":[3,{"y":"é","z":null}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: null, y: 'é' }], c: undefined }, A: true })).toBe(
+      '{"A":true,"a":{"d":[3,{"y":"é","z":null}]},"b":1}',
+    );
   });
 
   it('gives the text of the first definition for any JSON value (stored hashes stay valid)', () => {
@@ -28,7 +30,13 @@ describe('canonicalJson', () => {
   });
 
   it('hashes an event the way the store already holds it', () => {
-    const event = { type: 'ArrivalRecorded', version: 1, occurredAt: '2024-03-28T10:15:00+05:00', producer: 'border-service', data: { travelers: 2, port: 'ala-airport', nationality: 'CN', purpose: 'tourism' } };
+    const event = {
+      type: 'ArrivalRecorded',
+      version: 1,
+      occurredAt: '2024-03-28T10:15:00+05:00',
+      producer: 'border-service',
+      data: { travelers: 2, port: 'ala-airport', nationality: 'CN', purpose: 'tourism' },
+    };
     expect(sha256Hex(canonicalJson(event))).toBe(sha256Hex(reference(event)));
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });

@@ -31,7 +31,9 @@ export function contractDocuments(registry: EventRegistry = eventRegistry): Reco
     definition.versions.forEach((_, i) => {
       const version = i + 1;
       const name = `${definition.type}.v${version}`;
-      files[`${SCHEMA_DIR}/${name}.json`] = pretty(jsonSchema(envelopeOf(registry, definition.type, version), `${name}.json`, name));
+      files[`${SCHEMA_DIR}/${name}.json`] = pretty(
+        jsonSchema(envelopeOf(registry, definition.type, version), `${name}.json`, name),
+      );
       messages[name] = {
         name: definition.type,
         title: `${definition.type} version ${version}`,
@@ -65,7 +67,11 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
     required: Object.values(DLQ_HEADERS),
     properties: {
       [DLQ_HEADERS.code]: { type: 'string', enum: [...REJECTION_CODES] },
-      [DLQ_HEADERS.detail]: { type: 'string', description: 'why (printable: control characters written as \\uXXXX); for `schema`, the failing paths; for `unstorable`, the database\'s reason' },
+      [DLQ_HEADERS.detail]: {
+        type: 'string',
+        description:
+          "why (printable: control characters written as \\uXXXX); for `schema`, the failing paths; for `unstorable`, the database's reason",
+      },
       [DLQ_HEADERS.topic]: { type: 'string' },
       [DLQ_HEADERS.partition]: { type: 'string', description: 'decimal' },
       [DLQ_HEADERS.offset]: { type: 'string', description: 'decimal' },
@@ -81,7 +87,7 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
         'Every record value is one UTF-8 JSON object of at most 64 KiB; every string in it, keys included, is well-formed Unicode without U+0000. ' +
         'Record batches may be compressed with gzip, snappy, lz4 or zstd, and may be written inside Kafka transactions: Caravan reads with read_committed (aborted records are never ingested). ' +
         '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, views at most 1,000,000,000, a price at most 100,000,000.00, no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); rejection code `unstorable`. ' +
-        '1.2.0 (2026-11-30): the snapshot topic is written in Kafka transactions by one leading publisher (read committed); a key\'s position never decreases. See docs/contract/CHANGELOG.md.',
+        "1.2.0 (2026-11-30): the snapshot topic is written in Kafka transactions by one leading publisher (read committed); a key's position never decreases. See docs/contract/CHANGELOG.md.",
     },
     defaultContentType: 'application/json',
     channels: {
@@ -90,12 +96,14 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
       media: inbound('media', 'Social-media views gained per campaign since the previous report, keyed by campaign.'),
       dlq: {
         address: DEFAULT_TOPICS.dlq,
-        description: 'Every rejected inbound record, its value byte-identical to what was consumed, with headers saying why and where from.',
+        description:
+          'Every rejected inbound record, its value byte-identical to what was consumed, with headers saying why and where from.',
         messages: { Rejected: { $ref: '#/components/messages/Rejected' } },
       },
       snapshots: {
         address: DEFAULT_TOPICS.snapshots,
-        description: 'Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`; written in Kafka transactions by the one leading publisher (read with isolation.level=read_committed, every client\'s default); a key\'s position never decreases.',
+        description:
+          "Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`; written in Kafka transactions by the one leading publisher (read with isolation.level=read_committed, every client's default); a key's position never decreases.",
         messages: { KpiSnapshot: { $ref: '#/components/messages/KpiSnapshot' } },
       },
     },
@@ -116,7 +124,11 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
           headers: headerSchema,
           payload: { description: 'the original bytes' },
         },
-        KpiSnapshot: { name: 'KpiSnapshot', contentType: 'application/json', payload: { $ref: './schemas/KpiSnapshot.json' } },
+        KpiSnapshot: {
+          name: 'KpiSnapshot',
+          contentType: 'application/json',
+          payload: { $ref: './schemas/KpiSnapshot.json' },
+        },
       },
     },
   };

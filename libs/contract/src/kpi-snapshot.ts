@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-export const KPIS = ['arrivals', 'bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd', 'media_views', 'destination_rank'] as const;
+export const KPIS = [
+  'arrivals',
+  'bookings',
+  'bookings_cancelled',
+  'revenue_usd',
+  'net_revenue_usd',
+  'media_views',
+  'destination_rank',
+] as const;
 export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
 
 const percent = z.number().nullable().describe('rounded to one decimal; null when undefined');
@@ -17,7 +25,10 @@ export const kpiSnapshotSchema = z.strictObject({
   changePct: percent,
   target: z.number().nullable().optional(),
   progressPct: percent.optional(),
-  position: z.int().min(0).describe('the event-store position the snapshot reflects: every event at or below it is in the values'),
+  position: z
+    .int()
+    .min(0)
+    .describe('the event-store position the snapshot reflects: every event at or below it is in the values'),
   computedAt: z.iso.datetime({ offset: true }),
 });
 

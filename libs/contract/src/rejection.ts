@@ -29,4 +29,6 @@ export const DLQ_HEADERS = {
  * them: a record the validator passed and the store refused, which no known record reaches.
  */
 export type ForeseenRejectionCode = Exclude<RejectionCode, 'unstorable'>;
-export const FORESEEN_REJECTION_CODES: readonly ForeseenRejectionCode[] = REJECTION_CODES.filter((c): c is ForeseenRejectionCode => c !== 'unstorable');
+export const FORESEEN_REJECTION_CODES: readonly ForeseenRejectionCode[] = REJECTION_CODES.filter(
+  (c): c is ForeseenRejectionCode => c !== 'unstorable',
+);

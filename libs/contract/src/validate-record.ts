@@ -45,7 +45,8 @@ export function validateRecord(value: Uint8Array | null, context: ValidationCont
   } catch (error) {
     return reject('malformed_json', (error as Error).message);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return reject('malformed_json', 'the value is not a JSON object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return reject('malformed_json', 'the value is not a JSON object');
   // Before the schemas: a string PostgreSQL cannot store is refused wherever it is, key or value.
   const illFormed = illFormedStrings(text, json);
   if (illFormed.length > 0) return reject('schema', illFormed.join('; '));
@@ -57,7 +58,8 @@ export function validateRecord(value: Uint8Array | null, context: ValidationCont
   const definition = registry.get(type);
   if (!definition) return reject('unknown_type', `no event type ${JSON.stringify(type)}`);
   const schema = definition.versions[version - 1];
-  if (!schema) return reject('unknown_version', `${type} has versions 1 to ${definition.versions.length}, not ${version}`);
+  if (!schema)
+    return reject('unknown_version', `${type} has versions 1 to ${definition.versions.length}, not ${version}`);
 
   const parsed = schema.safeParse(data);
   if (!parsed.success) return reject('schema', describe(parsed.error, 'data'));
@@ -68,7 +70,10 @@ export function validateRecord(value: Uint8Array | null, context: ValidationCont
     return reject('unknown_currency', `no reference rate for ${currency} at ${occurredAt}`);
   }
   if (occurredAtMs > context.nowMs + FUTURE_TOLERANCE_MS) {
-    return reject('future_event', `occurredAt ${occurredAt} is more than 24 h ahead of ${new Date(context.nowMs).toISOString()}`);
+    return reject(
+      'future_event',
+      `occurredAt ${occurredAt} is more than 24 h ahead of ${new Date(context.nowMs).toISOString()}`,
+    );
   }
   const contentHash = sha256Hex(canonicalJson({ type, version, occurredAt, producer, data }));
   return {

@@ -9,7 +9,11 @@ const bytes = (value: unknown): Buffer => Buffer.from(typeof value === 'string' 
 
 const arrival = buildEvent.arrivalRecorded(
   { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 3, destination: 'almaty' },
-  { eventId: '0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10', occurredAt: '2024-03-28T10:15:00+05:00', producer: 'border-service' },
+  {
+    eventId: '0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10',
+    occurredAt: '2024-03-28T10:15:00+05:00',
+    producer: 'border-service',
+  },
 );
 const booking = buildEvent.bookingCreated(
   {
@@ -35,11 +39,28 @@ describe('validateRecord', () => {
     const result = validateRecord(bytes(arrival), context);
     expect(result).toEqual({
       ok: true,
-      event: expect.objectContaining({ eventId: arrival.eventId, type: 'ArrivalRecorded', version: 1, producer: 'border-service', data: arrival.data }),
+      event: expect.objectContaining({
+        eventId: arrival.eventId,
+        type: 'ArrivalRecorded',
+        version: 1,
+        producer: 'border-service',
+        data: arrival.data,
+      }),
     });
     expect(codeOf(bytes(booking))).toBe('accepted');
-    expect(codeOf(bytes(buildEvent.bookingCancelled({ bookingId: 'b-1' }, { occurredAt: '2024-05-02T00:00:00Z' })))).toBe('accepted');
-    expect(codeOf(bytes(buildEvent.mediaViewsReported({ platform: 'douyin', campaign: 'visit-kz', market: 'CN', views: 0 }, { occurredAt: '2024-05-02T00:00:00Z' })))).toBe('accepted');
+    expect(
+      codeOf(bytes(buildEvent.bookingCancelled({ bookingId: 'b-1' }, { occurredAt: '2024-05-02T00:00:00Z' }))),
+    ).toBe('accepted');
+    expect(
+      codeOf(
+        bytes(
+          buildEvent.mediaViewsReported(
+            { platform: 'douyin', campaign: 'visit-kz', market: 'CN', views: 0 },
+            { occurredAt: '2024-05-02T00:00:00Z' },
+          ),
+        ),
+      ),
+    ).toBe('accepted');
   });
 
   it('gives the same content hash whatever the key order, and another for other content', () => {
@@ -67,9 +88,21 @@ describe('validateRecord', () => {
     ['travelers out of range', bytes({ ...arrival, data: { ...arrival.data, travelers: 0 } }), 'schema'],
     ['a lower-case country', bytes({ ...arrival, data: { ...arrival.data, nationality: 'cn' } }), 'schema'],
     ['an unknown field in data', bytes({ ...arrival, data: { ...arrival.data, vip: true } }), 'schema'],
-    ['a price with 3 decimals', bytes({ ...booking, data: { ...booking.data, price: { amount: '1.005', currency: 'USD' } } }), 'schema'],
-    ['a currency without a rate', bytes({ ...booking, data: { ...booking.data, price: { amount: '10', currency: 'JPY' } } }), 'unknown_currency'],
-    ['an event 25 h ahead', bytes({ ...arrival, occurredAt: new Date(NOW + 25 * 3600_000).toISOString() }), 'future_event'],
+    [
+      'a price with 3 decimals',
+      bytes({ ...booking, data: { ...booking.data, price: { amount: '1.005', currency: 'USD' } } }),
+      'schema',
+    ],
+    [
+      'a currency without a rate',
+      bytes({ ...booking, data: { ...booking.data, price: { amount: '10', currency: 'JPY' } } }),
+      'unknown_currency',
+    ],
+    [
+      'an event 25 h ahead',
+      bytes({ ...arrival, occurredAt: new Date(NOW + 25 * 3600_000).toISOString() }),
+      'future_event',
+    ],
   ])('rejects %s', (_, value, code) => {
     expect(codeOf(value)).toBe(code);
   });
@@ -79,22 +112,52 @@ describe('validateRecord', () => {
   });
 
   // Everything PostgreSQL would refuse is a `schema` rejection with its path (bounds of 2026-11-30).
-  const cancel = buildEvent.bookingCancelled({ bookingId: 'b-1', reason: 'changed plans' }, { occurredAt: '2024-05-02T00:00:00Z' });
-  const views = buildEvent.mediaViewsReported({ platform: 'douyin', campaign: 'visit-kz', market: 'CN', views: 1 }, { occurredAt: '2024-05-02T00:00:00Z' });
+  const cancel = buildEvent.bookingCancelled(
+    { bookingId: 'b-1', reason: 'changed plans' },
+    { occurredAt: '2024-05-02T00:00:00Z' },
+  );
+  const views = buildEvent.mediaViewsReported(
+    { platform: 'douyin', campaign: 'visit-kz', market: 'CN', views: 1 },
+    { occurredAt: '2024-05-02T00:00:00Z' },
+  );
   it.each([
     ['U+0000 in the producer', bytes({ ...arrival, producer: 'border\u0000service' }), /^producer: contains U\+0000$/],
-    ['U+0000 in a bookingId', bytes({ ...cancel, data: { ...cancel.data, bookingId: 'b\u0000' } }), /^data\.bookingId: contains U\+0000$/],
-    ['a lone surrogate in a reason', bytes({ ...cancel, data: { ...cancel.data, reason: 'a\ud800b' } }), /^data\.reason: contains a lone surrogate/],
+    [
+      'U+0000 in a bookingId',
+      bytes({ ...cancel, data: { ...cancel.data, bookingId: 'b\u0000' } }),
+      /^data\.bookingId: contains U\+0000$/,
+    ],
+    [
+      'a lone surrogate in a reason',
+      bytes({ ...cancel, data: { ...cancel.data, reason: 'a\ud800b' } }),
+      /^data\.reason: contains a lone surrogate/,
+    ],
     ['a lone low surrogate', bytes({ ...arrival, producer: '\udc00' }), /^producer: contains a lone surrogate/],
-    ['an unknown key with U+0000', bytes({ ...arrival, data: { ...arrival.data, ['v\u0000ip']: 1 } }), /^data\.v\\u0000ip: the key contains U\+0000$/],
+    [
+      'an unknown key with U+0000',
+      bytes({ ...arrival, data: { ...arrival.data, ['v\u0000ip']: 1 } }),
+      /^data\.v\\u0000ip: the key contains U\+0000$/,
+    ],
     ['occurredAt in year 0000', bytes({ ...arrival, occurredAt: '0000-06-01T00:00:00Z' }), /^occurredAt: /],
-    ['occurredAt in year 0099', bytes({ ...cancel, occurredAt: '0099-06-01T00:00:00Z' }), /^occurredAt: expected a date from 1970-01-01 on/],
+    [
+      'occurredAt in year 0099',
+      bytes({ ...cancel, occurredAt: '0099-06-01T00:00:00Z' }),
+      /^occurredAt: expected a date from 1970-01-01 on/,
+    ],
     ['occurredAt in 1969', bytes({ ...arrival, occurredAt: '1969-12-31T23:59:59Z' }), /^occurredAt: /],
     ['an offset of +16:00', bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00+16:00' }), /^occurredAt: /],
     ['an offset of -16:00', bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00-16:00' }), /^occurredAt: /],
     ['views above 1,000,000,000', bytes({ ...views, data: { ...views.data, views: 1_000_000_001 } }), /^data\.views: /],
-    ['a price above 100,000,000.00', bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.01', currency: 'USD' } } }), /^data\.price\.amount: /],
-    ['a price of 15 digits', bytes({ ...booking, data: { ...booking.data, price: { amount: '999999999999999.99', currency: 'USD' } } }), /^data\.price\.amount: /],
+    [
+      'a price above 100,000,000.00',
+      bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.01', currency: 'USD' } } }),
+      /^data\.price\.amount: /,
+    ],
+    [
+      'a price of 15 digits',
+      bytes({ ...booking, data: { ...booking.data, price: { amount: '999999999999999.99', currency: 'USD' } } }),
+      /^data\.price\.amount: /,
+    ],
   ])('rejects %s as schema, with the path', (_, value, detail) => {
     const result = validateRecord(value, context);
     expect(result.ok ? 'accepted' : result.rejection.code).toBe('schema');
@@ -103,17 +166,30 @@ describe('validateRecord', () => {
 
   it('accepts the bounds themselves and well-formed pairs', () => {
     expect(codeOf(bytes({ ...views, data: { ...views.data, views: 1_000_000_000 } }))).toBe('accepted');
-    expect(codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.00', currency: 'USD' } } }))).toBe('accepted');
-    expect(codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '99999999.99', currency: 'USD' } } }))).toBe('accepted');
+    expect(
+      codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '100000000.00', currency: 'USD' } } })),
+    ).toBe('accepted');
+    expect(
+      codeOf(bytes({ ...booking, data: { ...booking.data, price: { amount: '99999999.99', currency: 'USD' } } })),
+    ).toBe('accepted');
     expect(codeOf(bytes({ ...arrival, occurredAt: '1970-01-01T00:00:00Z' }))).toBe('accepted');
     expect(codeOf(bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00+15:59' }))).toBe('accepted');
     expect(codeOf(bytes({ ...arrival, occurredAt: '2024-03-28T10:15:00-15:59' }))).toBe('accepted');
     // An emoji written as an escaped surrogate pair, and a literal backslash before "u0000".
-    expect(codeOf(bytes('{"eventId":"0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10","type":"ArrivalRecorded","version":1,"occurredAt":"2024-03-28T10:15:00+05:00","producer":"p\\ud83d\\ude00 \\\\u0000","data":{"nationality":"CN","port":"ala","purpose":"tourism","travelers":1}}'))).toBe('accepted');
+    expect(
+      codeOf(
+        bytes(
+          '{"eventId":"0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10","type":"ArrivalRecorded","version":1,"occurredAt":"2024-03-28T10:15:00+05:00","producer":"p\\ud83d\\ude00 \\\\u0000","data":{"nationality":"CN","port":"ala","purpose":"tourism","travelers":1}}',
+        ),
+      ),
+    ).toBe('accepted');
   });
 
   it('writes rejection details with no control character and no lone surrogate', () => {
-    const result = validateRecord(bytes({ ...arrival, data: { ...arrival.data, ['a\u0001\u0000\ud800']: 1 }, producer: 'ok' }), context);
+    const result = validateRecord(
+      bytes({ ...arrival, data: { ...arrival.data, ['a\u0001\u0000\ud800']: 1 }, producer: 'ok' }),
+      context,
+    );
     if (result.ok) throw new Error('expected a rejection');
     expect(result.rejection.detail).toContain('\\u0000');
     expect(result.rejection.detail.isWellFormed()).toBe(true);
@@ -126,7 +202,8 @@ describe('validateRecord', () => {
   it('names the failing paths of a schema rejection', () => {
     const result = validateRecord(bytes({ ...arrival, data: { ...arrival.data, travelers: 0, port: 'ALA' } }), context);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.rejection.detail).toMatch(/data\.port: .*; data\.travelers: |data\.travelers: .*; data\.port: /);
+    if (!result.ok)
+      expect(result.rejection.detail).toMatch(/data\.port: .*; data\.travelers: |data\.travelers: .*; data\.port: /);
   });
 });
 
@@ -139,15 +216,24 @@ describe('EventRegistry upcasting', () => {
       topic: 'media',
       keyField: 'firstName',
       versions: [v1, v2],
-      upcasters: [(d) => {
-        const [firstName = '', lastName = ''] = String(d.name).split(' ');
-        return { firstName, lastName };
-      }],
+      upcasters: [
+        (d) => {
+          const [firstName = '', lastName = ''] = String(d.name).split(' ');
+          return { firstName, lastName };
+        },
+      ],
     },
   ]);
 
   it('validates each version against its own schema and reads old versions as the current one', () => {
-    const old = { eventId: arrival.eventId, type: 'Renamed', version: 1, occurredAt: '2024-01-01T00:00:00Z', producer: 'p', data: { name: 'Ada Lovelace' } };
+    const old = {
+      eventId: arrival.eventId,
+      type: 'Renamed',
+      version: 1,
+      occurredAt: '2024-01-01T00:00:00Z',
+      producer: 'p',
+      data: { name: 'Ada Lovelace' },
+    };
     const result = validateRecord(bytes(old), { ...context, registry });
     if (!result.ok) throw new Error(result.rejection.detail);
     expect(result.event.data).toEqual({ name: 'Ada Lovelace' });
@@ -163,6 +249,8 @@ describe('EventRegistry upcasting', () => {
   });
 
   it('refuses a definition whose upcasters do not bridge every version', () => {
-    expect(() => new EventRegistry([{ type: 'X', topic: 'media', keyField: 'a', versions: [v1, v2], upcasters: [] }])).toThrow(/need 1 upcasters/);
+    expect(
+      () => new EventRegistry([{ type: 'X', topic: 'media', keyField: 'a', versions: [v1, v2], upcasters: [] }]),
+    ).toThrow(/need 1 upcasters/);
   });
 });

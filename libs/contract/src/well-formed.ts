@@ -42,7 +42,8 @@ function problemOf(text: string): string | undefined {
 const pathText = (path: string[]): string => (path.length === 0 ? '(root)' : path.join('.'));
 
 // C0 and C1 controls, DEL, the line and paragraph separators, and lone surrogates.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Text safe to store, log and send as a header: every control character and lone surrogate

@@ -1,4 +1,12 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { migrate, migrationLabel } from './migrations';
@@ -38,7 +46,8 @@ export class DatabaseStartup {
       try {
         if (this.config.database.migrateOnStart) {
           const report = await migrate(this.pool);
-          if (report.applied.length > 0) this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
+          if (report.applied.length > 0)
+            this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
         } else {
           await this.pool.query('SELECT 1');
         }

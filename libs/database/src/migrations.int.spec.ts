@@ -15,7 +15,9 @@ describe('migrate (real PostgreSQL)', () => {
     expect(first.applied.map((m) => m.version)).toEqual(shipped.map((m) => m.version));
     expect(second.applied).toEqual([]);
     expect(second.alreadyApplied).toBe(shipped.length);
-    const { rows } = await db().pool.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version');
+    const { rows } = await db().pool.query(
+      'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
+    );
     expect(rows).toEqual(shipped.map((m) => ({ version: m.version, n: 1 })));
     expect(await currentSchemaVersion(db().pool)).toBe(shipped.length);
   });
@@ -28,7 +30,10 @@ describe('migrate from several processes at once', () => {
     dir = mkdtempSync(join(tmpdir(), 'caravan-migrations-'));
     // Not idempotent on purpose: applied twice, the second CREATE TABLE would fail.
     writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE first_table (id int PRIMARY KEY);');
-    writeFileSync(join(dir, '0002_second.sql'), 'CREATE TABLE second_table (id int PRIMARY KEY); SELECT pg_sleep(0.2);');
+    writeFileSync(
+      join(dir, '0002_second.sql'),
+      'CREATE TABLE second_table (id int PRIMARY KEY); SELECT pg_sleep(0.2);',
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +52,9 @@ describe('migrate from several processes at once', () => {
 
   it('refuses to run when an applied migration was edited', async () => {
     writeFileSync(join(dir, '0001_first.sql'), 'CREATE TABLE first_table (id bigint PRIMARY KEY);');
-    await expect(migrate(db().pool, readMigrations(dir))).rejects.toThrow(/0001_first was changed after it was applied/);
+    await expect(migrate(db().pool, readMigrations(dir))).rejects.toThrow(
+      /0001_first was changed after it was applied/,
+    );
   });
 
   it('rolls back a failing migration and records nothing for it', async () => {

@@ -18,7 +18,9 @@ export function migrationLabel(m: Pick<Migration, 'version' | 'name'>): string {
 
 /** Reads `NNNN_name.sql` files in version order; refuses gaps, duplicates and stray files. */
 export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const migrations = files.map((file) => {
     const match = FILE_NAME.exec(file);
     if (!match) throw new Error(`migration file name must look like 0001_name.sql: ${file}`);
@@ -31,7 +33,8 @@ export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
     };
   });
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migrations must be numbered 0001, 0002, … without gaps: ${migrationLabel(m)}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 0001, 0002, … without gaps: ${migrationLabel(m)}`);
   });
   return migrations;
 }
@@ -82,13 +85,19 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         // The SQLSTATE stays: a lost connection is worth another attempt, a bad migration is not.
-        throw Object.assign(new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`, { cause: error }), { code: (error as { code?: unknown }).code });
+        throw Object.assign(
+          new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`, { cause: error }),
+          { code: (error as { code?: unknown }).code },
+        );
       }
     }
     return { applied: pending, alreadyApplied: done.size };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-    const reset = await client.query('RESET statement_timeout; RESET lock_timeout').then(() => undefined, (e: Error) => e);
+    const reset = await client.query('RESET statement_timeout; RESET lock_timeout').then(
+      () => undefined,
+      (e: Error) => e,
+    );
     client.release(reset);
   }
 }

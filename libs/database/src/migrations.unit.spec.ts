@@ -20,7 +20,10 @@ describe('readMigrations', () => {
     writeFileSync(join(dir, '0002_second.sql'), 'SELECT 2;');
     writeFileSync(join(dir, '0001_first.sql'), 'SELECT 1;');
     const migrations = readMigrations(dir);
-    expect(migrations.map((m) => [m.version, m.name])).toEqual([[1, 'first'], [2, 'second']]);
+    expect(migrations.map((m) => [m.version, m.name])).toEqual([
+      [1, 'first'],
+      [2, 'second'],
+    ]);
     expect(migrations[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 

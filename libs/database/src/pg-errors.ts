@@ -16,8 +16,18 @@ const DATA_CLASSES = new Set(['22', '23', '54']);
 // Not in a transient class, but cured by waiting: lock_not_available (lock_timeout), idle session timeout.
 const TRANSIENT_STATES = new Set(['55P03', '57P05']);
 // node-postgres and Node report a lost or refused connection without a SQLSTATE.
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const CONNECTION_MESSAGES = /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end/i;
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const CONNECTION_MESSAGES =
+  /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|Client was closed|Cannot use a pool after calling end/i;
 
 export function classifyPgError(error: unknown): FailureKind {
   const e = error as { code?: unknown; message?: unknown } | null | undefined;
@@ -33,7 +43,10 @@ export function classifyPgError(error: unknown): FailureKind {
 /** The server's reason in one line: SQLSTATE, message and detail (what an `unstorable` rejection or a set-aside event carries). */
 export function describePgError(error: unknown): string {
   const e = error as { code?: unknown; message?: unknown; detail?: unknown; where?: unknown } | null | undefined;
-  const parts = [typeof e?.code === 'string' ? `[${e.code}]` : '', typeof e?.message === 'string' ? e.message : String(error)];
+  const parts = [
+    typeof e?.code === 'string' ? `[${e.code}]` : '',
+    typeof e?.message === 'string' ? e.message : String(error),
+  ];
   if (typeof e?.detail === 'string' && e.detail) parts.push(`(${e.detail})`);
   return parts.filter(Boolean).join(' ');
 }

@@ -24,7 +24,9 @@ describe('classifyPgError', () => {
 
   it('takes lost and refused connections for transient, other errors for faults', () => {
     expect(classifyPgError(new Error('Connection terminated unexpectedly'))).toBe('transient');
-    expect(classifyPgError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('transient');
+    expect(
+      classifyPgError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    ).toBe('transient');
     expect(classifyPgError(new Error('timeout exceeded when trying to connect'))).toBe('transient');
     expect(classifyPgError(new TypeError('x is undefined'))).toBe('fault');
     expect(classifyPgError(undefined)).toBe('fault');
@@ -33,6 +35,8 @@ describe('classifyPgError', () => {
   it('describes the server reason in one line', () => {
     const error = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
     expect(describePgError(error)).toBe('[22021] invalid byte sequence for encoding "UTF8": 0x00');
-    expect(describePgError(Object.assign(new Error('m'), { code: '23514', detail: 'Failing row contains (1).' }))).toBe('[23514] m (Failing row contains (1).)');
+    expect(describePgError(Object.assign(new Error('m'), { code: '23514', detail: 'Failing row contains (1).' }))).toBe(
+      '[23514] m (Failing row contains (1).)',
+    );
   });
 });

@@ -13,12 +13,26 @@ import { Client, type ClientConfig, Pool, type PoolClient } from 'pg';
  * - keepAliveSeconds: TCP keepalive on both ends, so a peer that vanished (a partition, a host
  *   gone) is noticed in about twice this time instead of the kernel's two hours.
  */
-export type SessionLimits = { statementTimeoutMs: number; lockTimeoutMs: number; idleTimeoutMs: number; keepAliveSeconds: number };
+export type SessionLimits = {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleTimeoutMs: number;
+  keepAliveSeconds: number;
+};
 
-export type PoolOptions = { url: string; poolSize?: number; applicationName?: string; readOnly?: boolean; limits?: SessionLimits };
+export type PoolOptions = {
+  url: string;
+  poolSize?: number;
+  applicationName?: string;
+  readOnly?: boolean;
+  limits?: SessionLimits;
+};
 
 /** The startup options and socket settings that put `limits` on every session of a client or pool. */
-export function sessionSettings(limits: SessionLimits | undefined, readOnly = false): Pick<ClientConfig, 'options' | 'keepAlive' | 'keepAliveInitialDelayMillis'> {
+export function sessionSettings(
+  limits: SessionLimits | undefined,
+  readOnly = false,
+): Pick<ClientConfig, 'options' | 'keepAlive' | 'keepAliveInitialDelayMillis'> {
   const settings: string[] = [];
   // Read-only sessions: PostgreSQL itself refuses any write on them.
   if (readOnly) settings.push('default_transaction_read_only=on');
@@ -31,13 +45,19 @@ export function sessionSettings(limits: SessionLimits | undefined, readOnly = fa
     if (limits.keepAliveSeconds > 0) {
       const interval = Math.max(1, Math.ceil(limits.keepAliveSeconds / 3));
       // The server probes a silent client, and checks during long statements that it is still there.
-      settings.push(`tcp_keepalives_idle=${limits.keepAliveSeconds}`, `tcp_keepalives_interval=${interval}`, 'tcp_keepalives_count=3');
+      settings.push(
+        `tcp_keepalives_idle=${limits.keepAliveSeconds}`,
+        `tcp_keepalives_interval=${interval}`,
+        'tcp_keepalives_count=3',
+      );
       settings.push(`client_connection_check_interval=${limits.keepAliveSeconds * 1000}`);
     }
   }
   return {
     ...(settings.length > 0 ? { options: settings.map((s) => `-c ${s}`).join(' ') } : {}),
-    ...(limits && limits.keepAliveSeconds > 0 ? { keepAlive: true, keepAliveInitialDelayMillis: limits.keepAliveSeconds * 1000 } : {}),
+    ...(limits && limits.keepAliveSeconds > 0
+      ? { keepAlive: true, keepAliveInitialDelayMillis: limits.keepAliveSeconds * 1000 }
+      : {}),
   };
 }
 
@@ -73,7 +93,11 @@ export function createClient(config: ClientConfig): Client {
 }
 
 /** Runs `work` in one transaction on one checked-out client: ROLLBACK on error, release always. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

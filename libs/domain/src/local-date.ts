@@ -23,13 +23,23 @@ export function localDate(instant: Date | number, timeZone: string): string {
 function unusualYear(instant: Date | number, timeZone: string): string {
   let format = eraFormatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', era: 'short' });
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      era: 'short',
+    });
     eraFormatters.set(timeZone, format);
   }
-  const part = (type: Intl.DateTimeFormatPartTypes): string => format.formatToParts(instant).find((p) => p.type === type)?.value ?? '';
+  const part = (type: Intl.DateTimeFormatPartTypes): string =>
+    format.formatToParts(instant).find((p) => p.type === type)?.value ?? '';
   const yearOfEra = Number(part('year'));
   // Astronomical numbering, as ISO 8601: 1 BC is year 0, 2 BC year -1.
   const year = part('era') === 'BC' ? 1 - yearOfEra : yearOfEra;
-  const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const yearText =
+    year >= 0 && year <= 9999
+      ? String(year).padStart(4, '0')
+      : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
   return `${yearText}-${part('month')}-${part('day')}`;
 }

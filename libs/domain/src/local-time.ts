@@ -12,7 +12,11 @@ function dayBounds(day: string, timeZone: string): DayBounds {
   if (!b) {
     const start = startOfLocalDay(day, timeZone);
     const end = startOfLocalDay(addDays(day, 1), timeZone);
-    b = { start, end, steady: end - start === 86_400_000 && offsetAt(start, timeZone) === offsetAt(end - 1000, timeZone) };
+    b = {
+      start,
+      end,
+      steady: end - start === 86_400_000 && offsetAt(start, timeZone) === offsetAt(end - 1000, timeZone),
+    };
     if (bounds.size >= 10_000) bounds.clear();
     bounds.set(key, b);
   }

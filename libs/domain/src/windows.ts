@@ -54,7 +54,11 @@ export function offsetAt(instantMs: number, timeZone: string): string {
 /** The instant a local day starts in a zone (DST-safe: searches the offsets around it). */
 export function startOfLocalDay(day: string, timeZone: string): number {
   const utcMidnight = Date.parse(`${day}T00:00:00Z`);
-  for (const guess of [offsetAt(utcMidnight, timeZone), offsetAt(utcMidnight - 86_400_000, timeZone), offsetAt(utcMidnight + 86_400_000, timeZone)]) {
+  for (const guess of [
+    offsetAt(utcMidnight, timeZone),
+    offsetAt(utcMidnight - 86_400_000, timeZone),
+    offsetAt(utcMidnight + 86_400_000, timeZone),
+  ]) {
     const candidate = Date.parse(`${day}T00:00:00${guess}`);
     if (localDate(candidate, timeZone) === day && localDate(candidate - 1, timeZone) !== day) return candidate;
   }

@@ -3,7 +3,9 @@ import { addDays, changePct, formatInZone, startOfLocalDay, windowsAt, yearEarli
 describe('KPI windows', () => {
   it('ends every window with the watermark local day, inclusive, a year earlier for previous', () => {
     const windows = windowsAt(Date.parse('2024-03-10T12:00:00Z'), 'Asia/Almaty');
-    expect(Object.fromEntries(windows.map((w) => [w.name, [w.current.from, w.current.to, w.previous.from, w.previous.to]]))).toEqual({
+    expect(
+      Object.fromEntries(windows.map((w) => [w.name, [w.current.from, w.current.to, w.previous.from, w.previous.to]])),
+    ).toEqual({
       '1d': ['2024-03-10', '2024-03-10', '2023-03-10', '2023-03-10'],
       '7d': ['2024-03-04', '2024-03-10', '2023-03-04', '2023-03-10'],
       '30d': ['2024-02-10', '2024-03-10', '2023-02-10', '2023-03-10'],

@@ -26,7 +26,8 @@ export class HealthController {
   live(): { status: 'ok'; app: string; uptimeSeconds: number; loops: LoopReport[] } {
     const uptimeSeconds = Math.round((Date.now() - this.startedAt) / 1000);
     const failing = loops.failing();
-    if (failing.length > 0) throw new ServiceUnavailableException({ status: 'down', app: this.config.app, uptimeSeconds, failing });
+    if (failing.length > 0)
+      throw new ServiceUnavailableException({ status: 'down', app: this.config.app, uptimeSeconds, failing });
     return { status: 'ok', app: this.config.app, uptimeSeconds, loops: loops.reports() };
   }
 
@@ -41,7 +42,9 @@ export class HealthController {
       this.readiness.checks().map(([name, fn]) => async (): Promise<HealthIndicatorResult> => {
         const result = await this.readiness.run(fn);
         const session = this.indicators.check(name);
-        return result.status === 'up' ? session.up({ detail: result.detail ?? 'ok' }) : session.down({ detail: result.detail ?? 'down' });
+        return result.status === 'up'
+          ? session.up({ detail: result.detail ?? 'ok' })
+          : session.down({ detail: result.detail ?? 'down' });
       }),
     );
   }

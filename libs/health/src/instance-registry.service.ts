@@ -27,12 +27,17 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.heartbeat(), HEARTBEAT_MS);
     this.timer.unref();
-    this.startup.ready().then(() => this.heartbeat(), () => undefined);
+    this.startup.ready().then(
+      () => this.heartbeat(),
+      () => undefined,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
-    await this.pool.query('DELETE FROM service_instances WHERE instance_id = $1', [this.instanceId]).catch(() => undefined);
+    await this.pool
+      .query('DELETE FROM service_instances WHERE instance_id = $1', [this.instanceId])
+      .catch(() => undefined);
   }
 
   /** Registers or refreshes this instance (again after PostgreSQL lost it, or was away); logs once per failure spell. */
@@ -47,7 +52,8 @@ export class InstanceRegistry implements OnApplicationBootstrap, OnModuleDestroy
       if (this.failing) this.logger.log('heartbeat recorded again');
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.logger.warn(`heartbeat failed: ${(error as Error).message}; retried every ${HEARTBEAT_MS / 1000} s`);
+      if (!this.failing)
+        this.logger.warn(`heartbeat failed: ${(error as Error).message}; retried every ${HEARTBEAT_MS / 1000} s`);
       this.failing = true;
     }
   }

@@ -20,19 +20,28 @@ export class MetricsController {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {
-    this.kafka = config.metrics.pipeline ? new KafkaAdminLink({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-metrics` }) : undefined;
+    this.kafka = config.metrics.pipeline
+      ? new KafkaAdminLink({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-metrics` })
+      : undefined;
   }
 
   @Get('metrics')
   async metrics(@Res() res: Response): Promise<void> {
     if (this.kafka) await this.refresh(this.kafka);
-    res.status(200).type(registry.contentType).send(await metricsText({ pipeline: this.kafka !== undefined }));
+    res
+      .status(200)
+      .type(registry.contentType)
+      .send(await metricsText({ pipeline: this.kafka !== undefined }));
   }
 
   private async refresh(kafka: KafkaAdminLink): Promise<void> {
     const t = this.config.topics;
     try {
-      await refreshPipelineMetrics(this.pool, { group: this.config.ingest.groupId, topics: [t.bookings, t.arrivals, t.media], admin: await kafka.get() });
+      await refreshPipelineMetrics(this.pool, {
+        group: this.config.ingest.groupId,
+        topics: [t.bookings, t.arrivals, t.media],
+        admin: await kafka.get(),
+      });
       if (this.failing) this.logger.log('pipeline metrics refreshed again');
       this.failing = false;
     } catch (error) {

@@ -32,7 +32,9 @@ export class ReadinessService {
       ['migrations', () => this.checkMigrations()],
       ...(needsKafka ? ([['kafka', () => this.checkKafka()]] as Array<[string, () => Promise<string>]>) : []),
       ['projections', () => this.describeProjectionLag()],
-      ...(this.config.app === 'api' ? ([['snapshots', () => this.describeSnapshotAge()]] as Array<[string, () => Promise<string>]>) : []),
+      ...(this.config.app === 'api'
+        ? ([['snapshots', () => this.describeSnapshotAge()]] as Array<[string, () => Promise<string>]>)
+        : []),
       ...readinessChecks.all(),
     ];
   }

@@ -15,7 +15,8 @@ describe('byteLines', () => {
 
   it('keeps bytes that are not UTF-8 untouched', async () => {
     const out: Buffer[] = [];
-    for await (const line of byteLines([Buffer.from([0x7b, 0xff]), Buffer.from([0xfe, 0x7d, 0x0a, 0x31])])) out.push(line);
+    for await (const line of byteLines([Buffer.from([0x7b, 0xff]), Buffer.from([0xfe, 0x7d, 0x0a, 0x31])]))
+      out.push(line);
     expect(out).toEqual([Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), Buffer.from([0x31])]);
   });
 });

@@ -1,7 +1,10 @@
 export type CsvColumnSet = { required: string[]; optional: string[] };
 
 /** Columns of the envelope, the same for every type. `type` is required unless the rows' type is given in the options. */
-export const ENVELOPE_COLUMNS: CsvColumnSet = { required: ['occurredAt'], optional: ['type', 'eventId', 'producer', 'version'] };
+export const ENVELOPE_COLUMNS: CsvColumnSet = {
+  required: ['occurredAt'],
+  optional: ['type', 'eventId', 'producer', 'version'],
+};
 
 /**
  * Per event type, the columns that fill `data` (docs/contract §1 names; a dotted name is a nested
@@ -9,7 +12,17 @@ export const ENVELOPE_COLUMNS: CsvColumnSet = { required: ['occurredAt'], option
  */
 export const CSV_COLUMNS: Record<string, CsvColumnSet> = {
   BookingCreated: {
-    required: ['bookingId', 'market', 'destination', 'channel', 'travelers', 'checkIn', 'nights', 'price.amount', 'price.currency'],
+    required: [
+      'bookingId',
+      'market',
+      'destination',
+      'channel',
+      'travelers',
+      'checkIn',
+      'nights',
+      'price.amount',
+      'price.currency',
+    ],
     optional: [],
   },
   BookingCancelled: { required: ['bookingId'], optional: ['reason'] },
@@ -35,5 +48,8 @@ export function knownColumns(): string[] {
 export function csvColumnsSummary(): string {
   const line = (name: string, set: CsvColumnSet) =>
     `${name}: ${set.required.join(', ')}${set.optional.length > 0 ? `; optional ${set.optional.join(', ')}` : ''}`;
-  return [line('every row', ENVELOPE_COLUMNS), ...Object.entries(CSV_COLUMNS).map(([type, set]) => line(type, set))].join('\n');
+  return [
+    line('every row', ENVELOPE_COLUMNS),
+    ...Object.entries(CSV_COLUMNS).map(([type, set]) => line(type, set)),
+  ].join('\n');
 }

@@ -24,22 +24,44 @@ function leaves(schema: z.ZodType, prefix = ''): { required: string[]; optional:
 
 describe('CSV_COLUMNS', () => {
   it('maps exactly the event types of the registry', () => {
-    expect(Object.keys(CSV_COLUMNS).sort()).toEqual(eventRegistry.types().map((d) => d.type).sort());
+    expect(Object.keys(CSV_COLUMNS).sort()).toEqual(
+      eventRegistry
+        .types()
+        .map((d) => d.type)
+        .sort(),
+    );
   });
 
-  it.each(Object.keys(CSV_COLUMNS))('has one column per field of the current %s schema, required as the schema requires it', (type) => {
-    const definition = eventRegistry.get(type);
-    const schema = definition?.versions[definition.versions.length - 1];
-    expect(schema).toBeDefined();
-    expect(CSV_COLUMNS[type]).toEqual(leaves(schema as z.ZodType));
-  });
+  it.each(Object.keys(CSV_COLUMNS))(
+    'has one column per field of the current %s schema, required as the schema requires it',
+    (type) => {
+      const definition = eventRegistry.get(type);
+      const schema = definition?.versions[definition.versions.length - 1];
+      expect(schema).toBeDefined();
+      expect(CSV_COLUMNS[type]).toEqual(leaves(schema as z.ZodType));
+    },
+  );
 
   it('names the envelope fields, and takes integers where the schemas want them', () => {
-    expect([...ENVELOPE_COLUMNS.required, ...ENVELOPE_COLUMNS.optional].sort()).toEqual(Object.keys(envelopeSchema.shape).filter((k) => k !== 'data').sort());
+    expect([...ENVELOPE_COLUMNS.required, ...ENVELOPE_COLUMNS.optional].sort()).toEqual(
+      Object.keys(envelopeSchema.shape)
+        .filter((k) => k !== 'data')
+        .sort(),
+    );
     expect([...INTEGER_COLUMNS].sort()).toEqual(['nights', 'travelers', 'version', 'views']);
     expect(knownColumns()).toEqual([
       ...['occurredAt', 'type', 'eventId', 'producer', 'version'],
-      ...['bookingId', 'market', 'destination', 'channel', 'travelers', 'checkIn', 'nights', 'price.amount', 'price.currency'],
+      ...[
+        'bookingId',
+        'market',
+        'destination',
+        'channel',
+        'travelers',
+        'checkIn',
+        'nights',
+        'price.amount',
+        'price.currency',
+      ],
       ...['reason', 'nationality', 'port', 'purpose', 'platform', 'campaign', 'views'],
     ]);
   });

@@ -37,7 +37,9 @@ export function csvEnvelope(cells: readonly string[], context: CsvEnvelopeContex
 /** `data` from the cells of the type's columns; for a type without a mapping, from every data cell, so the DLQ shows them. */
 function dataOf(type: string | undefined, cells: Readonly<Record<string, string>>): Record<string, unknown> {
   const mapping = type === undefined ? undefined : columnsOfType(type);
-  const columns = mapping ? [...mapping.required, ...mapping.optional] : Object.keys(cells).filter((c) => !ENVELOPE.has(c));
+  const columns = mapping
+    ? [...mapping.required, ...mapping.optional]
+    : Object.keys(cells).filter((c) => !ENVELOPE.has(c));
   const data: Record<string, unknown> = {};
   for (const column of columns) {
     const cell = cells[column];

@@ -21,7 +21,9 @@ export function readHeader(row: CsvRow | undefined, fixedType: string | undefine
     if (name === '') throw new ImportFileError(`column ${i + 1} of the CSV header has no name`);
     if (indexOf.has(name)) throw new ImportFileError(`the CSV header names column ${JSON.stringify(name)} twice`);
     if (!known.has(name)) {
-      throw new ImportFileError(`unknown CSV column ${JSON.stringify(name)}: no event type maps it (columns: ${[...known].join(', ')})`);
+      throw new ImportFileError(
+        `unknown CSV column ${JSON.stringify(name)}: no event type maps it (columns: ${[...known].join(', ')})`,
+      );
     }
     indexOf.set(name, i);
   });
@@ -32,12 +34,16 @@ export function readHeader(row: CsvRow | undefined, fixedType: string | undefine
 
 function checkType(indexOf: ReadonlyMap<string, number>, fixedType: string | undefined): void {
   if (fixedType === undefined) {
-    if (!indexOf.has('type')) throw new ImportFileError('the CSV header has no "type" column and no event type was given for its rows');
+    if (!indexOf.has('type'))
+      throw new ImportFileError('the CSV header has no "type" column and no event type was given for its rows');
     return;
   }
   const mapping = columnsOfType(fixedType);
   if (!mapping || !eventRegistry.get(fixedType)) {
-    const types = eventRegistry.types().map((d) => d.type).join(', ');
+    const types = eventRegistry
+      .types()
+      .map((d) => d.type)
+      .join(', ');
     throw new ImportFileError(`unknown event type ${JSON.stringify(fixedType)}: expected one of ${types}`);
   }
   // Without a type column every row is of this type, so a missing required column would reject them all.

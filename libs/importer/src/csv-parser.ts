@@ -20,7 +20,10 @@ type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted' | 'crAfterQu
  * Blank lines are skipped. A quote inside an unquoted field is kept as a character; text after a
  * closing quote, or a quote never closed, marks the row with `error` instead of stopping the file.
  */
-export async function* parseCsv(chunks: AsyncIterable<string> | Iterable<string>, maxRowChars = MAX_ROW_CHARS): AsyncGenerator<CsvRow> {
+export async function* parseCsv(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  maxRowChars = MAX_ROW_CHARS,
+): AsyncGenerator<CsvRow> {
   const parser = new CsvParser(maxRowChars);
   for await (const chunk of chunks) yield* parser.feed(chunk);
   yield* parser.end();
@@ -127,14 +130,17 @@ class CsvParser {
       this.raw += chunk.slice(rowStart);
       if (this.state === 'unquoted' || this.state === 'quoted') this.field += chunk.slice(fieldStart);
       if (this.raw.length > this.maxRowChars) {
-        throw new ImportFileError(`the CSV row starting on line ${this.rowLine} is longer than ${this.maxRowChars} characters: is a closing quote missing?`);
+        throw new ImportFileError(
+          `the CSV row starting on line ${this.rowLine} is longer than ${this.maxRowChars} characters: is a closing quote missing?`,
+        );
       }
     }
   }
 
   *end(): Generator<CsvRow> {
     if (!this.inRow) return;
-    if (this.state === 'quoted') this.markError(`a quoted field of the row starting on line ${this.rowLine} is never closed`);
+    if (this.state === 'quoted')
+      this.markError(`a quoted field of the row starting on line ${this.rowLine} is never closed`);
     if (this.state === 'unquoted' && this.field.endsWith('\r')) this.field = this.field.slice(0, -1);
     this.pushField();
     const row = this.takeRow();

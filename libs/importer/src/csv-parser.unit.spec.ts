@@ -7,7 +7,8 @@ async function rows(chunks: Iterable<string>, maxRowChars?: number): Promise<Csv
   return out;
 }
 
-const inChunksOf = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+const inChunksOf = (text: string, size: number): string[] =>
+  Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 
 describe('parseCsv', () => {
   it('splits on commas and LF, keeps empty cells, and skips blank lines', async () => {
@@ -80,12 +81,20 @@ describe('parseCsv', () => {
   it('marks a quoted field never closed at the end of the file', async () => {
     expect(await rows(['a,b\n1,"open\nstill open'])).toEqual([
       { line: 1, cells: ['a', 'b'], raw: 'a,b' },
-      { line: 2, cells: ['1', 'open\nstill open'], raw: '1,"open\nstill open', error: 'a quoted field of the row starting on line 2 is never closed' },
+      {
+        line: 2,
+        cells: ['1', 'open\nstill open'],
+        raw: '1,"open\nstill open',
+        error: 'a quoted field of the row starting on line 2 is never closed',
+      },
     ]);
   });
 
   it('reads a last row without a line end, and one ending with a comma', async () => {
-    expect((await rows(['a,b\n1,'])).map((r) => r.cells)).toEqual([['a', 'b'], ['1', '']]);
+    expect((await rows(['a,b\n1,'])).map((r) => r.cells)).toEqual([
+      ['a', 'b'],
+      ['1', ''],
+    ]);
     expect((await rows(['a,b\r'])).map((r) => r.cells)).toEqual([['a', 'b']]);
     expect(await rows([])).toEqual([]);
   });

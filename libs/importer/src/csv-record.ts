@@ -14,16 +14,26 @@ export type CsvRecordContext = CsvEnvelopeContext & { fallbackRole: TopicRole; v
  */
 export function csvRecord(row: CsvRow, context: CsvRecordContext): ImportRecord {
   const { columns, indexOf } = context.header;
-  const malformed = row.error ?? (row.cells.length === columns.length ? undefined : `the row has ${row.cells.length} cells, the header ${columns.length}`);
+  const malformed =
+    row.error ??
+    (row.cells.length === columns.length
+      ? undefined
+      : `the row has ${row.cells.length} cells, the header ${columns.length}`);
   if (malformed !== undefined) {
     const value = Buffer.from(row.raw, 'utf8');
     const typeAt = indexOf.get('type');
     const type = (typeAt === undefined ? undefined : row.cells[typeAt]) || context.fixedType;
-    return withProblem({ line: row.line, role: roleOfType(type, context.fallbackRole), key: null, value }, problemOf(value, context.validation, malformed));
+    return withProblem(
+      { line: row.line, role: roleOfType(type, context.fallbackRole), key: null, value },
+      problemOf(value, context.validation, malformed),
+    );
   }
   const envelope = csvEnvelope(row.cells, context);
   const value = Buffer.from(JSON.stringify(envelope), 'utf8');
-  return withProblem({ line: row.line, ...routeOf(envelope, context.fallbackRole), value }, problemOf(value, context.validation));
+  return withProblem(
+    { line: row.line, ...routeOf(envelope, context.fallbackRole), value },
+    problemOf(value, context.validation),
+  );
 }
 
 function withProblem(record: ImportRecord, problem: string | undefined): ImportRecord {

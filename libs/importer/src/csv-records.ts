@@ -14,8 +14,14 @@ export const DEFAULT_PRODUCER = 'caravan-import';
  * on. Throws ImportFileError before the first record when the header, the type or the time zone
  * is wrong; a bad row never stops the file (it is sent with its `problem`).
  */
-export async function* csvRecords(chunks: AsyncIterable<string> | Iterable<string>, options: ImportOptions): AsyncGenerator<ImportRecord> {
-  if (!isTimeZone(options.timeZone)) throw new ImportFileError(`unknown time zone ${JSON.stringify(options.timeZone)}: expected an IANA name such as Asia/Almaty`);
+export async function* csvRecords(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  options: ImportOptions,
+): AsyncGenerator<ImportRecord> {
+  if (!isTimeZone(options.timeZone))
+    throw new ImportFileError(
+      `unknown time zone ${JSON.stringify(options.timeZone)}: expected an IANA name such as Asia/Almaty`,
+    );
   const rows = parseCsv(chunks);
   const first = await rows.next();
   const context = {

@@ -1,7 +1,12 @@
 import { extname } from 'node:path';
 import type { ImportFormat } from './import-types';
 
-const BY_EXTENSION: Record<string, ImportFormat> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.json': 'ndjson', '.csv': 'csv' };
+const BY_EXTENSION: Record<string, ImportFormat> = {
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
+  '.json': 'ndjson',
+  '.csv': 'csv',
+};
 
 /** The format a file's extension names (case-insensitive), or undefined when it names none. */
 export function detectFormat(path: string): ImportFormat | undefined {

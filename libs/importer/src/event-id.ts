@@ -23,7 +23,12 @@ export function createEventIdDeriver(): EventIdDeriver {
 
 /** The row as text that does not depend on column order: `["type",["column","cell"],…]`, columns sorted. */
 export function rowIdentity(type: string, cells: Readonly<Record<string, string>>): string {
-  return JSON.stringify([type, ...Object.keys(cells).sort().map((column) => [column, cells[column]])]);
+  return JSON.stringify([
+    type,
+    ...Object.keys(cells)
+      .sort()
+      .map((column) => [column, cells[column]]),
+  ]);
 }
 
 /** An RFC 9562 version 8 UUID (name-based, custom hash) from the first 16 bytes of sha256(text). */

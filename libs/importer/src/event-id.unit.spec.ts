@@ -2,7 +2,13 @@ import { envelopeSchema } from '@caravan/contract';
 import { createEventIdDeriver, rowIdentity, uuidFromSha256 } from './event-id';
 
 const uuidField = envelopeSchema.shape.eventId;
-const row = { occurredAt: '2024-02-15 10:00', nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: '2' };
+const row = {
+  occurredAt: '2024-02-15 10:00',
+  nationality: 'CN',
+  port: 'ala-airport',
+  purpose: 'tourism',
+  travelers: '2',
+};
 
 describe('derived eventIds', () => {
   it('are version 8 UUIDs the envelope accepts', () => {
@@ -15,14 +21,27 @@ describe('derived eventIds', () => {
   it('are the same for the same rows in the same order, whichever deriver (file import) computes them', () => {
     const first = createEventIdDeriver();
     const second = createEventIdDeriver();
-    const a = [first('ArrivalRecorded', row), first('ArrivalRecorded', row), first('ArrivalRecorded', { ...row, travelers: '3' })];
-    const b = [second('ArrivalRecorded', row), second('ArrivalRecorded', row), second('ArrivalRecorded', { ...row, travelers: '3' })];
+    const a = [
+      first('ArrivalRecorded', row),
+      first('ArrivalRecorded', row),
+      first('ArrivalRecorded', { ...row, travelers: '3' }),
+    ];
+    const b = [
+      second('ArrivalRecorded', row),
+      second('ArrivalRecorded', row),
+      second('ArrivalRecorded', { ...row, travelers: '3' }),
+    ];
     expect(b).toEqual(a);
   });
 
   it('differ for two identical rows of one file, and for another type or another cell', () => {
     const derive = createEventIdDeriver();
-    const ids = [derive('ArrivalRecorded', row), derive('ArrivalRecorded', row), derive('BookingCancelled', row), derive('ArrivalRecorded', { ...row, port: 'khorgos' })];
+    const ids = [
+      derive('ArrivalRecorded', row),
+      derive('ArrivalRecorded', row),
+      derive('BookingCancelled', row),
+      derive('ArrivalRecorded', { ...row, port: 'khorgos' }),
+    ];
     expect(new Set(ids).size).toBe(4);
   });
 

@@ -1,5 +1,12 @@
 export { byteLines } from './byte-lines';
-export { CSV_COLUMNS, ENVELOPE_COLUMNS, INTEGER_COLUMNS, csvColumnsSummary, knownColumns, type CsvColumnSet } from './csv-columns';
+export {
+  CSV_COLUMNS,
+  ENVELOPE_COLUMNS,
+  INTEGER_COLUMNS,
+  csvColumnsSummary,
+  knownColumns,
+  type CsvColumnSet,
+} from './csv-columns';
 export { csvColumnsMarkdown } from './csv-columns-markdown';
 export { parseCsv, type CsvRow } from './csv-parser';
 export { csvRecords, DEFAULT_PRODUCER } from './csv-records';

@@ -30,7 +30,9 @@ export function toOccurredAt(cell: string, timeZone: string): string {
  */
 export function instantOfWallTime(wallMs: number, timeZone: string): number {
   const offsets = new Set([wallMs - DAY_MS, wallMs, wallMs + DAY_MS].map((t) => offsetMs(offsetAt(t, timeZone))));
-  const fitting = [...offsets].map((offset) => wallMs - offset).filter((instant) => offsetMs(offsetAt(instant, timeZone)) === wallMs - instant);
+  const fitting = [...offsets]
+    .map((offset) => wallMs - offset)
+    .filter((instant) => offsetMs(offsetAt(instant, timeZone)) === wallMs - instant);
   if (fitting.length > 0) return Math.min(...fitting);
   return wallMs - offsetMs(offsetAt(wallMs - DAY_MS, timeZone));
 }

@@ -49,7 +49,11 @@ describe('toOccurredAt', () => {
     'agrees, in %s, with the exact resolution for every half hour of 2024 (the per-day cache changes nothing)',
     (zone) => {
       const mismatches: string[] = [];
-      for (let wallMs = Date.parse('2024-01-01T00:00:00Z'); wallMs < Date.parse('2025-01-01T00:00:00Z'); wallMs += 30 * 60_000) {
+      for (
+        let wallMs = Date.parse('2024-01-01T00:00:00Z');
+        wallMs < Date.parse('2025-01-01T00:00:00Z');
+        wallMs += 30 * 60_000
+      ) {
         const wall = new Date(wallMs).toISOString().slice(0, 19);
         const exact = formatInZone(instantOfWallTime(wallMs, zone), zone);
         if (toOccurredAt(wall, zone) !== exact) mismatches.push(wall);

@@ -42,7 +42,9 @@ function parseOrUndefined(value: Buffer): unknown {
 }
 
 function toBuffer(text: string | Uint8Array): Buffer {
-  return typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+  return typeof text === 'string'
+    ? Buffer.from(text, 'utf8')
+    : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
 }
 
 function withoutLineEnding(value: Buffer): Buffer {

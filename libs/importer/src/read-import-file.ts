@@ -14,7 +14,10 @@ import { ndjsonRecords } from './ndjson';
  */
 export async function* readImportFile(path: string, options: ImportOptions): AsyncGenerator<ImportRecord> {
   const format = options.format ?? detectFormat(path);
-  if (!format) throw new ImportFileError(`${path}: cannot tell the format from the extension (.ndjson, .jsonl, .json or .csv); give it as ndjson or csv`);
+  if (!format)
+    throw new ImportFileError(
+      `${path}: cannot tell the format from the extension (.ndjson, .jsonl, .json or .csv); give it as ndjson or csv`,
+    );
   await assertFile(path);
   try {
     if (format === 'ndjson') yield* ndjsonRecords(byteLines(createReadStream(path)), options);

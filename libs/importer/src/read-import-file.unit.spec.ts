@@ -36,7 +36,14 @@ describe('readImportFile on tests/fixtures/import', () => {
     const spec = expected[name] as Expected;
     const records = await importFile(join(FIXTURES, name), { ...spec.options, nowMs: NOW, hasRate });
     const flagged = records.filter((r) => r.problem !== undefined);
-    const byTopic = { arrivals: 0, bookings: 0, media: 0, ...Object.fromEntries(['arrivals', 'bookings', 'media'].map((t) => [t, records.filter((r) => r.role === t).length])) };
+    const byTopic = {
+      arrivals: 0,
+      bookings: 0,
+      media: 0,
+      ...Object.fromEntries(
+        ['arrivals', 'bookings', 'media'].map((t) => [t, records.filter((r) => r.role === t).length]),
+      ),
+    };
     const rejected: Record<string, number> = {};
     for (const r of flagged) rejected[codeOf(r.problem as string)] = (rejected[codeOf(r.problem as string)] ?? 0) + 1;
 
@@ -44,11 +51,17 @@ describe('readImportFile on tests/fixtures/import', () => {
     expect(byTopic).toEqual(spec.sentByTopic);
     expect(records.length - flagged.length).toBe(spec.accepted);
     expect(rejected).toEqual(spec.rejected);
-    expect(Object.fromEntries(flagged.map((r) => [String(r.line), codeOf(r.problem as string)]))).toEqual(spec.problems);
+    expect(Object.fromEntries(flagged.map((r) => [String(r.line), codeOf(r.problem as string)]))).toEqual(
+      spec.problems,
+    );
   });
 
   it.each(fixtures)('%s: every record without a problem passes validateRecord, with a unique eventId', async (name) => {
-    const records = await importFile(join(FIXTURES, name), { ...(expected[name] as Expected).options, nowMs: NOW, hasRate });
+    const records = await importFile(join(FIXTURES, name), {
+      ...(expected[name] as Expected).options,
+      nowMs: NOW,
+      hasRate,
+    });
     const ids = new Set<string>();
     for (const record of records.filter((r) => r.problem === undefined)) {
       const result = validateRecord(record.value, { nowMs: NOW, hasRate });
@@ -59,18 +72,41 @@ describe('readImportFile on tests/fixtures/import', () => {
   });
 
   it('flags exactly the malformed fixture lines, with the pipeline detail', async () => {
-    const csv = await importFile(join(FIXTURES, 'arrivals-and-bookings.csv'), { timeZone: 'Asia/Almaty', fallbackRole: 'arrivals', nowMs: NOW, hasRate });
+    const csv = await importFile(join(FIXTURES, 'arrivals-and-bookings.csv'), {
+      timeZone: 'Asia/Almaty',
+      fallbackRole: 'arrivals',
+      nowMs: NOW,
+      hasRate,
+    });
     expect(csv.filter((r) => r.problem).map(({ line, role, key, problem }) => ({ line, role, key, problem }))).toEqual([
-      { line: 8, role: 'arrivals', key: 'ala-airport', problem: 'schema: data.travelers: Invalid input: expected number, received string' },
-      { line: 12, role: 'arrivals', key: null, problem: 'schema: data.port: Invalid input: expected string, received undefined' },
+      {
+        line: 8,
+        role: 'arrivals',
+        key: 'ala-airport',
+        problem: 'schema: data.travelers: Invalid input: expected number, received string',
+      },
+      {
+        line: 12,
+        role: 'arrivals',
+        key: null,
+        problem: 'schema: data.port: Invalid input: expected string, received undefined',
+      },
       { line: 14, role: 'arrivals', key: null, problem: 'unknown_type: no event type "HotelStay"' },
     ]);
     expect(csv.map((r) => r.line)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
-    const occurredAt = (line: number) => JSON.parse(csv.find((r) => r.line === line)?.value.toString() ?? '{}').occurredAt;
+    const occurredAt = (line: number) =>
+      JSON.parse(csv.find((r) => r.line === line)?.value.toString() ?? '{}').occurredAt;
     expect([occurredAt(3), occurredAt(15)]).toEqual(['2024-02-15T10:00:00+06:00', '2024-06-15T10:00:00+05:00']);
-    expect(JSON.parse(csv.find((r) => r.line === 10)?.value.toString() ?? '{}').data.reason).toBe('group said "not this year",\ncall again in 2025');
+    expect(JSON.parse(csv.find((r) => r.line === 10)?.value.toString() ?? '{}').data.reason).toBe(
+      'group said "not this year",\ncall again in 2025',
+    );
 
-    const ndjson = await importFile(join(FIXTURES, 'events.ndjson'), { timeZone: 'Asia/Almaty', fallbackRole: 'media', nowMs: NOW, hasRate });
+    const ndjson = await importFile(join(FIXTURES, 'events.ndjson'), {
+      timeZone: 'Asia/Almaty',
+      fallbackRole: 'media',
+      nowMs: NOW,
+      hasRate,
+    });
     expect(ndjson.filter((r) => r.problem).map(({ line, role, key }) => ({ line, role, key }))).toEqual([
       { line: 8, role: 'media', key: null },
       { line: 10, role: 'media', key: null },
@@ -80,10 +116,18 @@ describe('readImportFile on tests/fixtures/import', () => {
   });
 
   it('gives the same CSV records, eventIds included, when a file is imported twice', async () => {
-    const options: ImportOptions = { timeZone: 'Asia/Almaty', fallbackRole: 'arrivals', type: 'ArrivalRecorded', nowMs: NOW, hasRate };
+    const options: ImportOptions = {
+      timeZone: 'Asia/Almaty',
+      fallbackRole: 'arrivals',
+      type: 'ArrivalRecorded',
+      nowMs: NOW,
+      hasRate,
+    };
     const first = await importFile(join(FIXTURES, 'arrivals.csv'), options);
     expect(await importFile(join(FIXTURES, 'arrivals.csv'), options)).toEqual(first);
-    const idsOfTwins = first.filter((r) => r.line === 7 || r.line === 8).map((r) => JSON.parse(r.value.toString()).eventId);
+    const idsOfTwins = first
+      .filter((r) => r.line === 7 || r.line === 8)
+      .map((r) => JSON.parse(r.value.toString()).eventId);
     expect(new Set(idsOfTwins).size).toBe(2);
   });
 
@@ -101,11 +145,17 @@ describe('readImportFile on tests/fixtures/import', () => {
     writeFileSync(join(dir, 'bad.csv'), 'type,occurredAt,hotel\n');
     writeFileSync(join(dir, 'data.txt'), '');
     const options: ImportOptions = { timeZone: 'Asia/Almaty', fallbackRole: 'arrivals' };
-    await expect(importFile(join(dir, 'bad.csv'), options)).rejects.toThrow(new ImportFileError(`${join(dir, 'bad.csv')}: unknown CSV column "hotel": no event type maps it (columns: occurredAt, type, eventId, producer, version, bookingId, market, destination, channel, travelers, checkIn, nights, price.amount, price.currency, reason, nationality, port, purpose, platform, campaign, views)`));
+    await expect(importFile(join(dir, 'bad.csv'), options)).rejects.toThrow(
+      new ImportFileError(
+        `${join(dir, 'bad.csv')}: unknown CSV column "hotel": no event type maps it (columns: occurredAt, type, eventId, producer, version, bookingId, market, destination, channel, travelers, checkIn, nights, price.amount, price.currency, reason, nationality, port, purpose, platform, campaign, views)`,
+      ),
+    );
     await expect(importFile(join(dir, 'data.txt'), options)).rejects.toThrow(
       `${join(dir, 'data.txt')}: cannot tell the format from the extension (.ndjson, .jsonl, .json or .csv); give it as ndjson or csv`,
     );
-    await expect(importFile(join(dir, 'missing.csv'), options)).rejects.toThrow(`${join(dir, 'missing.csv')}: cannot read it (ENOENT)`);
+    await expect(importFile(join(dir, 'missing.csv'), options)).rejects.toThrow(
+      `${join(dir, 'missing.csv')}: cannot read it (ENOENT)`,
+    );
     await expect(importFile(dir, { ...options, format: 'ndjson' })).rejects.toThrow(`${dir}: not a file`);
     expect(await importFile(join(dir, 'data.txt'), { ...options, format: 'ndjson' })).toEqual([]);
   });

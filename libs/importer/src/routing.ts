@@ -22,5 +22,8 @@ export function routeOf(envelope: unknown, fallbackRole: TopicRole): Route {
   const data = envelope.data;
   const keyValue = isObject(data) ? data[definition.keyField] : undefined;
   const hasKey = typeof keyValue === 'string' || typeof keyValue === 'number' || typeof keyValue === 'boolean';
-  return { role: definition.topic, key: hasKey ? eventRegistry.keyOf(definition.type, data as Record<string, unknown>) : null };
+  return {
+    role: definition.topic,
+    key: hasKey ? eventRegistry.keyOf(definition.type, data as Record<string, unknown>) : null,
+  };
 }

@@ -11,9 +11,18 @@ describe('routeOf', () => {
   });
 
   it('keeps the topic but drops the key when data lacks the key field or holds no scalar there', () => {
-    expect(routeOf({ type: 'ArrivalRecorded', data: { travelers: 3 } }, 'media')).toEqual({ role: 'arrivals', key: null });
-    expect(routeOf({ type: 'ArrivalRecorded', data: { port: null } }, 'media')).toEqual({ role: 'arrivals', key: null });
-    expect(routeOf({ type: 'ArrivalRecorded', data: { port: { a: 1 } } }, 'media')).toEqual({ role: 'arrivals', key: null });
+    expect(routeOf({ type: 'ArrivalRecorded', data: { travelers: 3 } }, 'media')).toEqual({
+      role: 'arrivals',
+      key: null,
+    });
+    expect(routeOf({ type: 'ArrivalRecorded', data: { port: null } }, 'media')).toEqual({
+      role: 'arrivals',
+      key: null,
+    });
+    expect(routeOf({ type: 'ArrivalRecorded', data: { port: { a: 1 } } }, 'media')).toEqual({
+      role: 'arrivals',
+      key: null,
+    });
     expect(routeOf({ type: 'ArrivalRecorded', data: 'x' }, 'media')).toEqual({ role: 'arrivals', key: null });
     expect(routeOf({ type: 'ArrivalRecorded', data: { port: 7 } }, 'media')).toEqual({ role: 'arrivals', key: '7' });
   });

@@ -13,7 +13,13 @@ export type Candidate = ValidEvent & { topic: string; partition: number; offset:
 export function candidatesOf(results: Array<{ record: KafkaRecord; result: ValidationResult }>): Candidate[] {
   const seen = new Map<string, Candidate>();
   for (const { record, result } of results) {
-    if (result.ok && !seen.has(result.event.eventId)) seen.set(result.event.eventId, { ...result.event, topic: record.topic, partition: record.partition, offset: record.offset });
+    if (result.ok && !seen.has(result.event.eventId))
+      seen.set(result.event.eventId, {
+        ...result.event,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
   }
   return [...seen.values()];
 }
@@ -33,7 +39,11 @@ export function decideOutcomes(
   return results.map(({ record, result }): Outcome => {
     if (!result.ok) return { kind: 'rejected', record, rejection: result.rejection, eventId: result.eventId ?? null };
     const { event } = result;
-    if (inserted.has(event.eventId) && !appended.has(event.eventId) && storedHash.get(event.eventId) === event.contentHash) {
+    if (
+      inserted.has(event.eventId) &&
+      !appended.has(event.eventId) &&
+      storedHash.get(event.eventId) === event.contentHash
+    ) {
       appended.add(event.eventId);
       return { kind: 'accepted', record, event };
     }

@@ -2,7 +2,14 @@ import type { ValidationResult, ValidEvent } from '@caravan/contract';
 import { candidatesOf, decideOutcomes } from './classify';
 import type { KafkaRecord } from './kafka-record';
 
-const record = (offset: number): KafkaRecord => ({ topic: 't', partition: 0, offset: String(offset), key: null, value: null, timestamp: '0' });
+const record = (offset: number): KafkaRecord => ({
+  topic: 't',
+  partition: 0,
+  offset: String(offset),
+  key: null,
+  value: null,
+  timestamp: '0',
+});
 const event = (eventId: string, contentHash: string): ValidEvent => ({
   eventId,
   type: 'ArrivalRecorded',
@@ -26,21 +33,51 @@ describe('classifying a batch', () => {
   ];
 
   it('offers the first record of each eventId to the store, with its offset', () => {
-    expect(candidatesOf(results).map((c) => [c.eventId, c.offset])).toEqual([['a', '0'], ['b', '4'], ['c', '5']]);
+    expect(candidatesOf(results).map((c) => [c.eventId, c.offset])).toEqual([
+      ['a', '0'],
+      ['b', '4'],
+      ['c', '5'],
+    ]);
   });
 
   it('accepts what was appended once, counts equal content as duplicate and other content as conflict', () => {
     // a and b appended now; c was stored before with the same content.
-    const outcomes = decideOutcomes(results, new Set(['a', 'b']), new Map([['a', 'h1'], ['b', 'h3'], ['c', 'h4']]));
+    const outcomes = decideOutcomes(
+      results,
+      new Set(['a', 'b']),
+      new Map([
+        ['a', 'h1'],
+        ['b', 'h3'],
+        ['c', 'h4'],
+      ]),
+    );
     expect(outcomes.map((o) => (o.kind === 'rejected' ? o.rejection.code : o.kind))).toEqual([
-      'accepted', 'duplicate', 'conflict', 'schema', 'accepted', 'duplicate',
+      'accepted',
+      'duplicate',
+      'conflict',
+      'schema',
+      'accepted',
+      'duplicate',
     ]);
   });
 
   it('rejects every record of an eventId stored before with other content', () => {
-    const outcomes = decideOutcomes(results, new Set(['b', 'c']), new Map([['a', 'h0'], ['b', 'h3'], ['c', 'h4']]));
+    const outcomes = decideOutcomes(
+      results,
+      new Set(['b', 'c']),
+      new Map([
+        ['a', 'h0'],
+        ['b', 'h3'],
+        ['c', 'h4'],
+      ]),
+    );
     expect(outcomes.map((o) => (o.kind === 'rejected' ? o.rejection.code : o.kind))).toEqual([
-      'conflict', 'conflict', 'conflict', 'schema', 'accepted', 'accepted',
+      'conflict',
+      'conflict',
+      'conflict',
+      'schema',
+      'accepted',
+      'accepted',
     ]);
   });
 });

@@ -13,7 +13,9 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
       `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, code, detail)
        VALUES ('g', 'tourism.arrivals', 2, 41, 'k', '\\x7b22', 'malformed_json', 'Unexpected end of JSON input')`,
     );
-    const down = createProducer(createKafka({ brokers: ['127.0.0.1:1'], clientId: 'down', retries: 0, quiet: true }), { retry: { retries: 0 } });
+    const down = createProducer(createKafka({ brokers: ['127.0.0.1:1'], clientId: 'down', retries: 0, quiet: true }), {
+      retry: { retries: 0 },
+    });
     expect(await new DlqRelay(db().pool, down, topic, quiet).drain()).toBe(0);
     const pending = await db().pool.query('SELECT count(*)::int AS n FROM rejections WHERE dlq_published_at IS NULL');
     expect(pending.rows[0].n).toBe(1);
@@ -43,7 +45,9 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
     const admin = kafka.admin();
     await admin.connect();
     // A DLQ topic that takes record batches of at most 20 kB (one partition: a request is all or nothing).
-    await ensureTopics(admin, [{ topic: jamTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }]);
+    await ensureTopics(admin, [
+      { topic: jamTopic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '20000' }] },
+    ]);
     await admin.disconnect();
     const insert = (offset: number, key: string, bytes: number) =>
       db().pool.query(
@@ -65,8 +69,14 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
       const { rows } = await db().pool.query<{ source_offset: string; published: boolean; dlq_error: string | null }>(
         `SELECT source_offset::text, dlq_published_at IS NOT NULL AS published, dlq_error FROM rejections WHERE consumer_group = 'jam' ORDER BY rejections.source_offset`,
       );
-      expect(rows.filter((r) => r.published).map((r) => r.source_offset)).toEqual([...Array(20).keys()].filter((i) => i !== 16).map(String));
-      expect(rows[16]).toEqual({ source_offset: '16', published: false, dlq_error: expect.stringMatching(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/) });
+      expect(rows.filter((r) => r.published).map((r) => r.source_offset)).toEqual(
+        [...Array(20).keys()].filter((i) => i !== 16).map(String),
+      );
+      expect(rows[16]).toEqual({
+        source_offset: '16',
+        published: false,
+        dlq_error: expect.stringMatching(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/),
+      });
       expect(logged.join('\n')).toMatch(/refused by the broker even alone/);
 
       // What comes after goes out; the refused one is not tried again.
@@ -74,7 +84,9 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
       const sized = new DlqRelay(db().pool, producer, jamTopic, logger, 15_000);
       expect(await sized.drain()).toBe(1);
       expect(await sized.drain()).toBe(0);
-      const pending = await db().pool.query(`SELECT count(*)::int AS n FROM rejections WHERE consumer_group = 'jam' AND dlq_published_at IS NULL`);
+      const pending = await db().pool.query(
+        `SELECT count(*)::int AS n FROM rejections WHERE consumer_group = 'jam' AND dlq_published_at IS NULL`,
+      );
       expect(pending.rows[0].n).toBe(1);
     } finally {
       await producer.disconnect();
@@ -84,7 +96,16 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
   });
 
   it('bounds each request in bytes by itself (no broker refusal needed)', () => {
-    const row = (id: number, bytes: number) => ({ id: String(id), source_topic: 't', source_partition: 0, source_offset: String(id), record_key: null, record_value: Buffer.alloc(bytes), code: 'too_large', detail: '' });
+    const row = (id: number, bytes: number) => ({
+      id: String(id),
+      source_topic: 't',
+      source_partition: 0,
+      source_offset: String(id),
+      record_key: null,
+      record_value: Buffer.alloc(bytes),
+      code: 'too_large',
+      detail: '',
+    });
     const requests = bySize([row(1, 400), row(2, 400), row(3, 2_000), row(4, 10)], 1_000);
     expect(requests.map((r) => r.map((x) => x.id))).toEqual([['1'], ['2'], ['3'], ['4']]);
     expect(bySize([row(1, 100), row(2, 100), row(3, 100)], 1_000).map((r) => r.length)).toEqual([3]);

@@ -64,13 +64,15 @@ export class DlqRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain().then(() => undefined).finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.running = this.drain()
+      .then(() => undefined)
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   async stop(): Promise<void> {
@@ -97,7 +99,10 @@ export class DlqRelay {
       this.health?.failed(error);
       this.health?.beat();
       // Once per spell of failures, not once per run.
-      if (!this.failing) this.logger.warn(`dead-letter relay: ${explainKafkaError(error)}; pending rejections stay in PostgreSQL, retried every run`);
+      if (!this.failing)
+        this.logger.warn(
+          `dead-letter relay: ${explainKafkaError(error)}; pending rejections stay in PostgreSQL, retried every run`,
+        );
       this.failing = true;
       return total;
     }
@@ -125,7 +130,9 @@ export class DlqRelay {
         if (outcome.failure) break;
       }
       if (outcome.published.length > 0) {
-        await client.query('UPDATE rejections SET dlq_published_at = now() WHERE id = ANY($1::bigint[])', [outcome.published]);
+        await client.query('UPDATE rejections SET dlq_published_at = now() WHERE id = ANY($1::bigint[])', [
+          outcome.published,
+        ]);
       }
       if (outcome.refused.length > 0) {
         await client.query(
@@ -134,7 +141,10 @@ export class DlqRelay {
           [outcome.refused.map((f) => f.id), outcome.refused.map((f) => f.reason)],
         );
         dlqRefused.inc(outcome.refused.length);
-        for (const f of outcome.refused) this.logger.warn(`dead-letter relay: rejection ${f.id} refused by the broker even alone, marked and skipped: ${f.reason}`);
+        for (const f of outcome.refused)
+          this.logger.warn(
+            `dead-letter relay: rejection ${f.id} refused by the broker even alone, marked and skipped: ${f.reason}`,
+          );
       }
       // What went out is marked; a failure that is Kafka's (away, timing out) leaves the rest pending.
       if (outcome.failure && outcome.published.length === 0 && outcome.refused.length === 0) throw outcome.failure;
@@ -184,7 +194,14 @@ function toMessage(r: PendingRow): Message {
 
 /** A record's size on the wire, near enough: key, value, headers and a record's overhead. */
 function sizeOf(r: PendingRow): number {
-  return (r.record_key?.length ?? 0) + (r.record_value?.length ?? 0) + Buffer.byteLength(r.detail) + r.code.length + r.source_topic.length + 128;
+  return (
+    (r.record_key?.length ?? 0) +
+    (r.record_value?.length ?? 0) +
+    Buffer.byteLength(r.detail) +
+    r.code.length +
+    r.source_topic.length +
+    128
+  );
 }
 
 /** Consecutive runs of rows of at most `maxBytes` each (a larger row alone). */
@@ -206,11 +223,21 @@ export function bySize<T extends PendingRow>(rows: T[], maxBytes: number): T[][]
   return requests;
 }
 
-const CONTENT_REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_RECORD_BATCH']);
+const CONTENT_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_RECORD_BATCH',
+]);
 
 /** The broker refused the request for what it holds (the same request fails every time), not for being away. */
 function refusedForContent(error: unknown): boolean {
-  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+  for (
+    let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
     if (typeof e.type === 'string' && CONTENT_REFUSALS.has(e.type)) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }
@@ -219,5 +246,7 @@ function refusedForContent(error: unknown): boolean {
 
 function describeKafkaError(error: unknown): string {
   const e = error as { type?: unknown; message?: unknown };
-  return [typeof e.type === 'string' ? `[${e.type}]` : '', typeof e.message === 'string' ? e.message : String(error)].filter(Boolean).join(' ');
+  return [typeof e.type === 'string' ? `[${e.type}]` : '', typeof e.message === 'string' ? e.message : String(error)]
+    .filter(Boolean)
+    .join(' ');
 }

@@ -32,11 +32,26 @@ describe('the event store (real PostgreSQL)', () => {
   });
 
   it('stores data exactly, whatever characters its strings hold', async () => {
-    const e = { ...candidate(3), data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 2, destination: 'a"b\\c\u001e{}[],\n é 中 😀' } };
+    const e = {
+      ...candidate(3),
+      data: {
+        nationality: 'CN',
+        port: 'ala-airport',
+        purpose: 'tourism',
+        travelers: 2,
+        destination: 'a"b\\c\u001e{}[],\n é 中 😀',
+      },
+    };
     const plain = candidate(4);
     await withTransaction(db().pool, (c) => appendEvents(c, [e, plain]));
-    const { rows } = await db().pool.query('SELECT event_id::text AS id, data FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position', [[e.eventId, plain.eventId]]);
-    expect(rows).toEqual([{ id: e.eventId, data: e.data }, { id: plain.eventId, data: plain.data }]);
+    const { rows } = await db().pool.query(
+      'SELECT event_id::text AS id, data FROM events WHERE event_id = ANY($1::uuid[]) ORDER BY position',
+      [[e.eventId, plain.eventId]],
+    );
+    expect(rows).toEqual([
+      { id: e.eventId, data: e.data },
+      { id: plain.eventId, data: plain.data },
+    ]);
   });
 
   it('hands out positions in commit order: a second append waits until the first transaction ends', async () => {
@@ -85,10 +100,10 @@ describe('the event store (real PostgreSQL)', () => {
         const last = batch[batch.length - 1];
         // Every event at or below the position read must already have been read: positions
         // only ever become visible in increasing order.
-        const below = await db().pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events WHERE position > $1 AND position <= $2', [
-          start.position.toString(),
-          (last?.position ?? checkpoint.position).toString(),
-        ]);
+        const below = await db().pool.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM events WHERE position > $1 AND position <= $2',
+          [start.position.toString(), (last?.position ?? checkpoint.position).toString()],
+        );
         expect(Number(below.rows[0]?.n)).toBe(seen.length);
         if (last) checkpoint = { position: last.position };
         else await new Promise((r) => setTimeout(r, 5));
@@ -118,9 +133,7 @@ describe('the event store (real PostgreSQL)', () => {
   });
 
   async function lastCheckpoint(): Promise<StoreCheckpoint> {
-    const { rows } = await db().pool.query(
-      `SELECT position FROM events ORDER BY position DESC LIMIT 1`,
-    );
+    const { rows } = await db().pool.query(`SELECT position FROM events ORDER BY position DESC LIMIT 1`);
     return rows[0] ? { position: BigInt(rows[0].position) } : START_OF_STORE;
   }
 });

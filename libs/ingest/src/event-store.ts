@@ -82,7 +82,11 @@ export const START_OF_STORE: StoreCheckpoint = { position: 0n };
  * The next events after `after`, in position order. Appends are serialised until commit
  * (`appendEvents`), so no event can later appear below a position a reader has seen.
  */
-export async function readEventsAfter(db: Pool | PoolClient, after: StoreCheckpoint, limit: number): Promise<StoredEvent[]> {
+export async function readEventsAfter(
+  db: Pool | PoolClient,
+  after: StoreCheckpoint,
+  limit: number,
+): Promise<StoredEvent[]> {
   const range = await nextRange(db, after, limit);
   return range ? readEventsIn(db, range) : [];
 }
@@ -94,7 +98,12 @@ export type StoreRange = { after: bigint; upper: bigint; count: number };
  * The range of the next `limit` events after `after` (and at most `upTo`, when given), read from
  * the primary key alone; none when caught up.
  */
-export async function nextRange(db: Pool | PoolClient, after: StoreCheckpoint, limit: number, upTo?: bigint): Promise<StoreRange | undefined> {
+export async function nextRange(
+  db: Pool | PoolClient,
+  after: StoreCheckpoint,
+  limit: number,
+  upTo?: bigint,
+): Promise<StoreRange | undefined> {
   const { rows } = await db.query<{ upper: string | null; n: number }>(
     `SELECT max(position)::text AS upper, count(*)::int AS n
      FROM (SELECT position FROM events WHERE position > $1::bigint AND ($3::bigint IS NULL OR position <= $3::bigint) ORDER BY position LIMIT $2) next`,
@@ -105,7 +114,11 @@ export async function nextRange(db: Pool | PoolClient, after: StoreCheckpoint, l
 }
 
 /** The events of a range, in position order; only those of `types` when given (the others are not sent). */
-export async function readEventsIn(db: Pool | PoolClient, range: StoreRange, types?: readonly string[]): Promise<StoredEvent[]> {
+export async function readEventsIn(
+  db: Pool | PoolClient,
+  range: StoreRange,
+  types?: readonly string[],
+): Promise<StoredEvent[]> {
   const { rows } = await db.query<{
     position: string;
     event_id: string;

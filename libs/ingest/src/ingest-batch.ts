@@ -30,7 +30,15 @@ export type BatchInput = {
 };
 
 export type BatchResult =
-  | { kind: 'ingested'; consumed: number; accepted: number; duplicate: number; rejected: number; skipped: number; nextOffset: bigint }
+  | {
+      kind: 'ingested';
+      consumed: number;
+      accepted: number;
+      duplicate: number;
+      rejected: number;
+      skipped: number;
+      nextOffset: bigint;
+    }
   | { kind: 'nothing-new'; skipped: number; nextOffset: bigint }
   /** The batch starts after what PostgreSQL says comes next: the consumer must seek back. */
   | { kind: 'gap'; expectedOffset: bigint; firstOffset: bigint }
@@ -57,16 +65,31 @@ export function coverageOf(input: BatchInput): { from: bigint; next: bigint } {
  * transaction. Three statements whatever the number of partitions: lock the offsets, append,
  * record the outcomes. One attempt: what to do when it fails is `ingestResilient`'s business.
  */
-export async function ingestBatches(pool: Pool, inputs: BatchInput[], context: Omit<ValidationContext, 'nowMs'>): Promise<BatchResult[]> {
+export async function ingestBatches(
+  pool: Pool,
+  inputs: BatchInput[],
+  context: Omit<ValidationContext, 'nowMs'>,
+): Promise<BatchResult[]> {
   // A partition's next batch follows its previous one's result (the transport waits for it).
-  if (new Set(inputs.map((i) => `${i.group}|${i.topic}|${i.partition}`)).size !== inputs.length) throw new Error('one batch per partition per transaction');
+  if (new Set(inputs.map((i) => `${i.group}|${i.topic}|${i.partition}`)).size !== inputs.length)
+    throw new Error('one batch per partition per transaction');
   return withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
 }
 
-type Fresh = { input: BatchInput; records: KafkaRecord[]; skipped: number; results: Array<{ record: KafkaRecord; result: ValidationResult }>; nextOffset: bigint };
+type Fresh = {
+  input: BatchInput;
+  records: KafkaRecord[];
+  skipped: number;
+  results: Array<{ record: KafkaRecord; result: ValidationResult }>;
+  nextOffset: bigint;
+};
 type Partition = { group: string; topic: string; partition: number };
 
-async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], context: ValidationContext): Promise<BatchResult[]> {
+async function ingestInTransaction(
+  client: PoolClient,
+  inputs: BatchInput[],
+  context: ValidationContext,
+): Promise<BatchResult[]> {
   const stored = await lockOffsets(client, inputs);
   const answers: Array<BatchResult | Fresh> = inputs.map((input, i) => {
     const from = stored[i] as bigint;
@@ -74,7 +97,8 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
     if (from >= 0n && input.logEndOffset !== undefined && from > BigInt(input.logEndOffset)) {
       return { kind: 'beyond-log-end', storedOffset: from, logEndOffset: BigInt(input.logEndOffset) };
     }
-    if (from >= 0n && coverage.from > from && !input.acceptGap) return { kind: 'gap', expectedOffset: from, firstOffset: coverage.from };
+    if (from >= 0n && coverage.from > from && !input.acceptGap)
+      return { kind: 'gap', expectedOffset: from, firstOffset: coverage.from };
     const keep = input.records.map((r) => from < 0n || BigInt(r.offset) >= from);
     const fresh = input.records.filter((_, k) => keep[k]);
     const skipped = input.records.length - fresh.length;
@@ -82,8 +106,11 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
     const nextOffset = coverage.next > from ? coverage.next : from;
     // Nothing new, unless the batch covers offsets past the stored one (a marker behind redelivered records).
     const coversNothing = input.records.length === 0 && input.nextOffset === undefined;
-    if (fresh.length === 0 && (nextOffset === from || coversNothing)) return { kind: 'nothing-new', skipped, nextOffset: from };
-    const results = input.records.flatMap((record, k) => (keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : []));
+    if (fresh.length === 0 && (nextOffset === from || coversNothing))
+      return { kind: 'nothing-new', skipped, nextOffset: from };
+    const results = input.records.flatMap((record, k) =>
+      keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : [],
+    );
     return { input, records: fresh, skipped, results, nextOffset };
   });
 
@@ -104,7 +131,15 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
     const { group, topic, partition } = answer.input;
     recorded.push({ where: { group, topic, partition }, outcomes: mine, nextOffset });
     const count = (kind: Outcome['kind']) => mine.filter((o) => o.kind === kind).length;
-    return { kind: 'ingested', consumed: answer.records.length, accepted: count('accepted'), duplicate: count('duplicate'), rejected: count('rejected'), skipped: answer.skipped, nextOffset };
+    return {
+      kind: 'ingested',
+      consumed: answer.records.length,
+      accepted: count('accepted'),
+      duplicate: count('duplicate'),
+      rejected: count('rejected'),
+      skipped: answer.skipped,
+      nextOffset,
+    };
   });
   await recordOutcomes(client, recorded);
   return results;
@@ -115,7 +150,12 @@ async function ingestInTransaction(client: PoolClient, inputs: BatchInput[], con
  * ingestors never deadlock, in one statement; returns each input's next offset to ingest, -1 if none yet.
  */
 async function lockOffsets(client: PoolClient, inputs: BatchInput[]): Promise<bigint[]> {
-  const { rows } = await client.query<{ consumer_group: string; topic: string; partition: number; next_offset: string }>(
+  const { rows } = await client.query<{
+    consumer_group: string;
+    topic: string;
+    partition: number;
+    next_offset: string;
+  }>(
     `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset)
      SELECT k.consumer_group, k.topic, k.partition, -1 FROM unnest($1::text[], $2::text[], $3::int[]) AS k(consumer_group, topic, partition)
      ORDER BY k.topic, k.partition
@@ -128,9 +168,14 @@ async function lockOffsets(client: PoolClient, inputs: BatchInput[]): Promise<bi
 }
 
 /** Every partition's rejections, counters and new offset, in one statement. */
-async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partition; outcomes: Outcome[]; nextOffset: bigint }>): Promise<void> {
+async function recordOutcomes(
+  client: PoolClient,
+  batches: Array<{ where: Partition; outcomes: Outcome[]; nextOffset: bigint }>,
+): Promise<void> {
   const rejected = batches.flatMap(({ where, outcomes }) =>
-    outcomes.filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected').map((o) => ({ where, o })),
+    outcomes
+      .filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected')
+      .map((o) => ({ where, o })),
   );
   const counters = batches.flatMap(({ where, outcomes }) => {
     const counts = new Map<string, number>([['consumed|', outcomes.length]]);
@@ -138,10 +183,12 @@ async function recordOutcomes(client: PoolClient, batches: Array<{ where: Partit
       const key = o.kind === 'rejected' ? `rejected|${o.rejection.code}` : `${o.kind}|`;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    return [...counts.entries()].filter(([, n]) => n > 0).map(([key, n]) => {
-      const [outcome, code] = key.split('|') as [string, string];
-      return { where, outcome, code, n };
-    });
+    return [...counts.entries()]
+      .filter(([, n]) => n > 0)
+      .map(([key, n]) => {
+        const [outcome, code] = key.split('|') as [string, string];
+        return { where, outcome, code, n };
+      });
   });
   await client.query(
     `WITH rejected AS (

@@ -17,7 +17,14 @@ export async function ingestTotals(pool: Pool, group: string): Promise<TopicTota
   );
   const byTopic = new Map<string, TopicTotals>();
   for (const row of rows) {
-    const totals = byTopic.get(row.topic) ?? { topic: row.topic, consumed: 0, accepted: 0, duplicate: 0, rejected: 0, rejectedByCode: {} };
+    const totals = byTopic.get(row.topic) ?? {
+      topic: row.topic,
+      consumed: 0,
+      accepted: 0,
+      duplicate: 0,
+      rejected: 0,
+      rejectedByCode: {},
+    };
     const n = Number(row.count);
     if (row.outcome === 'rejected') totals.rejectedByCode[row.code] = n;
     totals[row.outcome as 'consumed' | 'accepted' | 'duplicate' | 'rejected'] += n;

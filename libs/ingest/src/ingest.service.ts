@@ -4,8 +4,26 @@ import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { validateRecord } from '@caravan/contract';
 import { DatabaseStartup, describePgError, PG_POOL } from '@caravan/database';
-import { type AssignmentPlan, type BatchDecision, type ConsumerControl, createProducer, ensureTopics, KAFKA, type PartitionBatch, type TopicPartition } from '@caravan/kafka';
-import { ingestBatchSeconds, ingestBatchSize, ingestFailures, ingestOffsetsSkipped, ingestSeeks, type LoopHandle, loops, readinessChecks } from '@caravan/observability';
+import {
+  type AssignmentPlan,
+  type BatchDecision,
+  type ConsumerControl,
+  createProducer,
+  ensureTopics,
+  KAFKA,
+  type PartitionBatch,
+  type TopicPartition,
+} from '@caravan/kafka';
+import {
+  ingestBatchSeconds,
+  ingestBatchSize,
+  ingestFailures,
+  ingestOffsetsSkipped,
+  ingestSeeks,
+  type LoopHandle,
+  loops,
+  readinessChecks,
+} from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
 import { DlqRelay } from './dlq-relay';
 import { GroupCommit } from './group-commit';
@@ -58,7 +76,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           signal: this.stopping.signal,
           onFailure: (failure) => this.failed(failure),
           onUnstorable: (record, reason) =>
-            this.logger.error(`${record.topic}[${record.partition}]@${record.offset}: the event store refused the record; rejected as unstorable: ${reason}`),
+            this.logger.error(
+              `${record.topic}[${record.partition}]@${record.offset}: the event store refused the record; rejected as unstorable: ${reason}`,
+            ),
         }).then((results) => {
           this.recovered();
           return results;
@@ -148,7 +168,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     if (result.kind === 'gap') {
       // Once back to where PostgreSQL says; if the records there are gone (retention), the next
       // batch again starts later and is accepted with the gap.
-      this.logger.warn(`${key}: batch starts at ${result.firstOffset}, PostgreSQL expects ${result.expectedOffset}: seeking back`);
+      this.logger.warn(
+        `${key}: batch starts at ${result.firstOffset}, PostgreSQL expects ${result.expectedOffset}: seeking back`,
+      );
       ingestSeeks.inc({ topic: batch.topic });
       this.soughtOnce.set(key, result.expectedOffset);
       return { done: false, seekTo: result.expectedOffset.toString() };
@@ -157,7 +179,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     if (expected !== undefined && BigInt(batch.fromOffset) > expected) {
       const lost = BigInt(batch.fromOffset) - expected;
       ingestOffsetsSkipped.inc({ topic: batch.topic }, Number(lost));
-      this.logger.error(`${key}: offsets ${expected} to ${BigInt(batch.fromOffset) - 1n} are no longer in Kafka (retention deleted them before they were ingested): ${lost} offsets never read`);
+      this.logger.error(
+        `${key}: offsets ${expected} to ${BigInt(batch.fromOffset) - 1n} are no longer in Kafka (retention deleted them before they were ingested): ${lost} offsets never read`,
+      );
     }
     if (result.kind === 'ingested') this.ingested(batch, result, started);
     return { done: true, nextOffset: result.nextOffset.toString() };
@@ -237,18 +261,24 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   private recovered(): void {
     if (!this.failing) return;
-    this.logger.log(`ingest transactions succeed again after ${Math.round((Date.now() - this.failing.since) / 1000)} s of failures`);
+    this.logger.log(
+      `ingest transactions succeed again after ${Math.round((Date.now() - this.failing.since) / 1000)} s of failures`,
+    );
     this.failing = undefined;
   }
 
   private async readiness(): Promise<string> {
     const paused = this.offsets.paused();
     if (paused.length > 0) {
-      throw new Error(`paused (stored offset beyond the log end): ${paused.map((p) => `${p.topic}[${p.partition}] ${p.stored} > ${p.end}`).join(', ')}`);
+      throw new Error(
+        `paused (stored offset beyond the log end): ${paused.map((p) => `${p.topic}[${p.partition}] ${p.stored} > ${p.end}`).join(', ')}`,
+      );
     }
     const failing = this.failing;
     if (failing && Date.now() - failing.since >= FAILING_UNREADY_MS) {
-      throw new Error(`ingest transactions failing for ${Math.round((Date.now() - failing.since) / 1000)} s: ${failing.reason}`);
+      throw new Error(
+        `ingest transactions failing for ${Math.round((Date.now() - failing.since) / 1000)} s: ${failing.reason}`,
+      );
     }
     return failing ? `retrying (${failing.reason})` : 'ingesting';
   }

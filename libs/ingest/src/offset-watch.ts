@@ -51,7 +51,9 @@ export class OffsetWatch {
     if (assigned.length === 0) return { seek: [], pause: [] };
     const stored = await this.storedOffsets(assigned);
     const ends = await this.logEnds([...new Set(assigned.map((a) => a.topic))]).catch((error: Error) => {
-      this.logger.warn(`could not read the partitions' end offsets (${error.message}): checked again on the first batch`);
+      this.logger.warn(
+        `could not read the partitions' end offsets (${error.message}): checked again on the first batch`,
+      );
       return new Map<string, bigint>();
     });
     const plan: AssignmentPlan = { seek: [], pause: [] };
@@ -95,7 +97,9 @@ export class OffsetWatch {
 
   private async recheck(): Promise<void> {
     const waiting = [...this.beyond.values()];
-    const stored = new Map((await this.storedOffsets(waiting)).map((o) => [key(o.topic, o.partition), BigInt(o.offset)]));
+    const stored = new Map(
+      (await this.storedOffsets(waiting)).map((o) => [key(o.topic, o.partition), BigInt(o.offset)]),
+    );
     const ends = await this.logEnds([...new Set(waiting.map((w) => w.topic))]);
     const resume: PartitionOffset[] = [];
     for (const w of waiting) {

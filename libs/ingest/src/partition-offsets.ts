@@ -20,7 +20,12 @@ export type PartitionOffsetState = {
   state: 'ok' | 'not-started' | 'beyond-log-end' | 'behind-log-start';
 };
 
-export async function partitionOffsets(pool: Pool, admin: Admin, group: string, topics: string[]): Promise<PartitionOffsetState[]> {
+export async function partitionOffsets(
+  pool: Pool,
+  admin: Admin,
+  group: string,
+  topics: string[],
+): Promise<PartitionOffsetState[]> {
   const { rows } = await pool.query<{ topic: string; partition: number; next_offset: string }>(
     'SELECT topic, partition, next_offset::text FROM ingest_offsets WHERE consumer_group = $1 AND topic = ANY($2::text[])',
     [group, topics],
@@ -35,14 +40,23 @@ export async function partitionOffsets(pool: Pool, admin: Admin, group: string, 
       const at = s === undefined || s < 0n ? null : s;
       const logStart = BigInt(p.low);
       const logEnd = BigInt(p.high);
-      const state = at === null ? 'not-started' : at > logEnd ? 'beyond-log-end' : at < logStart ? 'behind-log-start' : 'ok';
+      const state =
+        at === null ? 'not-started' : at > logEnd ? 'beyond-log-end' : at < logStart ? 'behind-log-start' : 'ok';
       states.push({ topic, partition: p.partition, stored: at, logStart, logEnd, state });
     }
   }
   return states;
 }
 
-export type OffsetReset = { group: string; topic: string; partition: number; to: bigint; logStart: bigint; logEnd: bigint; reason: string };
+export type OffsetReset = {
+  group: string;
+  topic: string;
+  partition: number;
+  to: bigint;
+  logStart: bigint;
+  logEnd: bigint;
+  reason: string;
+};
 
 /**
  * Moves a partition's stored offset (and records who moved it from where, to where, against which
@@ -65,7 +79,16 @@ export async function resetStoredOffset(pool: Pool, reset: OffsetReset): Promise
     await client.query(
       `INSERT INTO ingest_offset_resets (consumer_group, topic, partition, from_offset, to_offset, log_start, log_end, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [reset.group, reset.topic, reset.partition, before?.toString() ?? null, reset.to.toString(), reset.logStart.toString(), reset.logEnd.toString(), reset.reason],
+      [
+        reset.group,
+        reset.topic,
+        reset.partition,
+        before?.toString() ?? null,
+        reset.to.toString(),
+        reset.logStart.toString(),
+        reset.logEnd.toString(),
+        reset.reason,
+      ],
     );
     return { from: before !== null && before >= 0n ? before : null, to: reset.to };
   });

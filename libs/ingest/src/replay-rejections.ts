@@ -6,9 +6,23 @@ import { appendEvents } from './event-store';
 import type { KafkaRecord } from './kafka-record';
 
 export type ReplaySelection = { ids?: string[]; code?: string; limit: number };
-export type ReplayOutcome = { rejectionId: string; outcome: 'accepted' | 'duplicate' | 'rejected'; code?: string; detail?: string };
+export type ReplayOutcome = {
+  rejectionId: string;
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  code?: string;
+  detail?: string;
+};
 
-type Row = { id: string; consumer_group: string; source_topic: string; source_partition: number; source_offset: string; record_key: Buffer | null; record_value: Buffer | null; code: string };
+type Row = {
+  id: string;
+  consumer_group: string;
+  source_topic: string;
+  source_partition: number;
+  source_offset: string;
+  record_key: Buffer | null;
+  record_value: Buffer | null;
+  code: string;
+};
 
 /** Rejections replayed per transaction: the append lock is held for one chunk, never for a whole replay. */
 const CHUNK = 100;
@@ -20,11 +34,17 @@ const CHUNK = 100;
  * the counts still add up (a replay that fails halfway leaves the chunks before it done and the
  * rest unresolved); one rejected again only gets a replay row. Each outcome is recorded.
  */
-export async function replayRejections(pool: Pool, selection: ReplaySelection, hasRate: (currency: string, atMs: number) => boolean): Promise<ReplayOutcome[]> {
+export async function replayRejections(
+  pool: Pool,
+  selection: ReplaySelection,
+  hasRate: (currency: string, atMs: number) => boolean,
+): Promise<ReplayOutcome[]> {
   const outcomes: ReplayOutcome[] = [];
   let after = '0';
   while (outcomes.length < selection.limit) {
-    const chunk = await withTransaction(pool, (client) => replayChunk(client, selection, after, Math.min(CHUNK, selection.limit - outcomes.length), hasRate));
+    const chunk = await withTransaction(pool, (client) =>
+      replayChunk(client, selection, after, Math.min(CHUNK, selection.limit - outcomes.length), hasRate),
+    );
     outcomes.push(...chunk.outcomes);
     if (chunk.read === 0 || chunk.last === undefined) break;
     after = chunk.last;
@@ -48,7 +68,14 @@ async function replayChunk(
   );
   const outcomes: ReplayOutcome[] = [];
   for (const row of rows) {
-    const record: KafkaRecord = { topic: row.source_topic, partition: row.source_partition, offset: row.source_offset, key: row.record_key, value: row.record_value, timestamp: '0' };
+    const record: KafkaRecord = {
+      topic: row.source_topic,
+      partition: row.source_partition,
+      offset: row.source_offset,
+      key: row.record_key,
+      value: row.record_value,
+      timestamp: '0',
+    };
     const results = [{ record, result: validateRecord(row.record_value, { nowMs: Date.now(), hasRate }) }];
     const { inserted, storedHash } = await appendEvents(client, candidatesOf(results));
     const [decided] = decideOutcomes(results, new Set(inserted.keys()), storedHash);
@@ -59,13 +86,22 @@ async function replayChunk(
         : { rejectionId: row.id, outcome: decided.kind };
     await client.query(
       `INSERT INTO rejection_replays (rejection_id, outcome, code, detail, event_id) VALUES ($1, $2, $3, $4, $5)`,
-      [row.id, outcome.outcome, outcome.code ?? null, outcome.detail ?? null, decided.kind === 'rejected' ? decided.eventId : decided.event.eventId],
+      [
+        row.id,
+        outcome.outcome,
+        outcome.code ?? null,
+        outcome.detail ?? null,
+        decided.kind === 'rejected' ? decided.eventId : decided.event.eventId,
+      ],
     );
     if (outcome.outcome === 'rejected') {
       outcomes.push(outcome);
       continue;
     }
-    await client.query(`UPDATE rejections SET resolved_at = now(), resolution = $2 WHERE id = $1`, [row.id, outcome.outcome]);
+    await client.query(`UPDATE rejections SET resolved_at = now(), resolution = $2 WHERE id = $1`, [
+      row.id,
+      outcome.outcome,
+    ]);
     await client.query(
       `UPDATE ingest_counters SET count = count - 1
        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND outcome = 'rejected' AND code = $4`,

@@ -39,7 +39,11 @@ class SystemicDataError extends Error {
  *   (and reaches the DLQ like any rejection), and the records after it go on.
  * Each part commits its records, counters and offset together, so the counts still add up.
  */
-export async function ingestResilient(pool: Pool, inputs: BatchInput[], options: ResilienceOptions): Promise<BatchResult[]> {
+export async function ingestResilient(
+  pool: Pool,
+  inputs: BatchInput[],
+  options: ResilienceOptions,
+): Promise<BatchResult[]> {
   return withRetries(options, async () => {
     try {
       return await ingestBatches(pool, inputs, options.context);
@@ -59,7 +63,8 @@ async function withRetries<T>(options: ResilienceOptions, work: () => Promise<T>
     } catch (error) {
       // A data error reaching here was isolated as far as it goes: a fault, retried like one.
       const kind = error instanceof SystemicDataError ? 'fault' : classifyPgError(error);
-      const retryInMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt - 1, 16)) * (0.75 + Math.random() / 2);
+      const retryInMs =
+        Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt - 1, 16)) * (0.75 + Math.random() / 2);
       options.onFailure?.({ kind: kind === 'transient' ? 'transient' : 'fault', error, attempt, retryInMs });
       await pause(retryInMs, options.signal);
     }
@@ -75,7 +80,12 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<void>
   }
 }
 
-async function isolate(pool: Pool, inputs: BatchInput[], error: unknown, options: ResilienceOptions): Promise<BatchResult[]> {
+async function isolate(
+  pool: Pool,
+  inputs: BatchInput[],
+  error: unknown,
+  options: ResilienceOptions,
+): Promise<BatchResult[]> {
   if (inputs.length > 1) {
     const half = Math.ceil(inputs.length / 2);
     const first = await ingestResilient(pool, inputs.slice(0, half), options);
@@ -92,8 +102,21 @@ async function bisect(pool: Pool, input: BatchInput, options: ResilienceOptions)
   const half = Math.ceil(input.records.length / 2);
   const split = (input.records[half] as KafkaRecord).offset;
   const { fromOffset, nextOffset, ...rest } = input;
-  const left: BatchInput = { ...rest, records: input.records.slice(0, half), validated: input.validated?.slice(0, half), nextOffset: split, ...(fromOffset !== undefined ? { fromOffset } : {}) };
-  const right: BatchInput = { ...rest, records: input.records.slice(half), validated: input.validated?.slice(half), fromOffset: split, acceptGap: false, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+  const left: BatchInput = {
+    ...rest,
+    records: input.records.slice(0, half),
+    validated: input.validated?.slice(0, half),
+    nextOffset: split,
+    ...(fromOffset !== undefined ? { fromOffset } : {}),
+  };
+  const right: BatchInput = {
+    ...rest,
+    records: input.records.slice(half),
+    validated: input.validated?.slice(half),
+    fromOffset: split,
+    acceptGap: false,
+    ...(nextOffset !== undefined ? { nextOffset } : {}),
+  };
   const [a] = (await ingestResilient(pool, [left], options)) as [BatchResult];
   if (!isProgress(a)) return a;
   const [b] = (await ingestResilient(pool, [right], options)) as [BatchResult];
@@ -104,8 +127,10 @@ type Progress = Extract<BatchResult, { kind: 'ingested' | 'nothing-new' }>;
 const isProgress = (r: BatchResult): r is Progress => r.kind === 'ingested' || r.kind === 'nothing-new';
 
 function merged(a: Progress, b: Progress): BatchResult {
-  if (a.kind === 'nothing-new' && b.kind === 'nothing-new') return { kind: 'nothing-new', skipped: a.skipped + b.skipped, nextOffset: b.nextOffset };
-  const counts = (r: typeof a) => (r.kind === 'ingested' ? r : { consumed: 0, accepted: 0, duplicate: 0, rejected: 0, skipped: r.skipped });
+  if (a.kind === 'nothing-new' && b.kind === 'nothing-new')
+    return { kind: 'nothing-new', skipped: a.skipped + b.skipped, nextOffset: b.nextOffset };
+  const counts = (r: typeof a) =>
+    r.kind === 'ingested' ? r : { consumed: 0, accepted: 0, duplicate: 0, rejected: 0, skipped: r.skipped };
   const x = counts(a);
   const y = counts(b);
   return {
@@ -120,12 +145,22 @@ function merged(a: Progress, b: Progress): BatchResult {
 }
 
 /** The one record the store refuses: kept as an `unstorable` rejection (its bytes as they came, the database's reason). */
-async function rejectAsUnstorable(pool: Pool, input: BatchInput, error: unknown, options: ResilienceOptions): Promise<BatchResult> {
+async function rejectAsUnstorable(
+  pool: Pool,
+  input: BatchInput,
+  error: unknown,
+  options: ResilienceOptions,
+): Promise<BatchResult> {
   const record = input.records[0] as KafkaRecord;
-  const before: ValidationResult = input.validated?.[0] ?? validateRecord(record.value, { ...options.context, nowMs: Date.now() });
+  const before: ValidationResult =
+    input.validated?.[0] ?? validateRecord(record.value, { ...options.context, nowMs: Date.now() });
   const eventId = before.ok ? before.event.eventId : before.eventId;
   const reason = describePgError(error);
-  const unstorable: ValidationResult = { ok: false, rejection: rejection('unstorable', reason), ...(eventId ? { eventId } : {}) };
+  const unstorable: ValidationResult = {
+    ok: false,
+    rejection: rejection('unstorable', reason),
+    ...(eventId ? { eventId } : {}),
+  };
   // Refused again, the fault is not this record's: retried (and shown) until it is fixed.
   const [result] = await withRetries(options, async () => {
     try {

@@ -6,7 +6,13 @@ export type ProbeResult = { ok: true; brokers: number; controller: number | null
 
 /** One metadata round trip to the cluster, with no retries: answers "is a broker serving now?". */
 export async function probeBrokers(connection: KafkaConnection, timeoutMs = 3_000): Promise<ProbeResult> {
-  const admin = createKafka({ ...connection, clientId: 'caravan-probe', connectionTimeout: timeoutMs, retries: 0, quiet: true }).admin();
+  const admin = createKafka({
+    ...connection,
+    clientId: 'caravan-probe',
+    connectionTimeout: timeoutMs,
+    retries: 0,
+    quiet: true,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

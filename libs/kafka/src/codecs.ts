@@ -15,7 +15,10 @@ export const COMPRESSION_TYPES: Record<KafkaCompression, CompressionTypes> = {
   zstd: CompressionTypes.ZSTD,
 };
 
-type Codec = { compress: (encoder: { buffer: Buffer }) => Promise<Buffer>; decompress: (buffer: Buffer) => Promise<Buffer> };
+type Codec = {
+  compress: (encoder: { buffer: Buffer }) => Promise<Buffer>;
+  decompress: (buffer: Buffer) => Promise<Buffer>;
+};
 
 /** A codec whose failures name it: a batch that cannot be read says which codec failed, not only a byte offset. */
 function named(name: string, codec: Codec): () => Codec {

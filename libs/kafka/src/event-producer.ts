@@ -7,7 +7,14 @@ import { createProducer } from './kafka-client';
 export type RoleRecord = { role: TopicRole; key: string | null; value: Buffer };
 
 /** An envelope as producers send it (any type; routed by the registry). */
-export type OutgoingEvent = { type: string; data: Record<string, unknown>; eventId: string; version: number; occurredAt: string; producer: string };
+export type OutgoingEvent = {
+  type: string;
+  data: Record<string, unknown>;
+  eventId: string;
+  version: number;
+  occurredAt: string;
+  producer: string;
+};
 
 /**
  * Writes events to their inbound topic with the key of their type (bookingId, port, campaign),
@@ -56,7 +63,11 @@ export class EventProducer {
         if (messages) messages.push(message);
         else byTopic.set(topic, [message]);
       }
-      results.push(...(await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })));
+      results.push(
+        ...(await this.producer.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        })),
+      );
     }
     return results;
   }

@@ -15,8 +15,20 @@ export class KafkaAdminLink {
   async get(): Promise<Admin | undefined> {
     if (this.admin) return this.admin;
     const timeoutMs = this.options.timeoutMs ?? 3_000;
-    const admin = createKafka({ ...kafkaConnection(this.options), clientId: this.options.clientId, retries: 0, quiet: true, connectionTimeout: timeoutMs }).admin();
-    const connected = await Promise.race([admin.connect().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+    const admin = createKafka({
+      ...kafkaConnection(this.options),
+      clientId: this.options.clientId,
+      retries: 0,
+      quiet: true,
+      connectionTimeout: timeoutMs,
+    }).admin();
+    const connected = await Promise.race([
+      admin.connect().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+    ]);
     if (!connected) {
       await admin.disconnect().catch(() => undefined);
       return undefined;

@@ -11,7 +11,14 @@ export type TopicPartition = { topic: string; partition: number };
 /** One partition's batch, handed to the handler registered for the server's pattern. */
 export type PartitionBatch = TopicPartition & {
   /** Each record names its topic and partition too, so the handler can pass them on as they are. */
-  records: Array<{ topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }>;
+  records: Array<{
+    topic: string;
+    partition: number;
+    offset: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    timestamp: string;
+  }>;
   /**
    * The offsets the batch accounts for, [fromOffset, nextOffset): beyond its records, the control
    * records of transactions and aborted records around them, which kafkajs does not hand in.
@@ -23,7 +30,8 @@ export type PartitionBatch = TopicPartition & {
 };
 
 /** What the handler decided: durably handled up to `nextOffset`; read again from `seekTo`; or stop reading the partition. */
-export type BatchDecision = { done: true; nextOffset: string } | { done: false; seekTo: string } | { done: false; pause: true };
+export type BatchDecision =
+  { done: true; nextOffset: string } | { done: false; seekTo: string } | { done: false; pause: true };
 
 export type PartitionOffset = TopicPartition & { offset: string };
 
@@ -170,7 +178,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
   private watch(consumer: Consumer): void {
     const { events } = consumer;
     const alive = () => this.consumer === consumer && this.health.beat();
-    for (const event of [events.HEARTBEAT, events.START_BATCH_PROCESS, events.COMMIT_OFFSETS]) consumer.on(event, alive);
+    for (const event of [events.HEARTBEAT, events.START_BATCH_PROCESS, events.COMMIT_OFFSETS])
+      consumer.on(event, alive);
     // A fetch that came back (and decoded): the consumer works again, restarts start from a short backoff.
     consumer.on(events.FETCH, () => {
       if (this.consumer !== consumer) return;
@@ -205,13 +214,18 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
   }
 
   /** Makes a run of filtered records durable, then tells Kafka too (its committed offsets are advisory). */
-  private async filtered(consumer: Consumer, range: TopicPartition & { fromOffset: string; nextOffset: string }): Promise<void> {
+  private async filtered(
+    consumer: Consumer,
+    range: TopicPartition & { fromOffset: string; nextOffset: string },
+  ): Promise<void> {
     try {
       await this.options.onFiltered?.(range);
       await consumer.commitOffsets([{ topic: range.topic, partition: range.partition, offset: range.nextOffset }]);
     } catch (error) {
       // Harmless: the next batch of the partition covers these offsets again.
-      this.logger.warn?.(`${range.topic}[${range.partition}]: offsets ${range.fromOffset} to ${range.nextOffset} of filtered records not recorded yet: ${(error as Error).message}`);
+      this.logger.warn?.(
+        `${range.topic}[${range.partition}]: offsets ${range.fromOffset} to ${range.nextOffset} of filtered records not recorded yet: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -222,7 +236,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
       await this.options.beforeSubscribe?.();
       if (this.closing) return;
       await this.start();
-      if (this.failedRestarts > 0) this.logger.log(`consumer running again after ${this.failedRestarts} failed attempt(s)`);
+      if (this.failedRestarts > 0)
+        this.logger.log(`consumer running again after ${this.failedRestarts} failed attempt(s)`);
     } catch (error) {
       const reason = explainKafkaError(error, this.options.connection) || String(error);
       this.health.down(`not running: ${reason}`);
@@ -241,7 +256,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
   private scheduleRestart(reason: string): void {
     if (this.closing) return;
     const delay = Math.min(RESTART_BACKOFF.maxMs, RESTART_BACKOFF.initialMs * 2 ** Math.min(this.failedRestarts, 10));
-    if (this.failedRestarts === 0) this.logger.error(`consumer stopped (${reason}): restarting it with backoff, first in ${delay} ms`);
+    if (this.failedRestarts === 0)
+      this.logger.error(`consumer stopped (${reason}): restarting it with backoff, first in ${delay} ms`);
     else this.logger.debug?.(`consumer attempt ${this.failedRestarts} failed (${reason}): next in ${delay} ms`);
     this.failedRestarts += 1;
     clearTimeout(this.restartTimer);
@@ -257,7 +273,14 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     await this.launch();
   }
 
-  private async handleBatch({ batch, resolveOffset, isRunning, isStale, heartbeat, pause }: EachBatchPayload): Promise<void> {
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    isRunning,
+    isStale,
+    heartbeat,
+    pause,
+  }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const handler = this.getHandlerByPattern(this.options.pattern);
     if (!handler) throw new Error(`no handler for ${this.options.pattern}`);
@@ -265,8 +288,19 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     const input: PartitionBatch = {
       topic,
       partition,
-      records: batch.messages.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value, timestamp: m.timestamp })),
-      fromOffset: this.coverage.fromOffset(topic, partition, (batch as typeof batch & { fetchedOffset: string }).fetchedOffset),
+      records: batch.messages.map((m) => ({
+        topic,
+        partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        timestamp: m.timestamp,
+      })),
+      fromOffset: this.coverage.fromOffset(
+        topic,
+        partition,
+        (batch as typeof batch & { fetchedOffset: string }).fetchedOffset,
+      ),
       // lastOffset counts the records kafkajs filtered out (a transaction's marker after the data).
       nextOffset: (BigInt(batch.lastOffset()) + 1n).toString(),
       highWatermark: batch.highWatermark,
@@ -296,7 +330,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
 
   private async planAssigned(consumer: Consumer, assignment: Record<string, number[]>): Promise<void> {
     if (!this.options.onAssigned) return;
-    const assigned = Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const assigned = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
     try {
       const plan = await this.options.onAssigned(assigned);
       if (this.consumer !== consumer) return;

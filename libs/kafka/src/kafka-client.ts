@@ -1,4 +1,14 @@
-import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners, type Admin, type ITopicConfig, type Producer, type ProducerConfig } from 'kafkajs';
+import {
+  CompressionTypes,
+  Kafka,
+  type KafkaConfig,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type ITopicConfig,
+  type Producer,
+  type ProducerConfig,
+} from 'kafkajs';
 import type { KafkaConnection } from '@caravan/config';
 import { type Compression, COMPRESSION_TYPES, registerCodecs } from './codecs';
 import { kafkaLogCreator } from './kafka-log';
@@ -28,7 +38,11 @@ export function createKafka(options: KafkaClientOptions): Kafka {
 
 /** Only how to reach the cluster (brokers, TLS, SASL) of a config's kafka section. */
 export function kafkaConnection(kafka: KafkaConnection): KafkaConnection {
-  return { brokers: kafka.brokers, ...(kafka.tls ? { tls: kafka.tls } : {}), ...(kafka.sasl ? { sasl: kafka.sasl } : {}) };
+  return {
+    brokers: kafka.brokers,
+    ...(kafka.tls ? { tls: kafka.tls } : {}),
+    ...(kafka.sasl ? { sasl: kafka.sasl } : {}),
+  };
 }
 
 /** The brokers, TLS and SASL as kafkajs (and the Nest Kafka transport) take them. */
@@ -36,8 +50,20 @@ export function securityOf(connection: KafkaConnection): Pick<KafkaConfig, 'brok
   const { tls, sasl } = connection;
   return {
     brokers: connection.brokers,
-    ...(tls ? { ssl: { ca: tls.ca, cert: tls.cert, key: tls.key, passphrase: tls.passphrase, rejectUnauthorized: tls.rejectUnauthorized } } : {}),
-    ...(sasl ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] } : {}),
+    ...(tls
+      ? {
+          ssl: {
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            passphrase: tls.passphrase,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          },
+        }
+      : {}),
+    ...(sasl
+      ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] }
+      : {}),
   };
 }
 
@@ -96,6 +122,7 @@ export async function ensureTopics(admin: Admin, topics: TopicSpec[]): Promise<s
     } catch (error) {
       lastError = (error as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`topics ${missing.map((t) => t.topic).join(', ')} not ready: ${lastError}`);
+    if (Date.now() > deadline)
+      throw new Error(`topics ${missing.map((t) => t.topic).join(', ')} not ready: ${lastError}`);
   }
 }

@@ -3,7 +3,12 @@ import { type logCreator, logLevel } from 'kafkajs';
 /** A refusal the apps explain themselves, once per spell (see explainKafkaError): kafkajs's own lines about it are left out. */
 const EXPLAINED = /authentication failed|SASL|certificate|SSL routines|self.signed|alert/i;
 const REPEAT_WINDOW_MS = 60_000;
-const LEVELS: Record<number, string> = { [logLevel.ERROR]: 'ERROR', [logLevel.WARN]: 'WARN', [logLevel.INFO]: 'INFO', [logLevel.DEBUG]: 'DEBUG' };
+const LEVELS: Record<number, string> = {
+  [logLevel.ERROR]: 'ERROR',
+  [logLevel.WARN]: 'WARN',
+  [logLevel.INFO]: 'INFO',
+  [logLevel.DEBUG]: 'DEBUG',
+};
 
 /**
  * kafkajs's log lines as JSON (as its default logger writes them), without storms: a line repeated
@@ -26,7 +31,14 @@ export const kafkaLogCreator: logCreator = () => {
     if (seen.size > 1_000) seen.clear();
     seen.set(key, { at: now, held: 0 });
     const repeated = last && last.held > 0 ? { repeatedTimes: last.held } : {};
-    const line = JSON.stringify({ level: LEVELS[level] ?? label, timestamp, logger: 'kafkajs', message: `[${namespace}] ${message}`, ...extra, ...repeated });
+    const line = JSON.stringify({
+      level: LEVELS[level] ?? label,
+      timestamp,
+      logger: 'kafkajs',
+      message: `[${namespace}] ${message}`,
+      ...extra,
+      ...repeated,
+    });
     (level <= logLevel.WARN ? process.stderr : process.stdout).write(`${line}\n`);
   };
 };
@@ -35,7 +47,10 @@ export const kafkaLogCreator: logCreator = () => {
  * A Kafka failure in words an operator can act on: refused credentials and unverifiable
  * certificates name what to check; anything else is kafkajs's message.
  */
-export function explainKafkaError(error: unknown, connection?: { sasl?: { mechanism: string; username: string } }): string {
+export function explainKafkaError(
+  error: unknown,
+  connection?: { sasl?: { mechanism: string; username: string } },
+): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/authentication failed|SaslAuthenticate|invalid credentials/i.test(message)) {
     const who = connection?.sasl ? ` of ${connection.sasl.username} (${connection.sasl.mechanism.toUpperCase()})` : '';

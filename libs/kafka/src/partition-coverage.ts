@@ -21,7 +21,12 @@ export class PartitionCoverage {
    * the fetch). Resolves the offsets now accounted for, [durable, last + 1), when the run follows
    * on from the durable offset; undefined otherwise (anything else stays a gap).
    */
-  skippedFiltered(topic: string, partition: number, first: string | null, last: string): { fromOffset: string; nextOffset: string } | undefined {
+  skippedFiltered(
+    topic: string,
+    partition: number,
+    first: string | null,
+    last: string,
+  ): { fromOffset: string; nextOffset: string } | undefined {
     const track = this.tracks.get(key(topic, partition));
     if (!track || first === null || BigInt(first) !== track.expected || BigInt(last) < track.expected) return undefined;
     track.expected = BigInt(last) + 1n;

@@ -10,7 +10,14 @@ type LoopState = {
   downReason: string | undefined;
 };
 
-export type LoopReport = { loop: string; running: boolean; stalled: boolean; lastBeatSecondsAgo: number; lastError?: string; downReason?: string };
+export type LoopReport = {
+  loop: string;
+  running: boolean;
+  stalled: boolean;
+  lastBeatSecondsAgo: number;
+  lastError?: string;
+  downReason?: string;
+};
 
 const loopRunning = new Gauge({
   name: 'caravan_loop_running',
@@ -21,8 +28,18 @@ const loopRunning = new Gauge({
     for (const report of loops.reports()) this.set({ loop: report.loop }, report.running && !report.stalled ? 1 : 0);
   },
 });
-const loopRestarts = new Counter({ name: 'caravan_loop_restarts_total', help: 'Background loops restarted after they stopped (a crashed consumer, …)', labelNames: ['loop'], registers: [registry] });
-const loopErrors = new Counter({ name: 'caravan_loop_errors_total', help: 'Failed iterations of background loops (each retried)', labelNames: ['loop'], registers: [registry] });
+const loopRestarts = new Counter({
+  name: 'caravan_loop_restarts_total',
+  help: 'Background loops restarted after they stopped (a crashed consumer, …)',
+  labelNames: ['loop'],
+  registers: [registry],
+});
+const loopErrors = new Counter({
+  name: 'caravan_loop_errors_total',
+  help: 'Failed iterations of background loops (each retried)',
+  labelNames: ['loop'],
+  registers: [registry],
+});
 
 /**
  * The background loops of this process and whether each still does its job: a loop that has
@@ -39,7 +56,13 @@ export class Loops {
   register(name: string, stalledAfterMs: number): LoopHandle {
     let loop = name;
     for (let n = 2; this.states.has(loop); n++) loop = `${name}#${n}`;
-    this.states.set(loop, { running: true, stalledAfterMs, lastBeatAt: Date.now(), lastError: undefined, downReason: undefined });
+    this.states.set(loop, {
+      running: true,
+      stalledAfterMs,
+      lastBeatAt: Date.now(),
+      lastError: undefined,
+      downReason: undefined,
+    });
     loopRunning.set({ loop }, 1);
     loopRestarts.inc({ loop }, 0);
     loopErrors.inc({ loop }, 0);

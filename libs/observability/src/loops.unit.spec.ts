@@ -7,13 +7,19 @@ describe('Loops', () => {
     const relay = loops.register('dlq-relay', 60_000);
     expect(loops.failing()).toEqual([]);
     consumer.down('KafkaJSNotImplemented: Snappy compression not implemented');
-    expect(loops.failing()).toEqual([expect.objectContaining({ loop: 'consumer', running: false, downReason: expect.stringContaining('Snappy') })]);
+    expect(loops.failing()).toEqual([
+      expect.objectContaining({ loop: 'consumer', running: false, downReason: expect.stringContaining('Snappy') }),
+    ]);
     consumer.up(true);
     expect(loops.failing()).toEqual([]);
     expect(loops.failing(Date.now() + 5_000).map((r) => r.loop)).toEqual(['consumer']);
     relay.failed(new Error('Kafka away'));
     // A failed iteration is no stop: the loop goes on and retries.
-    expect(loops.reports().find((r) => r.loop === 'dlq-relay')).toMatchObject({ running: true, stalled: false, lastError: 'Kafka away' });
+    expect(loops.reports().find((r) => r.loop === 'dlq-relay')).toMatchObject({
+      running: true,
+      stalled: false,
+      lastError: 'Kafka away',
+    });
   });
 
   it('names a second loop of the same name apart and forgets one stopped on purpose', () => {

@@ -1,6 +1,20 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { consumerLag, dlqPending, dlqUnpublishable, duplicates, eventsAccepted, projectionLagEvents, projectionLagSeconds, projectionSetAside, recordsConsumed, registry, rejections, replayed, snapshotAgeSeconds } from './metrics';
+import {
+  consumerLag,
+  dlqPending,
+  dlqUnpublishable,
+  duplicates,
+  eventsAccepted,
+  projectionLagEvents,
+  projectionLagSeconds,
+  projectionSetAside,
+  recordsConsumed,
+  registry,
+  rejections,
+  replayed,
+  snapshotAgeSeconds,
+} from './metrics';
 
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
@@ -25,10 +39,20 @@ export type PipelineStatus = {
   snapshotAgeSeconds: number | undefined;
 };
 
-const newTopic = (topic: string): PipelineStatus['topics'][number] => ({ topic, consumed: 0, accepted: 0, duplicate: 0, rejected: {}, replayed: { byCode: {}, accepted: 0, duplicate: 0 } });
+const newTopic = (topic: string): PipelineStatus['topics'][number] => ({
+  topic,
+  consumed: 0,
+  accepted: 0,
+  duplicate: 0,
+  rejected: {},
+  replayed: { byCode: {}, accepted: 0, duplicate: 0 },
+});
 
 /** Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age, consumer lag. */
-export async function readPipelineStatus(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
+export async function readPipelineStatus(
+  pool: Pool,
+  options: { group: string; topics: string[]; admin?: Admin },
+): Promise<PipelineStatus> {
   const totals = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
     'SELECT topic, outcome, code, count::text FROM ingest_totals WHERE consumer_group = $1',
     [options.group],
@@ -42,7 +66,12 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
     else t.rejected[row.code] = (t.rejected[row.code] ?? 0) + n;
   }
   // Replays move a rejection into accepted (or duplicate): counted here so the rejections ever made never go down.
-  const replays = await pool.query<{ topic: string; code: string; resolution: 'accepted' | 'duplicate'; count: string }>(
+  const replays = await pool.query<{
+    topic: string;
+    code: string;
+    resolution: 'accepted' | 'duplicate';
+    count: string;
+  }>(
     `SELECT source_topic AS topic, code, resolution, count(*)::text AS count FROM rejections
      WHERE consumer_group = $1 AND resolution IN ('accepted', 'duplicate') GROUP BY 1, 2, 3`,
     [options.group],
@@ -71,7 +100,9 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
     `SELECT (SELECT count(*) FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL)::text AS pending,
             (SELECT count(*) FROM rejections WHERE dlq_failed_at IS NOT NULL AND dlq_published_at IS NULL)::text AS refused`,
   );
-  const age = await pool.query<{ age: string | null }>(`SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`);
+  const age = await pool.query<{ age: string | null }>(
+    `SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`,
+  );
 
   let lag: PipelineStatus['consumerLag'];
   if (options.admin) {
@@ -83,10 +114,12 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
     lag = [];
     for (const topic of options.topics) {
       // A topic not created yet holds no record: no lag (the figures from PostgreSQL still count).
-      const offsets = await options.admin.fetchTopicOffsets(topic).catch((error: Error & { type?: string; cause?: { type?: string } }) => {
-        if ((error.type ?? error.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
-        throw error;
-      });
+      const offsets = await options.admin
+        .fetchTopicOffsets(topic)
+        .catch((error: Error & { type?: string; cause?: { type?: string } }) => {
+          if ((error.type ?? error.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
+          throw error;
+        });
       for (const p of offsets) {
         const from = next.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
         const records = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
@@ -98,7 +131,9 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
   return {
     topics: [...byTopic.values()].sort((a, b) => a.topic.localeCompare(b.topic)),
     consumerLag: lag,
-    projections: lags.rows.map((r) => ({ name: r.name, lagEvents: Number(r.events), lagSeconds: Number(r.seconds), setAside: r.aside })).sort((a, b) => a.name.localeCompare(b.name)),
+    projections: lags.rows
+      .map((r) => ({ name: r.name, lagEvents: Number(r.events), lagSeconds: Number(r.seconds), setAside: r.aside }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     dlq: { pending: Number(dlq.rows[0]?.pending ?? 0), refused: Number(dlq.rows[0]?.refused ?? 0) },
     snapshotAgeSeconds: ageSeconds === null || ageSeconds === undefined ? undefined : Number(ageSeconds),
   };
@@ -110,8 +145,18 @@ export async function readPipelineStatus(pool: Pool, options: { group: string; t
  * over the apps does not count them several times (several api replicas: aggregate with max).
  */
 export const PIPELINE_METRIC_NAMES: readonly string[] = [
-  recordsConsumed, eventsAccepted, duplicates, rejections, replayed, consumerLag, projectionLagEvents, projectionLagSeconds,
-  projectionSetAside, snapshotAgeSeconds, dlqPending, dlqUnpublishable,
+  recordsConsumed,
+  eventsAccepted,
+  duplicates,
+  rejections,
+  replayed,
+  consumerLag,
+  projectionLagEvents,
+  projectionLagSeconds,
+  projectionSetAside,
+  snapshotAgeSeconds,
+  dlqPending,
+  dlqUnpublishable,
 ].map((metric) => (metric as unknown as { name: string }).name);
 
 /** The registry as Prometheus text: with the pipeline-wide metrics, or without them (their values are not this process's). */
@@ -122,7 +167,10 @@ export async function metricsText(options: { pipeline: boolean }): Promise<strin
 }
 
 /** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
-export async function refreshPipelineMetrics(pool: Pool, options: { group: string; topics: string[]; admin?: Admin }): Promise<PipelineStatus> {
+export async function refreshPipelineMetrics(
+  pool: Pool,
+  options: { group: string; topics: string[]; admin?: Admin },
+): Promise<PipelineStatus> {
   const status = await readPipelineStatus(pool, options);
   for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections, replayed]) counter.reset();
   for (const t of status.topics) {
@@ -131,8 +179,10 @@ export async function refreshPipelineMetrics(pool: Pool, options: { group: strin
     duplicates.inc({ topic: t.topic }, t.duplicate);
     // Every rejection ever made, replayed or not: a counter that never goes down (rate() stays right).
     const codes = new Set([...Object.keys(t.rejected), ...Object.keys(t.replayed.byCode)]);
-    for (const code of codes) rejections.inc({ topic: t.topic, code }, (t.rejected[code] ?? 0) + (t.replayed.byCode[code] ?? 0));
-    for (const outcome of ['accepted', 'duplicate'] as const) if (t.replayed[outcome] > 0) replayed.inc({ topic: t.topic, outcome }, t.replayed[outcome]);
+    for (const code of codes)
+      rejections.inc({ topic: t.topic, code }, (t.rejected[code] ?? 0) + (t.replayed.byCode[code] ?? 0));
+    for (const outcome of ['accepted', 'duplicate'] as const)
+      if (t.replayed[outcome] > 0) replayed.inc({ topic: t.topic, outcome }, t.replayed[outcome]);
   }
   for (const p of status.projections) {
     projectionLagEvents.set({ projection: p.name }, p.lagEvents);

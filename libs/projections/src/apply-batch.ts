@@ -5,7 +5,13 @@ import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
 import { classifyApplyError, setAside, type SetAsideEvent } from './set-aside';
 
-export type BatchApplied = { read: number; applied: number; setAside: number; firstPosition: string; lastPosition: string };
+export type BatchApplied = {
+  read: number;
+  applied: number;
+  setAside: number;
+  firstPosition: string;
+  lastPosition: string;
+};
 export type BatchOptions = {
   batchSize: number;
   timeZone: string;
@@ -30,16 +36,29 @@ export type BatchOptions = {
  * Resolves how many events were read (0: caught up). A batch that fails for an event's reason is
  * tried again in a new transaction, guarded: the event that fails is set aside, the rest applied.
  */
-export async function applyNextBatch(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
+export async function applyNextBatch(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+  options: BatchOptions,
+): Promise<number> {
   try {
-    return await inBatchTransaction(client, projection, () => applyBatchInTransaction(client, projection, tables, { ...options, guarded: false }));
+    return await inBatchTransaction(client, projection, () =>
+      applyBatchInTransaction(client, projection, tables, { ...options, guarded: false }),
+    );
   } catch (error) {
     if (classifyApplyError(error) !== 'data') throw error;
   }
-  return inBatchTransaction(client, projection, () => applyBatchInTransaction(client, projection, tables, { ...options, guarded: true }));
+  return inBatchTransaction(client, projection, () =>
+    applyBatchInTransaction(client, projection, tables, { ...options, guarded: true }),
+  );
 }
 
-async function inBatchTransaction(client: PoolClient, projection: Projection, work: () => Promise<number>): Promise<number> {
+async function inBatchTransaction(
+  client: PoolClient,
+  projection: Projection,
+  work: () => Promise<number>,
+): Promise<number> {
   await client.query('BEGIN');
   try {
     // Shared with other batches, exclusive for a rebuild's swap: a swap never cuts a batch in two.
@@ -65,7 +84,12 @@ export const swapLockName = (projection: Projection): string => `projection-swap
  * fails is alone; that one is set aside for this checkpoint (projection_set_aside) and the rest
  * applied, all in this one transaction. A transient failure or a fault fails the batch.
  */
-export async function applyBatchInTransaction(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions): Promise<number> {
+export async function applyBatchInTransaction(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+  options: BatchOptions,
+): Promise<number> {
   const name = options.checkpointName ?? projection.name;
   const checkpoint = await readCheckpoint(client, name);
   const range = await nextRange(client, checkpoint, options.batchSize, options.upTo);
@@ -74,21 +98,36 @@ export async function applyBatchInTransaction(client: PoolClient, projection: Pr
   if (options.guarded === false) {
     isolated.applied = await applyRange(client, projection, tables, options, range);
   } else {
-    await underSavepoint(client, 0, () => applyRange(client, projection, tables, options, range).then((n) => void (isolated.applied += n))).catch(async (failed: unknown) => {
+    await underSavepoint(client, 0, () =>
+      applyRange(client, projection, tables, options, range).then((n) => void (isolated.applied += n)),
+    ).catch(async (failed: unknown) => {
       if (classifyApplyError(failed) !== 'data') throw failed;
       await isolate(client, projection, tables, options, range, name, failed, isolated, 1);
     });
   }
   await saveCheckpoint(client, name, { position: range.upper }, isolated.applied);
-  options.onApplied?.({ read: range.count, applied: isolated.applied, setAside: isolated.setAside, firstPosition: (range.after + 1n).toString(), lastPosition: range.upper.toString() });
+  options.onApplied?.({
+    read: range.count,
+    applied: isolated.applied,
+    setAside: isolated.setAside,
+    firstPosition: (range.after + 1n).toString(),
+    lastPosition: range.upper.toString(),
+  });
   return range.count;
 }
 
 /** Applies a range of the store: inside PostgreSQL, or the projection's own events read and folded. */
-async function applyRange(client: PoolClient, projection: Projection, tables: TableNames, options: BatchOptions, range: StoreRange): Promise<number> {
+async function applyRange(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+  options: BatchOptions,
+  range: StoreRange,
+): Promise<number> {
   if (projection.applyRange) return projection.applyRange(client, range, tables, { timeZone: options.timeZone });
   const events = await readEventsIn(client, range, projection.eventTypes);
-  if (events.length > 0) await projection.apply(client, events, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
+  if (events.length > 0)
+    await projection.apply(client, events, tables, { timeZone: options.timeZone, rates: await loadRates(client) });
   return events.length;
 }
 
@@ -140,14 +179,20 @@ async function isolate(
     { after: split, upper: range.upper, count: positions.length - half },
   ];
   for (const part of halves) {
-    await underSavepoint(client, depth, () => applyRange(client, projection, tables, options, part).then((n) => void (done.applied += n))).catch(async (failed: unknown) => {
+    await underSavepoint(client, depth, () =>
+      applyRange(client, projection, tables, options, part).then((n) => void (done.applied += n)),
+    ).catch(async (failed: unknown) => {
       if (classifyApplyError(failed) !== 'data') throw failed;
       await isolate(client, projection, tables, options, part, name, failed, done, depth + 1);
     });
   }
 }
 
-export async function ensureProjectionTables(client: PoolClient, projection: Projection, tables: TableNames): Promise<void> {
+export async function ensureProjectionTables(
+  client: PoolClient,
+  projection: Projection,
+  tables: TableNames,
+): Promise<void> {
   for (const ddl of projection.ddl(tables)) await client.query(ddl);
 }
 

@@ -4,7 +4,12 @@ import { applyNextBatch, ensureProjectionTables } from './apply-batch';
 import type { Projection, TableNames } from './projection';
 
 export type RunnerOptions = { batchSize: number; timeZone: string; idleMs: number; standbyMs: number };
-type Log = { log: (m: string) => void; warn: (m: string) => void; error: (m: string) => void; debug?: (m: Record<string, unknown>) => void };
+type Log = {
+  log: (m: string) => void;
+  warn: (m: string) => void;
+  error: (m: string) => void;
+  debug?: (m: Record<string, unknown>) => void;
+};
 
 /**
  * Runs one projection: takes its advisory lock (one active runner across instances; the others
@@ -51,7 +56,10 @@ export class ProjectionRunner {
         await this.runWhileLocked();
       } catch (error) {
         // Once per spell of failures (PostgreSQL away for minutes is one line, not one per attempt).
-        if (this.failing === undefined) this.logger.warn(`${this.projection.name}: ${(error as Error).message}; retrying every ${this.options.standbyMs} ms`);
+        if (this.failing === undefined)
+          this.logger.warn(
+            `${this.projection.name}: ${(error as Error).message}; retrying every ${this.options.standbyMs} ms`,
+          );
         this.failing = (error as Error).message;
         this.client?.release(true);
         this.client = undefined;
@@ -64,7 +72,9 @@ export class ProjectionRunner {
   private async runWhileLocked(): Promise<void> {
     const client = await this.pool.connect();
     this.client = client;
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection:${this.projection.name}`]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `projection:${this.projection.name}`,
+    ]);
     if (this.failing !== undefined) this.logger.log(`${this.projection.name}: PostgreSQL answers again`);
     this.failing = undefined;
     if (!rows[0]?.locked) {
@@ -79,14 +89,22 @@ export class ProjectionRunner {
       // The lock lives as long as the session: a leader frozen (SIGSTOP, a VM pause) between
       // batches would keep it forever. Idle as long as a transaction may be, the server ends the
       // session and a stand-by takes over; a live leader is never idle that long (PROJECTOR_IDLE_MS).
-      await client.query(`SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`);
+      await client.query(
+        `SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`,
+      );
       await ensureProjectionTables(client, this.projection, this.tables);
       while (!this.stopping) {
         const started = Date.now();
         const read = await applyNextBatch(client, this.projection, this.tables, {
           ...this.options,
           // One line per batch with the positions it covered: the projector's log follows the store.
-          onApplied: (batch) => this.logger.debug?.({ msg: 'projection batch', projection: this.projection.name, ...batch, ms: Date.now() - started }),
+          onApplied: (batch) =>
+            this.logger.debug?.({
+              msg: 'projection batch',
+              projection: this.projection.name,
+              ...batch,
+              ms: Date.now() - started,
+            }),
           onSetAside: (event) =>
             this.logger.error(
               `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
@@ -101,8 +119,13 @@ export class ProjectionRunner {
       }
     } finally {
       this.active = false;
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`projection:${this.projection.name}`]).catch(() => undefined);
-      const reset = await client.query('RESET idle_session_timeout').then(() => undefined, (e: Error) => e);
+      await client
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [`projection:${this.projection.name}`])
+        .catch(() => undefined);
+      const reset = await client.query('RESET idle_session_timeout').then(
+        () => undefined,
+        (e: Error) => e,
+      );
       client.release(reset);
       this.client = undefined;
     }

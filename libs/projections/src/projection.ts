@@ -19,9 +19,15 @@ export type Projection = {
   tables: readonly string[];
   ddl: (t: TableNames) => string[];
 } & (
-  | { apply: (client: PoolClient, events: StoredEvent[], t: TableNames, context: ProjectionContext) => Promise<void>; applyRange?: never }
+  | {
+      apply: (client: PoolClient, events: StoredEvent[], t: TableNames, context: ProjectionContext) => Promise<void>;
+      applyRange?: never;
+    }
   /** Resolves how many of the range's events were the projection's own. */
-  | { applyRange: (client: PoolClient, range: StoreRange, t: TableNames, context: RangeContext) => Promise<number>; apply?: never }
+  | {
+      applyRange: (client: PoolClient, range: StoreRange, t: TableNames, context: RangeContext) => Promise<number>;
+      apply?: never;
+    }
 );
 
 /** The live table names of a projection: the logical names themselves; a suffix gives a shadow set. */

@@ -20,11 +20,20 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(CONFIG) config: CaravanConfig,
     private readonly startup: DatabaseStartup,
   ) {
-    const options = { batchSize: config.projector.batchSize, timeZone: config.timeZone, idleMs: config.projector.idleMs, standbyMs: config.projector.standbyMs };
+    const options = {
+      batchSize: config.projector.batchSize,
+      timeZone: config.timeZone,
+      idleMs: config.projector.idleMs,
+      standbyMs: config.projector.standbyMs,
+    };
     this.runners = PROJECTIONS.map((p) => new ProjectionRunner(pool, p, tableNames(p), options, this.logger));
     // Woken on NOTIFY caravan_events; polling every PROJECTOR_IDLE_MS while the connection is down.
     this.listener = new PgListener({
-      connection: { connectionString: config.database.url, application_name: 'caravan-projector-listen', ...sessionSettings(config.database.limits) },
+      connection: {
+        connectionString: config.database.url,
+        application_name: 'caravan-projector-listen',
+        ...sessionSettings(config.database.limits),
+      },
       channels: ['caravan_events'],
       onNotify: () => this.runners.forEach((r) => r.wake()),
       onState: (up) => listenConnected.set({ channel: 'caravan_events' }, up ? 1 : 0),
@@ -36,9 +45,12 @@ export class ProjectorService implements OnApplicationBootstrap, OnModuleDestroy
     listenConnected.set({ channel: 'caravan_events' }, 0);
     this.listener.start();
     // Once PostgreSQL is ready and the schema current; the app answers its probes meanwhile.
-    this.startup.ready().then(() => {
-      if (!this.stopped) for (const runner of this.runners) runner.start();
-    }, () => undefined);
+    this.startup.ready().then(
+      () => {
+        if (!this.stopped) for (const runner of this.runners) runner.start();
+      },
+      () => undefined,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,10 +3,26 @@ import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName 
 import { resetCheckpoint } from './checkpoints';
 import { type Projection, table, tableNames } from './projection';
 
-export type TableDifference = { table: string; differingRows: number; examples: Array<{ live: unknown; rebuilt: unknown }> };
+export type TableDifference = {
+  table: string;
+  differingRows: number;
+  examples: Array<{ live: unknown; rebuilt: unknown }>;
+};
 /** setAside: events the rebuilt projection could not apply either (they stay set aside, now for the live projection once swapped). */
-export type RebuildReport = { projection: string; eventsReplayed: number; differences: TableDifference[]; swapped: boolean; setAside: number };
-export type RebuildOptions = { timeZone: string; batchSize: number; swap?: boolean; log?: (line: string) => void; onProgress?: (eventsReplayed: number) => void };
+export type RebuildReport = {
+  projection: string;
+  eventsReplayed: number;
+  differences: TableDifference[];
+  swapped: boolean;
+  setAside: number;
+};
+export type RebuildOptions = {
+  timeZone: string;
+  batchSize: number;
+  swap?: boolean;
+  log?: (line: string) => void;
+  onProgress?: (eventsReplayed: number) => void;
+};
 
 const SHADOW = '_rebuild';
 const RETIRED = '_retired';
@@ -18,14 +34,20 @@ const RETIRED = '_retired';
  * every row on which they differ, and swaps the shadow in by renaming (queries already waiting
  * on the old tables read them, renamed, and do not fail; they are dropped at the next rebuild).
  */
-export async function rebuildProjection(pool: Pool, projection: Projection, options: RebuildOptions): Promise<RebuildReport> {
+export async function rebuildProjection(
+  pool: Pool,
+  projection: Projection,
+  options: RebuildOptions,
+): Promise<RebuildReport> {
   const log = options.log ?? (() => undefined);
   const live = tableNames(projection);
   const shadow = tableNames(projection, SHADOW);
   const shadowCheckpoint = `${projection.name}${SHADOW}`;
   const client = await pool.connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`projection-rebuild:${projection.name}`]);
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `projection-rebuild:${projection.name}`,
+    ]);
     if (!rows[0]?.locked) throw new Error(`a rebuild of ${projection.name} is already running`);
     for (const t of projection.tables) {
       await client.query(`DROP TABLE IF EXISTS ${table(shadow, t)}`);
@@ -38,12 +60,20 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
     log(`${projection.name}: replaying the event store into ${Object.values(shadow).join(', ')}`);
     // Up to the head as it is now (what comes meanwhile is applied in the swap), with no time
     // limit: a large store takes as long as it takes, and a busy one cannot keep it chasing.
-    const { rows: start } = await client.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+    const { rows: start } = await client.query<{ head: string | null }>(
+      'SELECT max(position)::text AS head FROM events',
+    );
     let eventsReplayed = await catchUp(
       client,
       projection,
       shadow,
-      { batchSize: options.batchSize, timeZone: options.timeZone, checkpointName: shadowCheckpoint, onBatch: options.onProgress, upTo: BigInt(start[0]?.head ?? 0) },
+      {
+        batchSize: options.batchSize,
+        timeZone: options.timeZone,
+        checkpointName: shadowCheckpoint,
+        onBatch: options.onProgress,
+        upTo: BigInt(start[0]?.head ?? 0),
+      },
       Number.MAX_SAFE_INTEGER,
     );
     log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
@@ -53,25 +83,41 @@ export async function rebuildProjection(pool: Pool, projection: Projection, opti
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
       // Both up to the head of the store as it is now, exactly: events appended meanwhile are the
       // live runner's once the swap is done (chasing them could go on for as long as they come).
-      const { rows: head } = await client.query<{ head: string | null }>('SELECT max(position)::text AS head FROM events');
+      const { rows: head } = await client.query<{ head: string | null }>(
+        'SELECT max(position)::text AS head FROM events',
+      );
       const batch = { batchSize: options.batchSize, timeZone: options.timeZone, upTo: BigInt(head[0]?.head ?? 0) };
       for (;;) {
-        const read = await applyBatchInTransaction(client, projection, shadow, { ...batch, checkpointName: shadowCheckpoint });
+        const read = await applyBatchInTransaction(client, projection, shadow, {
+          ...batch,
+          checkpointName: shadowCheckpoint,
+        });
         if (read === 0) break;
         eventsReplayed += read;
       }
       while ((await applyBatchInTransaction(client, projection, live, batch)) > 0);
       const differences = await compareTables(client, projection, live, shadow);
-      const { rows: aside } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM projection_set_aside WHERE projection = $1', [shadowCheckpoint]);
+      const { rows: aside } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM projection_set_aside WHERE projection = $1',
+        [shadowCheckpoint],
+      );
       if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
       await client.query('COMMIT');
-      return { projection: projection.name, eventsReplayed, differences, swapped: options.swap !== false, setAside: aside[0]?.n ?? 0 };
+      return {
+        projection: projection.name,
+        eventsReplayed,
+        differences,
+        swapped: options.swap !== false,
+        setAside: aside[0]?.n ?? 0,
+      };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   } finally {
-    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`projection-rebuild:${projection.name}`]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`projection-rebuild:${projection.name}`])
+      .catch(() => undefined);
     client.release();
   }
 }
@@ -94,11 +140,19 @@ async function swap(client: PoolClient, projection: Projection, shadowCheckpoint
   await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadowCheckpoint]);
   // What the live projection had set aside is replaced by what the rebuild could not apply either.
   await client.query('DELETE FROM projection_set_aside WHERE projection = $1', [projection.name]);
-  await client.query('UPDATE projection_set_aside SET projection = $1 WHERE projection = $2', [projection.name, shadowCheckpoint]);
+  await client.query('UPDATE projection_set_aside SET projection = $1 WHERE projection = $2', [
+    projection.name,
+    shadowCheckpoint,
+  ]);
 }
 
 /** Rows present or different on one side only, per table, compared on every column. */
-async function compareTables(client: PoolClient, projection: Projection, live: Record<string, string>, shadow: Record<string, string>): Promise<TableDifference[]> {
+async function compareTables(
+  client: PoolClient,
+  projection: Projection,
+  live: Record<string, string>,
+  shadow: Record<string, string>,
+): Promise<TableDifference[]> {
   const differences: TableDifference[] = [];
   for (const t of projection.tables) {
     const a = table(live, t);
@@ -110,7 +164,12 @@ async function compareTables(client: PoolClient, projection: Projection, live: R
                      UNION ALL SELECT NULL, to_jsonb(r) FROM only_rebuilt r)
        SELECT live, rebuilt, count(*) OVER ()::text AS total FROM diff LIMIT 20`,
     );
-    if (rows.length > 0) differences.push({ table: t, differingRows: Number(rows[0]?.total ?? 0), examples: rows.map(({ live: l, rebuilt: r }) => ({ live: l, rebuilt: r })) });
+    if (rows.length > 0)
+      differences.push({
+        table: t,
+        differingRows: Number(rows[0]?.total ?? 0),
+        examples: rows.map(({ live: l, rebuilt: r }) => ({ live: l, rebuilt: r })),
+      });
   }
   return differences;
 }

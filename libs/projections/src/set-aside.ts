@@ -2,7 +2,14 @@ import type { Pool, PoolClient } from 'pg';
 import { printable } from '@caravan/contract';
 import { classifyPgError, describePgError, type FailureKind } from '@caravan/database';
 
-export type SetAsideEvent = { projection: string; position: string; eventId: string; eventType: string; error: string; setAsideAt: string };
+export type SetAsideEvent = {
+  projection: string;
+  position: string;
+  eventId: string;
+  eventType: string;
+  error: string;
+  setAsideAt: string;
+};
 
 /**
  * Whether a failed apply is an event's to bear: a value PostgreSQL refused (classes 22, 23, 54)
@@ -18,7 +25,12 @@ export function classifyApplyError(error: unknown): FailureKind {
 }
 
 /** Records the event at `position` as set aside for `checkpointName`, inside the caller's transaction. */
-export async function setAside(client: PoolClient, checkpointName: string, position: bigint, error: unknown): Promise<SetAsideEvent> {
+export async function setAside(
+  client: PoolClient,
+  checkpointName: string,
+  position: bigint,
+  error: unknown,
+): Promise<SetAsideEvent> {
   const { rows } = await client.query<{ event_id: string; type: string; set_aside_at: Date }>(
     `INSERT INTO projection_set_aside (projection, position, event_id, event_type, error)
      SELECT $1, position, event_id, type, $3 FROM events WHERE position = $2
@@ -28,12 +40,30 @@ export async function setAside(client: PoolClient, checkpointName: string, posit
   );
   const row = rows[0];
   if (!row) throw new Error(`no event at position ${position} to set aside`);
-  return { projection: checkpointName, position: position.toString(), eventId: row.event_id, eventType: row.type, error: describePgError(error), setAsideAt: row.set_aside_at.toISOString() };
+  return {
+    projection: checkpointName,
+    position: position.toString(),
+    eventId: row.event_id,
+    eventType: row.type,
+    error: describePgError(error),
+    setAsideAt: row.set_aside_at.toISOString(),
+  };
 }
 
 /** The events set aside, newest first; for one projection when given. */
-export async function listSetAside(db: Pool | PoolClient, options: { projection?: string; limit: number; offset?: number }): Promise<{ total: number; items: SetAsideEvent[] }> {
-  const { rows } = await db.query<{ projection: string; position: string; event_id: string; event_type: string; error: string; set_aside_at: Date; total: string }>(
+export async function listSetAside(
+  db: Pool | PoolClient,
+  options: { projection?: string; limit: number; offset?: number },
+): Promise<{ total: number; items: SetAsideEvent[] }> {
+  const { rows } = await db.query<{
+    projection: string;
+    position: string;
+    event_id: string;
+    event_type: string;
+    error: string;
+    set_aside_at: Date;
+    total: string;
+  }>(
     `SELECT projection, position::text, event_id, event_type, error, set_aside_at, count(*) OVER ()::text AS total
      FROM projection_set_aside WHERE $1::text IS NULL OR projection = $1
      ORDER BY projection_set_aside.set_aside_at DESC, projection_set_aside.position DESC LIMIT $2 OFFSET $3`,
@@ -41,12 +71,21 @@ export async function listSetAside(db: Pool | PoolClient, options: { projection?
   );
   return {
     total: Number(rows[0]?.total ?? 0),
-    items: rows.map((r) => ({ projection: r.projection, position: r.position, eventId: r.event_id, eventType: r.event_type, error: r.error, setAsideAt: r.set_aside_at.toISOString() })),
+    items: rows.map((r) => ({
+      projection: r.projection,
+      position: r.position,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      error: r.error,
+      setAsideAt: r.set_aside_at.toISOString(),
+    })),
   };
 }
 
 /** How many events each projection has set aside (those with none are absent). */
 export async function setAsideCounts(db: Pool | PoolClient): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ projection: string; n: number }>('SELECT projection, count(*)::int AS n FROM projection_set_aside GROUP BY projection');
+  const { rows } = await db.query<{ projection: string; n: number }>(
+    'SELECT projection, count(*)::int AS n FROM projection_set_aside GROUP BY projection',
+  );
   return new Map(rows.map((r) => [r.projection, r.n]));
 }

@@ -6,7 +6,14 @@ import type { KpiValue, RankValue } from './read-kpis';
 export type Targets = Map<string, number>;
 export const targetKey = (kpi: string, scope: Scope, year: number): string => `${kpi}|${scopeKey(scope)}|${year}`;
 
-export type SnapshotContext = { window: KpiWindow; watermarkMs: number; timeZone: string; position: number; computedAt: Date; targets: Targets };
+export type SnapshotContext = {
+  window: KpiWindow;
+  watermarkMs: number;
+  timeZone: string;
+  position: number;
+  computedAt: Date;
+  targets: Targets;
+};
 
 /** The snapshots of one window from its KPI values (docs/contract §4). Pure. */
 export function buildSnapshots(values: KpiValue[], ranks: RankValue[], context: SnapshotContext): KpiSnapshot[] {
@@ -36,7 +43,14 @@ export function buildSnapshots(values: KpiValue[], ranks: RankValue[], context: 
     return snapshot;
   });
   for (const r of ranks) {
-    snapshots.push({ kpi: 'destination_rank', scope: r.scope, ...common, value: r.value, previous: r.previous, changePct: null });
+    snapshots.push({
+      kpi: 'destination_rank',
+      scope: r.scope,
+      ...common,
+      value: r.value,
+      previous: r.previous,
+      changePct: null,
+    });
   }
   return snapshots;
 }

@@ -33,7 +33,10 @@ export async function readTargets(db: Pool | PoolClient): Promise<Targets> {
   );
   const targets: Targets = new Map();
   for (const r of rows) {
-    const scope = r.scope_key === '*' ? {} : Object.fromEntries(r.scope_key.split(',').map((kv) => kv.split('=') as [string, string]));
+    const scope =
+      r.scope_key === '*'
+        ? {}
+        : Object.fromEntries(r.scope_key.split(',').map((kv) => kv.split('=') as [string, string]));
     targets.set(targetKey(r.kpi, scope, r.year), Number(r.target));
   }
   return targets;
@@ -51,13 +54,20 @@ export async function computeSnapshots(pool: Pool, timeZone: string, computedAt 
 }
 
 export function computeSnapshotSet(pool: Pool, timeZone: string, computedAt = new Date()): Promise<SnapshotSet> {
-  return withTransaction(pool, (client) => computeIn(client, timeZone, computedAt), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  return withTransaction(
+    pool,
+    (client) => computeIn(client, timeZone, computedAt),
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
 }
 
 async function computeIn(client: PoolClient, timeZone: string, computedAt: Date): Promise<SnapshotSet> {
   const reflected = await reflectedPosition(client);
   // The projector creates its tables when it first runs: nothing to read before that.
-  const { rows: present } = await client.query<{ all: boolean }>(`SELECT bool_and(to_regclass(t) IS NOT NULL) AS all FROM unnest($1::text[]) AS t`, [TABLES_READ]);
+  const { rows: present } = await client.query<{ all: boolean }>(
+    `SELECT bool_and(to_regclass(t) IS NOT NULL) AS all FROM unnest($1::text[]) AS t`,
+    [TABLES_READ],
+  );
   if (!present[0]?.all) return { snapshots: [], ...reflected };
   const mark = await client.query<{ max_occurred_at: Date }>('SELECT max_occurred_at FROM event_watermark');
   const watermark = mark.rows[0]?.max_occurred_at;
@@ -68,7 +78,16 @@ async function computeIn(client: PoolClient, timeZone: string, computedAt: Date)
     const values: KpiValue[] = [];
     for (const family of KPI_FAMILIES) values.push(...(await readFamily(client, family, window)));
     const ranks = await readDestinationRank(client, window);
-    snapshots.push(...buildSnapshots(values, ranks, { window, watermarkMs: watermark.getTime(), timeZone, position: reflected.position, computedAt, targets }));
+    snapshots.push(
+      ...buildSnapshots(values, ranks, {
+        window,
+        watermarkMs: watermark.getTime(),
+        timeZone,
+        position: reflected.position,
+        computedAt,
+        targets,
+      }),
+    );
   }
   return { snapshots, ...reflected };
 }

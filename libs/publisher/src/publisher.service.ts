@@ -77,7 +77,10 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
         if (await this.lead()) {
           await this.connectKafka();
           const result = await this.publisher.publishChanges(this.leader);
-          if (result.published > 0) this.logger.log(`published ${result.published} of ${result.computed} snapshots at position ${result.position}`);
+          if (result.published > 0)
+            this.logger.log(
+              `published ${result.published} of ${result.computed} snapshots at position ${result.position}`,
+            );
           await this.pruneHistory();
           this.recovered();
         } else {
@@ -86,7 +89,10 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
         }
       } catch (error) {
         // Once per spell of failures: PostgreSQL or Kafka away for minutes is one line.
-        if (this.failingSince === undefined) this.logger.warn(`snapshot run failed: ${explainKafkaError(error, this.config.kafka)}; retrying with backoff`);
+        if (this.failingSince === undefined)
+          this.logger.warn(
+            `snapshot run failed: ${explainKafkaError(error, this.config.kafka)}; retrying with backoff`,
+          );
         this.failingSince ??= Date.now();
         if (!(await this.stillLeading())) await this.resign();
         // The producer starts afresh (Kafka back, or fenced by another leader's producer).
@@ -108,7 +114,9 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     const client = await this.pool.connect();
     let locked = false;
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [PUBLISHER_LOCK]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        PUBLISHER_LOCK,
+      ]);
       locked = rows[0]?.locked === true;
       if (!locked) {
         if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
@@ -116,7 +124,9 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
         return false;
       }
       // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
-      await client.query(`SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`);
+      await client.query(
+        `SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`,
+      );
     } catch (error) {
       client.release(true);
       throw error;
@@ -179,7 +189,11 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     await admin.connect();
     try {
       await ensureTopics(admin, [
-        { topic: this.config.topics.snapshots, numPartitions: this.config.kafka.topicPartitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+        {
+          topic: this.config.topics.snapshots,
+          numPartitions: this.config.kafka.topicPartitions,
+          configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
       ]);
     } finally {
       await admin.disconnect().catch(() => undefined);
@@ -198,7 +212,10 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private recovered(): void {
-    if (this.failingSince !== undefined) this.logger.log(`snapshot runs succeed again (failed for ${Math.round((Date.now() - this.failingSince) / 1000)} s)`);
+    if (this.failingSince !== undefined)
+      this.logger.log(
+        `snapshot runs succeed again (failed for ${Math.round((Date.now() - this.failingSince) / 1000)} s)`,
+      );
     this.failingSince = undefined;
   }
 

@@ -52,7 +52,13 @@ export async function readFamily(db: Pool | PoolClient, family: KpiFamily, windo
 
 /** Destinations ordered by bookings, whole market and per market, now and a year earlier. */
 export async function readDestinationRank(db: Pool | PoolClient, window: KpiWindow): Promise<RankValue[]> {
-  const { rows } = await db.query<{ g_market: number; market: string | null; destination: string; cur: string; prev: string }>(
+  const { rows } = await db.query<{
+    g_market: number;
+    market: string | null;
+    destination: string;
+    cur: string;
+    prev: string;
+  }>(
     `SELECT GROUPING(market)::int AS g_market, market, destination,
             coalesce(sum(bookings) FILTER (WHERE day BETWEEN $1 AND $2), 0)::text AS cur,
             coalesce(sum(bookings) FILTER (WHERE day BETWEEN $3 AND $4), 0)::text AS prev

@@ -10,12 +10,20 @@ import { scopeKey, snapshotKey } from './kpi-families';
  * The publisher's producer: transactional, with one id per snapshot topic (per pipeline), so that
  * the producer of a new leader fences off the previous leader's (its sends then fail).
  */
-export function createSnapshotProducer(kafka: Kafka, topic: string, compression?: Parameters<typeof createProducer>[2]): Producer {
+export function createSnapshotProducer(
+  kafka: Kafka,
+  topic: string,
+  compression?: Parameters<typeof createProducer>[2],
+): Producer {
   // Its retries are the client's (finite): a send that fails fails the run, which the publisher
   // retries with backoff on a fresh producer, so a fenced or stuck producer never blocks the loop
   // (kafkajs warns that limited retries may weaken an idempotent producer's guarantees: every
   // failed transaction is aborted and its snapshots sent again in a new one).
-  return createProducer(kafka, { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1 }, compression);
+  return createProducer(
+    kafka,
+    { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1 },
+    compression,
+  );
 }
 
 export type PublishResult = { computed: number; published: number; position: number };
@@ -102,7 +110,9 @@ export class SnapshotPublisher {
   }
 
   private async loadLatest(leader: PoolClient): Promise<Map<string, string>> {
-    const { rows } = await leader.query<{ key: string; snapshot: KpiSnapshot; provisional: boolean }>('SELECT key, snapshot, provisional FROM kpi_latest');
+    const { rows } = await leader.query<{ key: string; snapshot: KpiSnapshot; provisional: boolean }>(
+      'SELECT key, snapshot, provisional FROM kpi_latest',
+    );
     this.provisional = new Set(rows.filter((r) => r.provisional).map((r) => r.key));
     return new Map(rows.map((r) => [r.key, fingerprint(r.snapshot)]));
   }
@@ -114,7 +124,11 @@ export class SnapshotPublisher {
  * writes last (a publisher that lost its leadership), the latest never goes back, and no stream is
  * sent an older snapshot as news.
  */
-export async function storeSnapshots(client: PoolClient, snapshots: KpiSnapshot[], provisional: boolean): Promise<number> {
+export async function storeSnapshots(
+  client: PoolClient,
+  snapshots: KpiSnapshot[],
+  provisional: boolean,
+): Promise<number> {
   const columns = [
     snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
     snapshots.map((s) => s.kpi),
@@ -149,7 +163,11 @@ export async function storeSnapshots(client: PoolClient, snapshots: KpiSnapshot[
  * caller's session, each its own transaction), never a key's latest row, and records the highest
  * id pruned (a stream resuming below it is told its history was cut). Resolves how many it deleted.
  */
-export async function pruneSnapshotHistory(client: PoolClient, olderThanSeconds: number, stop: () => boolean = () => false): Promise<number> {
+export async function pruneSnapshotHistory(
+  client: PoolClient,
+  olderThanSeconds: number,
+  stop: () => boolean = () => false,
+): Promise<number> {
   let pruned = 0;
   for (;;) {
     const { rows } = await client.query<{ n: number; up_to: string | null }>(

@@ -10,7 +10,9 @@ export const LoggingModule = LoggerModule.forRootAsync({
       level: config.logLevel,
       base: { app: config.app, pid: process.pid },
       redact: ['req.headers.authorization'],
-      autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+      autoLogging: {
+        ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics',
+      },
     },
   }),
 });

@@ -8,19 +8,30 @@ import { CONFIG, type CaravanConfig } from '@caravan/config';
 /** Creates an HTTP app from its root module, with shutdown hooks; not listening yet. */
 export async function createApp(root: DynamicModule): Promise<INestApplication> {
   // Start-up logs wait in a buffer until the configured level is known; body parsing is ours, with a limit.
-  const app = await NestFactory.create<NestExpressApplication>(root, { abortOnError: false, bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    abortOnError: false,
+    bufferLogs: true,
+    bodyParser: false,
+  });
   const config = app.get<CaravanConfig>(CONFIG);
   app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.originalUrl ?? req.url).length > config.http.urlLimitBytes) {
-      res.status(414).json({ statusCode: 414, error: 'URI_TOO_LONG', message: `the URL may have at most ${config.http.urlLimitBytes} bytes` });
+      res
+        .status(414)
+        .json({
+          statusCode: 414,
+          error: 'URI_TOO_LONG',
+          message: `the URL may have at most ${config.http.urlLimitBytes} bytes`,
+        });
       return;
     }
     next();
   });
   // Closed by default: no CORS headers unless CORS_ORIGINS lists the dashboards' origins.
-  if (config.http.corsOrigins.length > 0) app.enableCors({ origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
+  if (config.http.corsOrigins.length > 0)
+    app.enableCors({ origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
   app.enableShutdownHooks();
   return app;
 }

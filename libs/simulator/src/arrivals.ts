@@ -13,7 +13,11 @@ const BATCH_SCALE: Readonly<Record<string, number>> = { CN: 1, RU: 0.7, UZ: 0.6,
  * A flight, a train or a border-crossing batch of travellers of one nationality, at most
  * `maxTravelers`. Transit travellers have no destination.
  */
-export function arrivalBatch(random: Random, nationality: string, maxTravelers = Number.POSITIVE_INFINITY): ArrivalBatch {
+export function arrivalBatch(
+  random: Random,
+  nationality: string,
+  maxTravelers = Number.POSITIVE_INFINITY,
+): ArrivalBatch {
   const port = random.weighted(portsOf(nationality));
   const profile = PORTS[port];
   if (!profile) throw new Error(`no profile for port ${port}`);
@@ -31,7 +35,7 @@ export function arrivalBatch(random: Random, nationality: string, maxTravelers =
 /** Arrival records that count exactly `total` travellers of one nationality. */
 export function arrivalBatches(random: Random, nationality: string, total: number): ArrivalBatch[] {
   const batches: ArrivalBatch[] = [];
-  for (let left = total; left > 0; ) {
+  for (let left = total; left > 0;) {
     const batch = arrivalBatch(random, nationality, left);
     batches.push(batch);
     left -= batch.data.travelers;

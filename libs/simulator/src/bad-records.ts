@@ -22,7 +22,12 @@ const rejected = (base: SimRecord, value: Buffer | string, code: BadKind): SimRe
  * §2): cut JSON, over 64 KiB, travelers −1, an unknown type or version, a price in gold (XAU),
  * an occurredAt in 2099. A conflict needs an earlier accepted record: see conflictOf.
  */
-export function badRecord(kind: Exclude<BadKind, 'conflict'>, random: Random, factory: EventFactory, atMs: number): SimRecord {
+export function badRecord(
+  kind: Exclude<BadKind, 'conflict'>,
+  random: Random,
+  factory: EventFactory,
+  atMs: number,
+): SimRecord {
   if (kind === 'unknown_currency') {
     const { data } = bookingDraft(random, 'CN', new Date(atMs).toISOString().slice(0, 10), factory.uuid().slice(-12));
     const base = acceptedRecord(factory.booking({ ...data, price: { ...data.price, currency: 'XAU' } }, atMs));
@@ -35,7 +40,11 @@ export function badRecord(kind: Exclude<BadKind, 'conflict'>, random: Random, fa
     case 'malformed_json':
       return rejected(base, text.slice(0, random.int(1, text.length - 1)), kind);
     case 'too_large':
-      return rejected(base, JSON.stringify({ ...event, data: { ...event.data, manifest: 'passenger;'.repeat(7_000) } }), kind);
+      return rejected(
+        base,
+        JSON.stringify({ ...event, data: { ...event.data, manifest: 'passenger;'.repeat(7_000) } }),
+        kind,
+      );
     case 'schema':
       return rejected(base, JSON.stringify({ ...event, data: { ...event.data, travelers: -1 } }), kind);
     case 'unknown_type':
@@ -57,5 +66,10 @@ export function conflictOf(original: SimRecord & { event: SimEvent }): SimRecord
 
 /** An exact redelivery of an earlier accepted record. */
 export function duplicateOf(original: SimRecord): SimRecord {
-  return { role: original.role, key: original.key, value: Buffer.from(original.value), expected: { outcome: 'duplicate' } };
+  return {
+    role: original.role,
+    key: original.key,
+    value: Buffer.from(original.value),
+    expected: { outcome: 'duplicate' },
+  };
 }

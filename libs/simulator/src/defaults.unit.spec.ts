@@ -8,23 +8,33 @@ const migration = (name: string): string => readFileSync(join(__dirname, '../../
 describe('the shipped defaults the simulator computes expected KPIs with', () => {
   it('are the rates migration 0002 inserts, currency by currency, to the 12 decimals of numeric(24, 12)', () => {
     const insert = /INSERT INTO currency_rates[^;]*;/.exec(migration('0002_event_store.sql'))?.[0] ?? '';
-    const rows = [...insert.matchAll(/\('([A-Z]{3})',\s*'([^']+)',\s*([\d.]+)\)/g)].map(([, currency, validFrom, rate]) => ({
-      currency,
-      validFromMs: Date.parse(validFrom as string),
-      rate: toScaled(rate as string, 12),
-    }));
+    const rows = [...insert.matchAll(/\('([A-Z]{3})',\s*'([^']+)',\s*([\d.]+)\)/g)].map(
+      ([, currency, validFrom, rate]) => ({
+        currency,
+        validFromMs: Date.parse(validFrom as string),
+        rate: toScaled(rate as string, 12),
+      }),
+    );
     expect(rows).toHaveLength(5);
-    expect(DEFAULT_RATES.map((r) => ({ currency: r.currency, validFromMs: r.validFromMs, rate: toScaled(r.usdPerUnit, 12) }))).toEqual(rows);
+    expect(
+      DEFAULT_RATES.map((r) => ({
+        currency: r.currency,
+        validFromMs: r.validFromMs,
+        rate: toScaled(r.usdPerUnit, 12),
+      })),
+    ).toEqual(rows);
   });
 
   it('are the targets migration 0004 inserts', () => {
     const insert = /INSERT INTO kpi_targets[^;]*;/.exec(migration('0004_kpi_snapshots.sql'))?.[0] ?? '';
-    const rows = [...insert.matchAll(/\('([a-z_]+)',\s*'([^']+)',\s*(\d+),\s*(\d+)\)/g)].map(([, kpi, scopeKey, year, target]) => ({
-      kpi,
-      scopeKey,
-      year: Number(year),
-      target: Number(target),
-    }));
+    const rows = [...insert.matchAll(/\('([a-z_]+)',\s*'([^']+)',\s*(\d+),\s*(\d+)\)/g)].map(
+      ([, kpi, scopeKey, year, target]) => ({
+        kpi,
+        scopeKey,
+        year: Number(year),
+        target: Number(target),
+      }),
+    );
     expect(rows).toHaveLength(2);
     expect(ARTICLE_TARGETS).toEqual(rows);
   });

@@ -23,7 +23,11 @@ export type EventFactory = {
 
 export function eventFactory(uuid: UuidSource, timeZone: string, producer?: string): EventFactory {
   const format = zoneFormatter(timeZone);
-  const options = (atMs: number, fallback: string) => ({ eventId: uuid(), occurredAt: format(atMs), producer: producer ?? fallback });
+  const options = (atMs: number, fallback: string) => ({
+    eventId: uuid(),
+    occurredAt: format(atMs),
+    producer: producer ?? fallback,
+  });
   return {
     arrival: (data, atMs) => buildEvent.arrivalRecorded(data, options(atMs, PRODUCERS.arrivals)),
     booking: (data, atMs) => buildEvent.bookingCreated(data, options(atMs, PRODUCERS.bookings)),

@@ -23,7 +23,11 @@ describe('historicTraffic', () => {
       const to = new Date('2024-10-01T06:00:00+05:00');
       const few = [...historicTraffic({ seed: count, timeZone: ZONE, mix: MIX, from, to, count })];
       expect(few).toHaveLength(count);
-      expect(few.filter((r) => r.expected.outcome === 'accepted' && !(timeOf(r) >= from.getTime() && timeOf(r) < to.getTime()))).toEqual([]);
+      expect(
+        few.filter(
+          (r) => r.expected.outcome === 'accepted' && !(timeOf(r) >= from.getTime() && timeOf(r) < to.getTime()),
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -53,7 +57,10 @@ describe('historicTraffic', () => {
   });
 
   it('is deterministic, and in time order but for bookings sent after their cancellation', () => {
-    const run = (seed: number) => [...historicTraffic({ seed, timeZone: ZONE, mix: MIX, from: FROM, to: TO, count: 2_000 })].map((r) => r.value.toString('utf8'));
+    const run = (seed: number) =>
+      [...historicTraffic({ seed, timeZone: ZONE, mix: MIX, from: FROM, to: TO, count: 2_000 })].map((r) =>
+        r.value.toString('utf8'),
+      );
     expect(run(9)).toEqual(run(9));
     expect(run(10)).not.toEqual(run(9));
     const times = records.filter((r) => r.event && r.event.type !== 'BookingCreated').map(timeOf);
@@ -61,7 +68,11 @@ describe('historicTraffic', () => {
   });
 
   it('refuses an empty range or a negative count', () => {
-    expect(() => [...historicTraffic({ seed: 1, timeZone: ZONE, mix: MIX, from: TO, to: FROM, count: 1 })]).toThrow(RangeError);
-    expect(() => [...historicTraffic({ seed: 1, timeZone: ZONE, mix: MIX, from: FROM, to: TO, count: -1 })]).toThrow(RangeError);
+    expect(() => [...historicTraffic({ seed: 1, timeZone: ZONE, mix: MIX, from: TO, to: FROM, count: 1 })]).toThrow(
+      RangeError,
+    );
+    expect(() => [...historicTraffic({ seed: 1, timeZone: ZONE, mix: MIX, from: FROM, to: TO, count: -1 })]).toThrow(
+      RangeError,
+    );
   });
 });

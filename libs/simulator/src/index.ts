@@ -1,6 +1,15 @@
 // Realistic tourism traffic for Caravan (docs/contract §1), pure: records to produce, what the
 // pipeline must decide for each, and the KPIs it must then publish.
-export type { BadKind, ExpectedKpi, OutcomeSummary, RankEntry, SimEvent, SimOutcome, SimRecord, TrafficMix } from './types';
+export type {
+  BadKind,
+  ExpectedKpi,
+  OutcomeSummary,
+  RankEntry,
+  SimEvent,
+  SimOutcome,
+  SimRecord,
+  TrafficMix,
+} from './types';
 export { TrafficSimulator, type SimulatorOptions } from './traffic-simulator';
 export { historicTraffic, type HistoricOptions } from './historic';
 export { seedYear, SEED_YEAR_MIX, SEED_YEARS, type SeedYear, type SeedYearOptions } from './seed-year/seed-year';

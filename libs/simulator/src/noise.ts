@@ -10,7 +10,10 @@ const REMEMBERED = 10_000;
 /** Refuses a mix the simulator cannot honour. */
 export function checkMix(mix: TrafficMix): readonly BadKind[] {
   const { badShare, duplicateShare } = mix;
-  for (const [name, share] of [['badShare', badShare], ['duplicateShare', duplicateShare]] as const) {
+  for (const [name, share] of [
+    ['badShare', badShare],
+    ['duplicateShare', duplicateShare],
+  ] as const) {
     if (!(share >= 0 && share < 1)) throw new RangeError(`${name} must be in [0, 1), got ${share}`);
   }
   if (badShare + duplicateShare >= 1) throw new RangeError('badShare + duplicateShare must stay below 1');
@@ -52,7 +55,8 @@ export class Noise {
   /** A redelivery or an invalid record to send now, or undefined: send a valid event. */
   draw(atMs: number): SimRecord | undefined {
     const r = this.random.next();
-    if (r < this.mix.duplicateShare) return this.accepted.length > 0 ? duplicateOf(this.random.pick(this.accepted)) : undefined;
+    if (r < this.mix.duplicateShare)
+      return this.accepted.length > 0 ? duplicateOf(this.random.pick(this.accepted)) : undefined;
     if (r >= this.mix.duplicateShare + this.mix.badShare) return undefined;
     const kind = this.kinds[this.turn % this.kinds.length] as BadKind;
     if (kind === 'conflict') {

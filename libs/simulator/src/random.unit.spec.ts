@@ -23,7 +23,14 @@ describe('the PRNG and what is drawn from it', () => {
   it('picks by weight', () => {
     const random = createRandom(7);
     const counts = { a: 0, b: 0, c: 0 };
-    for (let i = 0; i < 20_000; i++) counts[random.weighted([['a', 6], ['b', 3], ['c', 1]] as const)] += 1;
+    for (let i = 0; i < 20_000; i++)
+      counts[
+        random.weighted([
+          ['a', 6],
+          ['b', 3],
+          ['c', 1],
+        ] as const)
+      ] += 1;
     expect(counts.a / 20_000).toBeCloseTo(0.6, 1);
     expect(counts.c / 20_000).toBeCloseTo(0.1, 1);
     expect(random.int(3, 3)).toBe(3);

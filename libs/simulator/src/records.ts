@@ -20,7 +20,8 @@ export function summarize(records: Iterable<SimRecord>): OutcomeSummary {
   for (const { expected } of records) {
     summary.records += 1;
     summary[expected.outcome] += 1;
-    if (expected.outcome === 'rejected') summary.rejectedByCode[expected.code] = (summary.rejectedByCode[expected.code] ?? 0) + 1;
+    if (expected.outcome === 'rejected')
+      summary.rejectedByCode[expected.code] = (summary.rejectedByCode[expected.code] ?? 0) + 1;
   }
   return summary;
 }

@@ -15,7 +15,13 @@ export type SimulatorOptions = { seed: number; timeZone: string; mix: TrafficMix
 
 type Kind = 'arrival' | 'booking' | 'cancellation' | 'early-cancellation' | 'media';
 // About 6.5 % of bookings get cancelled; about a quarter of those cancellations reach Kafka before their booking.
-const KINDS: Weighted<Kind> = [['arrival', 42], ['booking', 40], ['cancellation', 2], ['early-cancellation', 0.7], ['media', 12]];
+const KINDS: Weighted<Kind> = [
+  ['arrival', 42],
+  ['booking', 40],
+  ['cancellation', 2],
+  ['early-cancellation', 0.7],
+  ['media', 12],
+];
 const OPEN_BOOKINGS = 5_000;
 
 /**
@@ -35,7 +41,11 @@ export class TrafficSimulator {
 
   constructor(private readonly options: SimulatorOptions) {
     this.random = createRandom(deriveSeed(options.seed, 'traffic'));
-    this.factory = eventFactory(uuidSource(createRandom(deriveSeed(options.seed, 'event-ids'))), options.timeZone, options.producer);
+    this.factory = eventFactory(
+      uuidSource(createRandom(deriveSeed(options.seed, 'event-ids'))),
+      options.timeZone,
+      options.producer,
+    );
     this.noise = new Noise(options.mix, createRandom(deriveSeed(options.seed, 'noise')), this.factory);
   }
 
@@ -50,7 +60,10 @@ export class TrafficSimulator {
     const atMs = Math.floor(at.getTime() / 1000) * 1000;
     if (atMs > this.lastAtMs) [this.previousAtMs, this.lastAtMs] = [this.lastAtMs, atMs];
     const due = this.pending.findIndex((p) => p.due <= this.calls);
-    const record = due >= 0 ? this.pending.splice(due, 1)[0]?.record : (this.noise.draw(atMs) ?? this.valid(atMs, options.allowPending ?? true));
+    const record =
+      due >= 0
+        ? this.pending.splice(due, 1)[0]?.record
+        : (this.noise.draw(atMs) ?? this.valid(atMs, options.allowPending ?? true));
     if (!record) throw new Error('no record');
     this.noise.remember(record);
     return record;
@@ -66,7 +79,8 @@ export class TrafficSimulator {
   private valid(atMs: number, allowPending: boolean): SimRecord {
     const { random, factory } = this;
     const kind = random.weighted(KINDS);
-    if (kind === 'arrival') return acceptedRecord(factory.arrival(arrivalBatch(random, random.weighted(NATIONALITIES)).data, atMs));
+    if (kind === 'arrival')
+      return acceptedRecord(factory.arrival(arrivalBatch(random, random.weighted(NATIONALITIES)).data, atMs));
     if (kind === 'media') return acceptedRecord(factory.media(liveMediaReport(random), atMs));
     if (kind === 'cancellation') {
       const i = this.open.length > 0 ? random.int(0, this.open.length - 1) : -1;
@@ -77,7 +91,12 @@ export class TrafficSimulator {
         return acceptedRecord(factory.cancellation({ bookingId: booking.bookingId, ...cancelReason(random) }, atMs));
       }
     }
-    if (kind === 'early-cancellation' && allowPending && Number.isFinite(this.previousAtMs) && atMs - this.previousAtMs >= 1000) {
+    if (
+      kind === 'early-cancellation' &&
+      allowPending &&
+      Number.isFinite(this.previousAtMs) &&
+      atMs - this.previousAtMs >= 1000
+    ) {
       // Booked between the previous instant and now; its record reaches Kafka after its cancellation.
       const bookedAtMs = this.previousAtMs + Math.floor((random.next() * (atMs - this.previousAtMs)) / 1000) * 1000;
       const booking = this.booking(bookedAtMs);
@@ -92,7 +111,12 @@ export class TrafficSimulator {
 
   private booking(atMs: number): { bookingId: string; record: SimRecord } {
     const { random, factory } = this;
-    const draft = bookingDraft(random, random.weighted(MARKETS), localDate(atMs, this.options.timeZone), factory.uuid().slice(-12));
+    const draft = bookingDraft(
+      random,
+      random.weighted(MARKETS),
+      localDate(atMs, this.options.timeZone),
+      factory.uuid().slice(-12),
+    );
     return { bookingId: draft.data.bookingId, record: acceptedRecord(factory.booking(draft.data, atMs)) };
   }
 }

@@ -1,7 +1,8 @@
 import type { ForeseenRejectionCode, RejectionCode, TopicRole, TourismEvent } from '@caravan/contract';
 
 /** What the pipeline must decide for a record (docs/contract §2). */
-export type SimOutcome = { outcome: 'accepted' } | { outcome: 'duplicate' } | { outcome: 'rejected'; code: RejectionCode };
+export type SimOutcome =
+  { outcome: 'accepted' } | { outcome: 'duplicate' } | { outcome: 'rejected'; code: RejectionCode };
 
 /** A valid event envelope, as produced (data of version 1). */
 export type SimEvent = TourismEvent;

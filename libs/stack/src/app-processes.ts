@@ -7,7 +7,14 @@ import { isAlive, readCmdline, waitUntil } from './processes';
 
 /** One app started by the CLI: enough to find, probe and stop it from another command. */
 export type AppProcess = { app: AppName; pid: number; port: number; logFile: string; entry: string; startedAt: string };
-export type AppSpawnOptions = { root: string; stateDir: string; app: AppName; port: number; env: NodeJS.ProcessEnv; detached: boolean };
+export type AppSpawnOptions = {
+  root: string;
+  stateDir: string;
+  app: AppName;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  detached: boolean;
+};
 
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -33,7 +40,14 @@ export function spawnApp(options: AppSpawnOptions): { child: ChildProcess; recor
   });
   closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${options.app}`);
-  const record: AppProcess = { app: options.app, pid: child.pid, port: options.port, logFile, entry, startedAt: new Date().toISOString() };
+  const record: AppProcess = {
+    app: options.app,
+    pid: child.pid,
+    port: options.port,
+    logFile,
+    entry,
+    startedAt: new Date().toISOString(),
+  };
   if (options.detached) {
     child.unref();
     mkdirSync(join(runFile(options.stateDir, options.app), '..'), { recursive: true });
@@ -76,7 +90,10 @@ export async function stopRecordedApp(stateDir: string, app: AppName): Promise<b
  * the dashboard the api serves (dist/dashboard); throws with the output on failure.
  */
 export function buildApps(root: string): void {
-  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], { cwd: root, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [join(root, 'node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(`nest build failed:\n${run.stdout}\n${run.stderr}`);
   buildDashboard(root);
 }

@@ -5,7 +5,11 @@ import { gzipSync } from 'node:zlib';
 /** What the first load of the dashboard may weigh, gzip-compressed JavaScript and CSS (issue 14). */
 export const DASHBOARD_BUDGET_BYTES = 300 * 1024;
 
-export type DashboardBuild = { files: Array<{ file: string; bytes: number; gzipBytes: number }>; firstLoadGzipBytes: number; budgetBytes: number };
+export type DashboardBuild = {
+  files: Array<{ file: string; bytes: number; gzipBytes: number }>;
+  firstLoadGzipBytes: number;
+  budgetBytes: number;
+};
 
 /** Where the api serves the dashboard from. */
 export const dashboardDir = (root: string): string => join(root, 'dist', 'dashboard');
@@ -35,7 +39,8 @@ export function buildDashboard(root: string): DashboardBuild {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  if (result.errors.length > 0) throw new Error(`dashboard build failed: ${result.errors.map((e) => e.text).join('; ')}`);
+  if (result.errors.length > 0)
+    throw new Error(`dashboard build failed: ${result.errors.map((e) => e.text).join('; ')}`);
   const assets = readdirSync(join(out, 'assets'));
   const js = assets.find((f) => f.endsWith('.js'));
   const css = assets.find((f) => f.endsWith('.css'));
@@ -52,7 +57,9 @@ export function buildDashboard(root: string): DashboardBuild {
   const build: DashboardBuild = { files, firstLoadGzipBytes, budgetBytes: DASHBOARD_BUDGET_BYTES };
   writeFileSync(join(out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`);
   if (firstLoadGzipBytes > DASHBOARD_BUDGET_BYTES) {
-    throw new Error(`dashboard first load ${(firstLoadGzipBytes / 1024).toFixed(1)} KiB gzip exceeds its budget of ${DASHBOARD_BUDGET_BYTES / 1024} KiB`);
+    throw new Error(
+      `dashboard first load ${(firstLoadGzipBytes / 1024).toFixed(1)} KiB gzip exceeds its budget of ${DASHBOARD_BUDGET_BYTES / 1024} KiB`,
+    );
   }
   return build;
 }
@@ -60,7 +67,9 @@ export function buildDashboard(root: string): DashboardBuild {
 export function describeDashboardBuild(build: DashboardBuild): string {
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
   return [
-    ...build.files.map((f) => `  ${f.file.padEnd(40)} ${kib(f.bytes).padStart(10)} ${kib(f.gzipBytes).padStart(10)} gzip`),
+    ...build.files.map(
+      (f) => `  ${f.file.padEnd(40)} ${kib(f.bytes).padStart(10)} ${kib(f.gzipBytes).padStart(10)} gzip`,
+    ),
     `  first load: ${kib(build.firstLoadGzipBytes)} gzip of a ${kib(build.budgetBytes)} budget`,
   ].join('\n');
 }

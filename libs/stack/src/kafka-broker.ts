@@ -74,14 +74,19 @@ export async function brokerStatus(options: BrokerOptions): Promise<BrokerStatus
   const pid = ourBrokerPid(options.stateDir);
   if (pid !== undefined) return { state: 'running', pid, ours: true, bootstrap: options.bootstrap };
   const probe = await probeBrokers({ brokers: [options.bootstrap] }, 2_000);
-  return probe.ok ? { state: 'external', ours: false, bootstrap: options.bootstrap } : { state: 'stopped', bootstrap: options.bootstrap };
+  return probe.ok
+    ? { state: 'external', ours: false, bootstrap: options.bootstrap }
+    : { state: 'stopped', bootstrap: options.bootstrap };
 }
 
 /**
  * Starts the broker unless one already answers at the bootstrap address (ours or not), then
  * waits until a metadata request succeeds. Returns whether this call started it.
  */
-export async function startBroker(options: BrokerOptions, log: (line: string) => void): Promise<{ started: boolean; pid?: number }> {
+export async function startBroker(
+  options: BrokerOptions,
+  log: (line: string) => void,
+): Promise<{ started: boolean; pid?: number }> {
   const p = paths(options.stateDir);
   const running = ourBrokerPid(options.stateDir);
   if (running === undefined && (await probeBrokers({ brokers: [options.bootstrap] }, 2_000)).ok) {
@@ -98,7 +103,13 @@ export async function startBroker(options: BrokerOptions, log: (line: string) =>
   const [host, portText] = options.bootstrap.split(':') as [string, string];
   mkdirSync(p.data, { recursive: true });
   writeFileSync(p.properties, serverProperties(host, Number(portText), p.data));
-  const java = ['-Xms256m', `-Xmx${options.heap}`, `-Dlog4j.configuration=file:${kafkaLog4jProperties()}`, '-cp', `${jars}/*`];
+  const java = [
+    '-Xms256m',
+    `-Xmx${options.heap}`,
+    `-Dlog4j.configuration=file:${kafkaLog4jProperties()}`,
+    '-cp',
+    `${jars}/*`,
+  ];
   if (!existsSync(join(p.data, 'meta.properties'))) formatStorage(java, p.properties);
 
   const out = openSync(p.log, 'a');
@@ -149,10 +160,15 @@ export function newClusterId(): string {
 
 function formatStorage(java: string[], properties: string): void {
   const clusterId = newClusterId();
-  const run = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--ignore-formatted'], {
-    encoding: 'utf8',
-  });
-  if (run.status !== 0) throw new Error(`formatting Kafka storage failed:\n${(run.stdout ?? '') + (run.stderr ?? '')}`.slice(0, 4000));
+  const run = spawnSync(
+    'java',
+    [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties, '--ignore-formatted'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (run.status !== 0)
+    throw new Error(`formatting Kafka storage failed:\n${(run.stdout ?? '') + (run.stderr ?? '')}`.slice(0, 4000));
 }
 
 async function waitForBroker(options: BrokerOptions, pid: number, logFile: string): Promise<void> {
@@ -166,6 +182,8 @@ async function waitForBroker(options: BrokerOptions, pid: number, logFile: strin
   }, STARTUP_TIMEOUT_MS);
   if (died || !ready) {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';
-    throw new Error(`Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; end of ${logFile}:\n${tail}`);
+    throw new Error(
+      `Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; end of ${logFile}:\n${tail}`,
+    );
   }
 }

@@ -17,12 +17,22 @@ export async function ensureKafkaJars(stateDir: string, version: string, log: (l
   const marker = join(libs, '.complete');
   if (existsSync(marker)) return libs;
   requireMaven();
-  if (!/^3\.\d+\.\d+$/.test(version)) throw new Error(`KAFKA_VERSION ${version}: the local stack runs Kafka 3.x brokers`);
+  if (!/^3\.\d+\.\d+$/.test(version))
+    throw new Error(`KAFKA_VERSION ${version}: the local stack runs Kafka 3.x brokers`);
   rmSync(libs, { recursive: true, force: true });
   mkdirSync(libs, { recursive: true });
   log(`fetching Apache Kafka ${version} jars from Maven Central (first run only)…`);
-  const args = ['-q', '-B', '-Dstyle.color=never', '-f', kafkaFile('pom.xml'), `-Dkafka.version=${version}`,
-    'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${libs}`];
+  const args = [
+    '-q',
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    kafkaFile('pom.xml'),
+    `-Dkafka.version=${version}`,
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${libs}`,
+  ];
   const output = await runCommand('mvn', args);
   const jars = readdirSync(libs).filter((f) => f.endsWith('.jar'));
   if (!jars.some((f) => f.startsWith(`kafka_2.13-${version}`))) {

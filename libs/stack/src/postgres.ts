@@ -1,10 +1,15 @@
 import { createClient, databaseNameOf, ensureDatabase, redactUrl, withDatabase } from '@caravan/database';
 import { MissingPrerequisite } from './prerequisites';
 
-export type PostgresStatus = { state: 'running'; version: string; database: string; exists: boolean } | { state: 'unreachable'; error: string };
+export type PostgresStatus =
+  { state: 'running'; version: string; database: string; exists: boolean } | { state: 'unreachable'; error: string };
 
 /** Checks the server answers and creates the Caravan database when missing. */
-export async function preparePostgres(url: string, log: (line: string) => void, options = { createDatabase: true }): Promise<void> {
+export async function preparePostgres(
+  url: string,
+  log: (line: string) => void,
+  options = { createDatabase: true },
+): Promise<void> {
   const status = await postgresStatus(url);
   if (status.state === 'unreachable') {
     throw new MissingPrerequisite(
@@ -25,7 +30,10 @@ export async function postgresStatus(url: string): Promise<PostgresStatus> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     return { state: 'running', version: version.rows[0]?.v ?? '?', database, exists: (found.rowCount ?? 0) > 0 };
   } catch (error) {
-    return { state: 'unreachable', error: (error as Error).message || (error as { code?: string }).code || 'connection failed' };
+    return {
+      state: 'unreachable',
+      error: (error as Error).message || (error as { code?: string }).code || 'connection failed',
+    };
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -20,7 +20,9 @@ export function requireJava(minMajor = 17): number {
   }
   const major = match[1] === '1' ? Number(match[2]) : Number(match[1]);
   if (major < minMajor) {
-    throw new MissingPrerequisite(`Java ${major} found; the Kafka broker needs Java ${minMajor}+ (apt-get install openjdk-17-jre-headless).`);
+    throw new MissingPrerequisite(
+      `Java ${major} found; the Kafka broker needs Java ${minMajor}+ (apt-get install openjdk-17-jre-headless).`,
+    );
   }
   return major;
 }

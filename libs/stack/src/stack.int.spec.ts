@@ -35,7 +35,11 @@ async function freePortPair(): Promise<number> {
 // `stack up` creates its database when missing: point it at one that always exists, so the test leaves the server as it found it.
 const existingDatabase = (): string => withDatabase(testServices().databaseUrl, 'postgres');
 
-function runStackCli(args: string[], env: Record<string, string>, pathTools: string[]): { status: number | null; stderr: string } {
+function runStackCli(
+  args: string[],
+  env: Record<string, string>,
+  pathTools: string[],
+): { status: number | null; stderr: string } {
   const bin = mkdtempSync(join(tmpdir(), 'caravan-bin-'));
   for (const tool of ['node', ...pathTools]) {
     const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
@@ -66,16 +70,30 @@ describe('the local stack', () => {
 
   it('explains a missing Java in one line instead of a stack trace', async () => {
     const port = await freePortPair();
-    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() }, []);
+    const run = runStackCli(
+      ['up'],
+      { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() },
+      [],
+    );
     expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caravan stack: Java 17\+ is needed .*install it \(apt-get install openjdk-17-jre-headless\)/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^caravan stack: Java 17\+ is needed .*install it \(apt-get install openjdk-17-jre-headless\)/,
+      ),
+    ]);
   });
 
   (javaAvailable ? it : it.skip)('explains a missing Maven in one line when the jars must be fetched', async () => {
     const port = await freePortPair();
-    const run = runStackCli(['up'], { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() }, ['java']);
+    const run = runStackCli(
+      ['up'],
+      { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() },
+      ['java'],
+    );
     expect(run.status).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^caravan stack: Maven is needed .*apt-get install maven/)]);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^caravan stack: Maven is needed .*apt-get install maven/),
+    ]);
   });
 
   (javaAvailable ? it : it.skip)('starts a real broker, is idempotent, and stops only what it started', async () => {

@@ -9,14 +9,23 @@ export type Log = (line: string) => void;
 export function brokerOptions(config: CaravanConfig): BrokerOptions {
   const bootstrap = config.kafka.brokers[0];
   if (bootstrap === undefined) throw new Error('KAFKA_BROKERS is empty');
-  return { stateDir: config.stack.stateDir, version: config.stack.kafkaVersion, heap: config.stack.kafkaHeap, bootstrap };
+  return {
+    stateDir: config.stack.stateDir,
+    version: config.stack.kafkaVersion,
+    heap: config.stack.kafkaHeap,
+    bootstrap,
+  };
 }
 
 /**
  * Brings up what is missing: the Kafka broker (unless one answers) and the Caravan database
  * (tests pass `createDatabase: false`: they make databases of their own and leave the server as found).
  */
-export async function stackUp(config: CaravanConfig, log: Log, options: { createDatabase?: boolean } = {}): Promise<{ startedKafka: boolean }> {
+export async function stackUp(
+  config: CaravanConfig,
+  log: Log,
+  options: { createDatabase?: boolean } = {},
+): Promise<{ startedKafka: boolean }> {
   await preparePostgres(config.database.url, log, { createDatabase: options.createDatabase ?? true });
   const { started } = await startBroker(brokerOptions(config), log);
   return { startedKafka: started };
@@ -30,7 +39,10 @@ export async function stackDown(config: CaravanConfig, log: Log): Promise<{ stop
 }
 
 export async function stackStatus(config: CaravanConfig): Promise<StackStatus> {
-  const [kafka, postgres] = await Promise.all([brokerStatus(brokerOptions(config)), postgresStatus(config.database.url)]);
+  const [kafka, postgres] = await Promise.all([
+    brokerStatus(brokerOptions(config)),
+    postgresStatus(config.database.url),
+  ]);
   return { kafka, postgres: { ...postgres, url: redactUrl(config.database.url) } };
 }
 

@@ -6,7 +6,11 @@ import { type AppProcess, spawnApp, stopProcess } from './app-processes';
 import { isAlive, readCmdline } from './processes';
 
 /** What the supervisor records of each app it keeps running (in .caravan/run/<app>.json, for `status` and `down`). */
-export type SupervisedApp = AppProcess & { supervisorPid: number; restarts: number; lastExit?: { code: number | null; signal: string | null; at: string } };
+export type SupervisedApp = AppProcess & {
+  supervisorPid: number;
+  restarts: number;
+  lastExit?: { code: number | null; signal: string | null; at: string };
+};
 
 export type SupervisorOptions = {
   root: string;
@@ -21,7 +25,16 @@ export type SupervisorOptions = {
   stableAfterMs?: number;
 };
 
-type Slot = { app: AppName; port: number; child?: ChildProcess; record?: SupervisedApp; restarts: number; failures: number; startedAt: number; timer?: NodeJS.Timeout };
+type Slot = {
+  app: AppName;
+  port: number;
+  child?: ChildProcess;
+  record?: SupervisedApp;
+  restarts: number;
+  failures: number;
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+};
 
 const supervisorFile = (stateDir: string): string => join(resolve(stateDir), 'run', 'supervisor.json');
 const runFile = (stateDir: string, app: AppName): string => join(resolve(stateDir), 'run', `${app}.json`);
@@ -42,7 +55,10 @@ export class Supervisor {
 
   start(): void {
     mkdirSync(join(supervisorFile(this.options.stateDir), '..'), { recursive: true });
-    writeFileSync(supervisorFile(this.options.stateDir), `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) })}\n`);
+    writeFileSync(
+      supervisorFile(this.options.stateDir),
+      `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) })}\n`,
+    );
     for (const slot of this.slots) this.launch(slot);
   }
 
@@ -50,7 +66,9 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const slot of this.slots) clearTimeout(slot.timer);
-    await Promise.all(this.slots.map(async (slot) => (slot.child?.pid !== undefined ? stopProcess(slot.child.pid) : false)));
+    await Promise.all(
+      this.slots.map(async (slot) => (slot.child?.pid !== undefined ? stopProcess(slot.child.pid) : false)),
+    );
     for (const slot of this.slots) rmSync(runFile(this.options.stateDir, slot.app), { force: true });
     rmSync(supervisorFile(this.options.stateDir), { force: true });
   }
@@ -60,7 +78,14 @@ export class Supervisor {
     let child: ChildProcess;
     let record: AppProcess;
     try {
-      ({ child, record } = spawnApp({ root: this.options.root, stateDir: this.options.stateDir, app: slot.app, port: slot.port, env: this.options.env, detached: false }));
+      ({ child, record } = spawnApp({
+        root: this.options.root,
+        stateDir: this.options.stateDir,
+        app: slot.app,
+        port: slot.port,
+        env: this.options.env,
+        detached: false,
+      }));
     } catch (error) {
       this.options.log(`${slot.app}: could not start (${(error as Error).message})`);
       this.scheduleRestart(slot);
@@ -68,21 +93,31 @@ export class Supervisor {
     }
     slot.child = child;
     slot.startedAt = Date.now();
-    slot.record = { ...record, supervisorPid: process.pid, restarts: slot.restarts, ...(slot.record?.lastExit ? { lastExit: slot.record.lastExit } : {}) };
+    slot.record = {
+      ...record,
+      supervisorPid: process.pid,
+      restarts: slot.restarts,
+      ...(slot.record?.lastExit ? { lastExit: slot.record.lastExit } : {}),
+    };
     this.write(slot);
     child.once('exit', (code, signal) => {
       if (this.stopping) return;
       const ranMs = Date.now() - slot.startedAt;
       if (slot.record) slot.record.lastExit = { code, signal, at: new Date().toISOString() };
       if (ranMs >= (this.options.stableAfterMs ?? 60_000)) slot.failures = 0;
-      this.options.log(`${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)} s: restarting`);
+      this.options.log(
+        `${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)} s: restarting`,
+      );
       this.scheduleRestart(slot);
     });
   }
 
   private scheduleRestart(slot: Slot): void {
     if (this.stopping) return;
-    const delay = Math.min(this.options.maxBackoffMs ?? 30_000, (this.options.backoffMs ?? 1_000) * 2 ** Math.min(slot.failures, 10));
+    const delay = Math.min(
+      this.options.maxBackoffMs ?? 30_000,
+      (this.options.backoffMs ?? 1_000) * 2 ** Math.min(slot.failures, 10),
+    );
     slot.failures += 1;
     slot.restarts += 1;
     slot.timer = setTimeout(() => this.launch(slot), delay);

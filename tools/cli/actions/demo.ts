@@ -28,7 +28,14 @@ export async function demo(options: DemoOptions): Promise<void> {
     })());
   onInterrupt(() => void shutdown(0));
 
-  ({ apps, startedKafka } = await startPipeline(config, { root, detached: false, portBase: options.portBase, build: options.build, env: process.env, log }));
+  ({ apps, startedKafka } = await startPipeline(config, {
+    root,
+    detached: false,
+    portBase: options.portBase,
+    build: options.build,
+    env: process.env,
+    log,
+  }));
   try {
     const api = appUrl(config, options.portBase);
     log(`dashboard: ${api}/`);
@@ -44,19 +51,35 @@ export async function demo(options: DemoOptions): Promise<void> {
     log(`API: ${api}/v1/kpis   live stream: ${api}/v1/kpis/stream   docs: ${api}/docs (OpenAPI ${api}/openapi.json)`);
     log(`metrics: ${apps.map((a) => `${appUrl(config, a.port)}/metrics`).join('  ')}`);
 
-    const simulator = { seed: options.seed ?? Math.floor(Math.random() * 2 ** 32), timeZone: config.timeZone, mix: { badShare: 0.01, duplicateShare: 0.01 } };
+    const simulator = {
+      seed: options.seed ?? Math.floor(Math.random() * 2 ** 32),
+      timeZone: config.timeZone,
+      mix: { badShare: 0.01, duplicateShare: 0.01 },
+    };
     const sink = kafkaSink(await openProducer(config));
     const tally = new Tally();
     if (options.history > 0 && !stop.signal.aborted) {
       const lastYear = `${Number(localDate(Date.now(), config.timeZone).slice(0, 4)) - 1}-01-01`;
       log(`simulating history: ${options.history} records since ${lastYear} (seed ${simulator.seed})…`);
-      const history = [...historicTraffic({ ...simulator, from: new Date(startOfLocalDay(lastYear, config.timeZone)), to: new Date(), count: options.history })];
+      const history = [
+        ...historicTraffic({
+          ...simulator,
+          from: new Date(startOfLocalDay(lastYear, config.timeZone)),
+          to: new Date(),
+          count: options.history,
+        }),
+      ];
       await sink.write(history);
       tally.add(history);
     }
     log(`live traffic at ${options.rate} events/s; the KPI table follows (whole market unless --scope/--all)`);
-    const live = produceLive(new TrafficSimulator({ ...simulator, seed: simulator.seed + 1 }), sink, { rate: options.rate, signal: stop.signal, quiet: true });
-    const footer = () => `simulator: ${tally.summary.records} history records sent, live at ${options.rate}/s · API ${api}/v1/kpis · docs ${api}/docs\n`;
+    const live = produceLive(new TrafficSimulator({ ...simulator, seed: simulator.seed + 1 }), sink, {
+      rate: options.rate,
+      signal: stop.signal,
+      quiet: true,
+    });
+    const footer = () =>
+      `simulator: ${tally.summary.records} history records sent, live at ${options.rate}/s · API ${api}/v1/kpis · docs ${api}/docs\n`;
     await showKpis(api, { ...options, watch: true, apiUrl: api }, stop.signal, footer);
     await live;
     await sink.close().catch(() => undefined);

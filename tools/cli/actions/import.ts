@@ -19,15 +19,32 @@ export async function importFile(file: string, options: ImportOptions): Promise<
   const format = options.format ?? detectFormat(file);
   if (!format) throw new CliError(`${file}: cannot tell the format from the extension; pass --format ndjson|csv`, 2);
   const hasRate = await currencyCheck(context);
-  const read = () => readImportFile(file, { format, type: options.type, producer: options.producer, timeZone: options.timeZone ?? context.config.timeZone, fallbackRole: options.unroutable, nowMs: Date.now(), hasRate });
+  const read = () =>
+    readImportFile(file, {
+      format,
+      type: options.type,
+      producer: options.producer,
+      timeZone: options.timeZone ?? context.config.timeZone,
+      fallbackRole: options.unroutable,
+      nowMs: Date.now(),
+      hasRate,
+    });
 
   const checkOnly = options.dryRun || options.strict;
   const first = await importRecords(read(), checkOnly ? undefined : await sinkFor(context), options);
-  if (options.strict && first.problems > 0) throw new CliError(`${first.problems} line(s) with problems: nothing sent (--strict)`);
-  if (options.strict && !options.dryRun) await importRecords(read(), await sinkFor(context), { ...options, quiet: true });
+  if (options.strict && first.problems > 0)
+    throw new CliError(`${first.problems} line(s) with problems: nothing sent (--strict)`);
+  if (options.strict && !options.dryRun)
+    await importRecords(read(), await sinkFor(context), { ...options, quiet: true });
   const verb = options.dryRun ? 'checked' : 'sent';
-  context.log(`${verb} ${first.records} records from ${file} (${Object.entries(first.byRole).map(([role, n]) => `${context.config.topics[role as TopicRole]} ${n}`).join(', ')})`);
-  context.log(`${first.problems} line(s) with problems${first.problems > 0 && !options.dryRun ? ': the pipeline rejects them to the DLQ (`npx caravan dlq list`)' : ''}`);
+  context.log(
+    `${verb} ${first.records} records from ${file} (${Object.entries(first.byRole)
+      .map(([role, n]) => `${context.config.topics[role as TopicRole]} ${n}`)
+      .join(', ')})`,
+  );
+  context.log(
+    `${first.problems} line(s) with problems${first.problems > 0 && !options.dryRun ? ': the pipeline rejects them to the DLQ (`npx caravan dlq list`)' : ''}`,
+  );
 }
 
 async function sinkFor(context: CliContext): Promise<RecordSink> {
@@ -36,7 +53,12 @@ async function sinkFor(context: CliContext): Promise<RecordSink> {
 
 /** Currency check against PostgreSQL's rates when it answers; without it every ISO code passes locally. */
 async function currencyCheck(context: CliContext): Promise<((currency: string, atMs: number) => boolean) | undefined> {
-  const pool = createPool({ url: context.config.database.url, poolSize: 1, applicationName: 'caravan-import', limits: context.config.database.limits });
+  const pool = createPool({
+    url: context.config.database.url,
+    poolSize: 1,
+    applicationName: 'caravan-import',
+    limits: context.config.database.limits,
+  });
   try {
     const rates = new CurrencyRateValidity(pool);
     await rates.refresh();
@@ -48,7 +70,11 @@ async function currencyCheck(context: CliContext): Promise<((currency: string, a
   }
 }
 
-async function importRecords(records: AsyncGenerator<ImportRecord>, sink: RecordSink | undefined, options: ImportOptions) {
+async function importRecords(
+  records: AsyncGenerator<ImportRecord>,
+  sink: RecordSink | undefined,
+  options: ImportOptions,
+) {
   const bar = progressBar('importing', undefined, { quiet: options.quiet, unit: 'records' });
   const byRole: Partial<Record<TopicRole, number>> = {};
   let count = 0;

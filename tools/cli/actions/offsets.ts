@@ -12,7 +12,9 @@ export async function listOffsets(): Promise<void> {
   for (const s of states) log(describeState(s));
   const beyond = states.filter((s) => s.state === 'beyond-log-end');
   if (beyond.length > 0) {
-    log(`${beyond.length} partition(s) paused: their stored offset lies beyond the log. Accept the log as it is now with \`caravan offsets reset <topic> <partition> --to earliest --yes\``);
+    log(
+      `${beyond.length} partition(s) paused: their stored offset lies beyond the log. Accept the log as it is now with \`caravan offsets reset <topic> <partition> --to earliest --yes\``,
+    );
     process.exitCode = 3;
   }
 }
@@ -28,17 +30,30 @@ export async function resetOffset(topic: string, partition: number, options: Off
     const to = targetOffset(options.to, state);
     log(describeState(state));
     if (state.state !== 'beyond-log-end' && !options.force) {
-      throw new CliError(`${topic}[${partition}]'s stored offset is ${state.stored ?? 'not set'}, within its log: nothing to accept. Moving it would skip or re-read records; add --force to do it anyway`);
+      throw new CliError(
+        `${topic}[${partition}]'s stored offset is ${state.stored ?? 'not set'}, within its log: nothing to accept. Moving it would skip or re-read records; add --force to do it anyway`,
+      );
     }
-    if (to < state.logStart || to > state.logEnd) throw new CliError(`offset ${to} lies outside the log [${state.logStart}, ${state.logEnd}]`, 2);
+    if (to < state.logStart || to > state.logEnd)
+      throw new CliError(`offset ${to} lies outside the log [${state.logStart}, ${state.logEnd}]`, 2);
     const plan = `${topic}[${partition}]: stored offset ${state.stored ?? '(none)'} → ${to} (${to - state.logStart} offsets of the log before it are not ingested, ${state.logEnd - to} are)`;
     if (!options.yes) {
       log(`would move ${plan}; add --yes to do it`);
       process.exitCode = 2;
       return;
     }
-    const done = await resetStoredOffset(pool, { group: config.ingest.groupId, topic, partition, to, logStart: state.logStart, logEnd: state.logEnd, reason: options.reason });
-    log(`moved ${topic}[${partition}] from ${done.from ?? '(none)'} to ${done.to}; a running ingestor resumes the partition there within seconds`);
+    const done = await resetStoredOffset(pool, {
+      group: config.ingest.groupId,
+      topic,
+      partition,
+      to,
+      logStart: state.logStart,
+      logEnd: state.logEnd,
+      reason: options.reason,
+    });
+    log(
+      `moved ${topic}[${partition}] from ${done.from ?? '(none)'} to ${done.to}; a running ingestor resumes the partition there within seconds`,
+    );
   });
 }
 
@@ -64,13 +79,20 @@ function describeState(s: PartitionOffsetState): string {
   }
 }
 
-async function withStates<T>(config: ReturnType<typeof cliContext>['config'], work: (states: PartitionOffsetState[], pool: Parameters<typeof resetStoredOffset>[0]) => Promise<T> | T): Promise<T> {
+async function withStates<T>(
+  config: ReturnType<typeof cliContext>['config'],
+  work: (states: PartitionOffsetState[], pool: Parameters<typeof resetStoredOffset>[0]) => Promise<T> | T,
+): Promise<T> {
   const kafka = await requireKafka(config);
   const admin = kafka.admin();
   await admin.connect();
   try {
     return await withDatabase(config, 'offsets', async (pool) => {
-      const states = await partitionOffsets(pool, admin, config.ingest.groupId, [config.topics.bookings, config.topics.arrivals, config.topics.media]);
+      const states = await partitionOffsets(pool, admin, config.ingest.groupId, [
+        config.topics.bookings,
+        config.topics.arrivals,
+        config.topics.media,
+      ]);
       return work(states, pool);
     });
   } finally {

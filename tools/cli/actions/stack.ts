@@ -34,11 +34,18 @@ export function stackResetCommand(): void {
 export async function migrateCommand(): Promise<void> {
   const { config, log } = cliContext();
   await ensureDatabase(config.database.url);
-  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-migrate', limits: config.database.limits });
+  const pool = createPool({
+    url: config.database.url,
+    poolSize: 1,
+    applicationName: 'caravan-migrate',
+    limits: config.database.limits,
+  });
   try {
     const report = await migrate(pool);
     const names = report.applied.map(migrationLabel);
-    log(`${redactUrl(config.database.url)}: ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)`);
+    log(
+      `${redactUrl(config.database.url)}: ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)`,
+    );
   } finally {
     await pool.end();
   }

@@ -11,8 +11,15 @@ const implementation = (): typeof import('../actions/pipeline') => require('../a
 export function registerPipeline(program: Command): void {
   program
     .command('up')
-    .description('start the whole pipeline in the background (stack, migrations, ingestor, projector, publisher, api; no traffic); logs in .caravan/logs/')
-    .option('--port-base <port>', 'HTTP port of the api; ingestor, projector, publisher take the next three', numberOption(1, 65_532), 3000)
+    .description(
+      'start the whole pipeline in the background (stack, migrations, ingestor, projector, publisher, api; no traffic); logs in .caravan/logs/',
+    )
+    .option(
+      '--port-base <port>',
+      'HTTP port of the api; ingestor, projector, publisher take the next three',
+      numberOption(1, 65_532),
+      3000,
+    )
     .option('--no-build', 'do not run `nest build` when dist/ is older than the sources')
     .action(async (options: UpOptions) => implementation().up(options));
 
@@ -23,7 +30,9 @@ export function registerPipeline(program: Command): void {
 
   program
     .command('status')
-    .description("each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters, partitions paused because their log went backwards, events the projections set aside (exit 3 when a part is down or a partition paused)")
+    .description(
+      "each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters, partitions paused because their log went backwards, events the projections set aside (exit 3 when a part is down or a partition paused)",
+    )
     .option('--json', 'the same as one JSON object, for scripts and monitoring (exit code as without it)')
     .action(async (options: StatusOptions) => implementation().status(options));
 }

@@ -10,7 +10,9 @@ const implementation = (): typeof import('../actions/rebuild') => require('../ac
 export function registerRebuild(program: Command): void {
   program
     .command('rebuild')
-    .description('rebuild a projection from the event store beside the live one (queries keep working), report differing rows, swap it in')
+    .description(
+      'rebuild a projection from the event store beside the live one (queries keep working), report differing rows, swap it in',
+    )
     .argument('<projection>', `${PROJECTION_NAMES.join(' | ')} | all`)
     .option('--no-swap', 'compare only; keep the live tables')
     .option('--quiet', 'no progress bar')

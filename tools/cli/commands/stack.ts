@@ -5,7 +5,9 @@ const implementation = (): typeof import('../actions/stack') => require('../acti
 
 /** `caravan stack up|down|status|reset` and `caravan migrate`: the foundation's tools under one roof. */
 export function registerStack(program: Command): void {
-  const stack = program.command('stack').description('the local Kafka broker (from Apache jars on Maven Central) and the PostgreSQL database');
+  const stack = program
+    .command('stack')
+    .description('the local Kafka broker (from Apache jars on Maven Central) and the PostgreSQL database');
   stack
     .command('up')
     .description('start a single-node Kafka broker unless one answers at KAFKA_BROKERS; create the database if missing')

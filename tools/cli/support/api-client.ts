@@ -16,9 +16,15 @@ export async function fetchLatestKpis(apiUrl: string, filter: KpiFilter, max = 5
     for (const [dimension, value] of Object.entries(filter.scope)) params.set(`scope.${dimension}`, value);
     const url = `${apiUrl}/v1/kpis?${params}`;
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
-      throw new CliError(`the api is not reachable at ${apiUrl} (${error.cause instanceof Error ? error.cause.message : error.message}): start the pipeline with \`npx caravan up\` or pass --api-url`);
+      throw new CliError(
+        `the api is not reachable at ${apiUrl} (${error.cause instanceof Error ? error.cause.message : error.message}): start the pipeline with \`npx caravan up\` or pass --api-url`,
+      );
     });
-    const body = (await response.json().catch(() => ({}))) as { items?: KpiSnapshot[]; total?: number; message?: string };
+    const body = (await response.json().catch(() => ({}))) as {
+      items?: KpiSnapshot[];
+      total?: number;
+      message?: string;
+    };
     if (response.status !== 200) throw new CliError(`GET ${url}: ${response.status} ${body.message ?? ''}`.trim());
     items.push(...(body.items ?? []));
     if (items.length >= (body.total ?? 0) || (body.items ?? []).length < PAGE) break;

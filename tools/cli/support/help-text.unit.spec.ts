@@ -16,7 +16,9 @@ describe("the CLI help's copies of the application's names", () => {
     expect(CSV_COLUMNS_SUMMARY).toBe(csvColumnsSummary());
   });
 
-  it("reads the version from the package.json projectRoot() finds", () => {
-    expect(packageVersion()).toBe((JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version);
+  it('reads the version from the package.json projectRoot() finds', () => {
+    expect(packageVersion()).toBe(
+      (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version,
+    );
   });
 });

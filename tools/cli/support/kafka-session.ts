@@ -7,7 +7,9 @@ import { CliError } from './cli-error';
 export async function requireKafka(config: CaravanConfig): Promise<Kafka> {
   const probe = await probeBrokers(kafkaConnection(config.kafka), 3_000);
   if (!probe.ok) {
-    throw new CliError(`Kafka is not reachable at ${config.kafka.brokers.join(',')} (${probe.error}): start it with \`npx caravan stack up\` or set KAFKA_BROKERS`);
+    throw new CliError(
+      `Kafka is not reachable at ${config.kafka.brokers.join(',')} (${probe.error}): start it with \`npx caravan stack up\` or set KAFKA_BROKERS`,
+    );
   }
   return createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-cli` });
 }
@@ -19,7 +21,10 @@ export async function openProducer(config: CaravanConfig): Promise<EventProducer
   await admin.connect();
   try {
     const { bookings, arrivals, media } = config.topics;
-    await ensureTopics(admin, [bookings, arrivals, media].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })));
+    await ensureTopics(
+      admin,
+      [bookings, arrivals, media].map((topic) => ({ topic, numPartitions: config.kafka.topicPartitions })),
+    );
   } finally {
     await admin.disconnect();
   }

@@ -18,10 +18,25 @@ describe('the terminal KPI table', () => {
   it('shows kpi, window, scope, value, previous, change and target progress, in reading order', () => {
     const table = renderKpiTable([
       snapshot({ kpi: 'revenue_usd', value: 1234.5, previous: 0, changePct: null, position: 12 }),
-      snapshot({ scope: { nationality: 'CN' }, value: 655_000, previous: 368_000, changePct: 78, target: 500_000, progressPct: 131 }),
+      snapshot({
+        scope: { nationality: 'CN' },
+        value: 655_000,
+        previous: 368_000,
+        changePct: 78,
+        target: 500_000,
+        progressPct: 131,
+      }),
       snapshot({ window: '1d', value: 3, previous: 4, changePct: -25 }),
       snapshot({}),
-      snapshot({ kpi: 'destination_rank', value: [{ destination: 'almaty', bookings: 900 }, { destination: 'astana', bookings: 300 }], previous: [], changePct: null }),
+      snapshot({
+        kpi: 'destination_rank',
+        value: [
+          { destination: 'almaty', bookings: 900 },
+          { destination: 'astana', bookings: 300 },
+        ],
+        previous: [],
+        changePct: null,
+      }),
     ] as never);
     const lines = table.split('\n');
     expect(lines[0]).toBe('as of 2024-12-31T23:59:59+05:00 (event-store position 12, computed 2025-01-01T00:00:02Z)');

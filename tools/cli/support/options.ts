@@ -17,7 +17,8 @@ export function numberOption(min: number, max = Number.MAX_SAFE_INTEGER, integer
 /** A commander argument parser for a share in [0, 1). */
 export function shareOption(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('expected a share from 0 to below 1, e.g. 0.01');
+  if (!Number.isFinite(n) || n < 0 || n >= 1)
+    throw new InvalidArgumentError('expected a share from 0 to below 1, e.g. 0.01');
   return n;
 }
 

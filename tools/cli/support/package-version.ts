@@ -13,7 +13,8 @@ export function packageVersion(start: string = __dirname): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     const manifest = readManifest(join(dir, 'package.json'));
     if (manifest?.name === PACKAGE_NAME && typeof manifest.version === 'string') return manifest.version;
-    if (dirname(dir) === dir) throw new Error(`no package.json of ${PACKAGE_NAME} above ${start}: is Caravan installed whole?`);
+    if (dirname(dir) === dir)
+      throw new Error(`no package.json of ${PACKAGE_NAME} above ${start}: is Caravan installed whole?`);
   }
 }
 

@@ -2,7 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { APP_NAMES, type AppName, type CaravanConfig, DEFAULT_HTTP_PORTS } from '@caravan/config';
 import { createPool, ensureDatabase, migrate } from '@caravan/database';
-import { type AppProcess, recordedApp, runningSupervisor, spawnApp, stackUp, stopProcess, stopSupervisor, waitUntil } from '@caravan/stack';
+import {
+  type AppProcess,
+  recordedApp,
+  runningSupervisor,
+  spawnApp,
+  stackUp,
+  stopProcess,
+  stopSupervisor,
+  waitUntil,
+} from '@caravan/stack';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,19 +19,35 @@ import { ensureBuilt } from './build';
 import { CliError } from './cli-error';
 
 export type RunningApp = AppProcess & { child?: ChildProcess; reused: boolean };
-export type StartOptions = { root: string; detached: boolean; portBase: number; build: boolean; env: NodeJS.ProcessEnv; log: (line: string) => void };
+export type StartOptions = {
+  root: string;
+  detached: boolean;
+  portBase: number;
+  build: boolean;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+};
 
 const READY_TIMEOUT_MS = 90_000;
 
 /** The port of each app: the defaults (api 3000, ingestor 3001, …) shifted to `portBase`. */
-export const appPort = (app: AppName, portBase: number): number => portBase + DEFAULT_HTTP_PORTS[app] - DEFAULT_HTTP_PORTS.api;
+export const appPort = (app: AppName, portBase: number): number =>
+  portBase + DEFAULT_HTTP_PORTS[app] - DEFAULT_HTTP_PORTS.api;
 export const appUrl = (config: CaravanConfig, port: number): string => `http://${config.http.host}:${port}`;
 
 /** Brings up the stack, migrates, builds if needed, starts the four apps and waits until each is ready. */
-export async function startPipeline(config: CaravanConfig, options: StartOptions): Promise<{ apps: RunningApp[]; startedKafka: boolean }> {
+export async function startPipeline(
+  config: CaravanConfig,
+  options: StartOptions,
+): Promise<{ apps: RunningApp[]; startedKafka: boolean }> {
   const { startedKafka } = await stackUp(config, options.log);
   await ensureDatabase(config.database.url);
-  const pool = createPool({ url: config.database.url, poolSize: 1, applicationName: 'caravan-cli', limits: config.database.limits });
+  const pool = createPool({
+    url: config.database.url,
+    poolSize: 1,
+    applicationName: 'caravan-cli',
+    limits: config.database.limits,
+  });
   await migrate(pool).finally(() => pool.end());
   if (options.build) ensureBuilt(options.root, options.log);
 
@@ -35,7 +60,14 @@ export async function startPipeline(config: CaravanConfig, options: StartOptions
       apps.push({ ...existing, reused: true });
       continue;
     }
-    const { child, record } = spawnApp({ root: options.root, stateDir: config.stack.stateDir, app, port: appPort(app, options.portBase), env: options.env, detached: options.detached });
+    const { child, record } = spawnApp({
+      root: options.root,
+      stateDir: config.stack.stateDir,
+      app,
+      port: appPort(app, options.portBase),
+      env: options.env,
+      detached: options.detached,
+    });
     apps.push({ ...record, child, reused: false });
   }
   try {
@@ -60,8 +92,17 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
     const logFile = join(resolve(config.stack.stateDir), 'logs', 'supervisor.log');
     mkdirSync(join(logFile, '..'), { recursive: true });
     const out = openSync(logFile, 'a');
-    const plan = { root: options.root, stateDir: config.stack.stateDir, apps: APP_NAMES.map((app) => ({ app, port: appPort(app, options.portBase) })) };
-    const child = spawn(process.execPath, [entry, JSON.stringify(plan)], { cwd: options.root, env: options.env, detached: true, stdio: ['ignore', out, out] });
+    const plan = {
+      root: options.root,
+      stateDir: config.stack.stateDir,
+      apps: APP_NAMES.map((app) => ({ app, port: appPort(app, options.portBase) })),
+    };
+    const child = spawn(process.execPath, [entry, JSON.stringify(plan)], {
+      cwd: options.root,
+      env: options.env,
+      detached: true,
+      stdio: ['ignore', out, out],
+    });
     closeSync(out);
     child.unref();
     options.log(`supervisor started (pid ${child.pid}, log ${logFile})`);
@@ -74,7 +115,9 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
     const record = recordedApp(config.stack.stateDir, app);
     if (!started || !record) {
       await stopSupervisor(config.stack.stateDir);
-      throw new CliError(`${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`);
+      throw new CliError(
+        `${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
+      );
     }
     apps.push({ ...record, reused: supervised !== undefined });
   }
@@ -91,10 +134,16 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
 async function waitForReady(config: CaravanConfig, app: RunningApp): Promise<void> {
   const url = `${appUrl(config, app.port)}/health/ready`;
   const exited = () => (app.child ? app.child.exitCode !== null || app.child.signalCode !== null : false);
-  const ready = await waitUntil(async () => exited() || (await fetch(url).catch(() => undefined))?.status === 200, READY_TIMEOUT_MS, 250);
+  const ready = await waitUntil(
+    async () => exited() || (await fetch(url).catch(() => undefined))?.status === 200,
+    READY_TIMEOUT_MS,
+    250,
+  );
   if (ready && !exited()) return;
   const tail = existsSync(app.logFile) ? readFileSync(app.logFile, 'utf8').trim().split('\n').slice(-1)[0] : '';
-  throw new CliError(`${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} (log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`);
+  throw new CliError(
+    `${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} (log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`,
+  );
 }
 
 /** SIGTERM to every app (in parallel), SIGKILL after a grace period. */

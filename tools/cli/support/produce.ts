@@ -5,7 +5,11 @@ import type { EventProducer, RoleRecord } from '@caravan/kafka';
 
 export type OutboundRecord = RoleRecord;
 /** Where records go: Kafka (the inbound topics) or an NDJSON file (one value per line). */
-export type RecordSink = { write(records: OutboundRecord[]): Promise<void>; close(): Promise<void>; counts: Record<TopicRole, number> };
+export type RecordSink = {
+  write(records: OutboundRecord[]): Promise<void>;
+  close(): Promise<void>;
+  counts: Record<TopicRole, number>;
+};
 
 export function kafkaSink(producer: EventProducer): RecordSink {
   const counts: Record<TopicRole, number> = { bookings: 0, arrivals: 0, media: 0 };
@@ -30,6 +34,7 @@ export function fileSink(path: string): RecordSink {
         if (!out.write(Buffer.concat([r.value, Buffer.from('\n')]))) await once(out, 'drain');
       }
     },
-    close: () => new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve()))),
   };
 }

@@ -8,7 +8,11 @@ const SILENT: Progress = { increment: () => undefined, setTotal: () => undefined
  * A progress bar on stderr (stdout stays for results). Off a terminal it prints a line every two
  * seconds instead of redrawing, so CI logs show progress too. `total` undefined: a counter.
  */
-export function progressBar(label: string, total: number | undefined, options: { quiet?: boolean; unit?: string } = {}): Progress {
+export function progressBar(
+  label: string,
+  total: number | undefined,
+  options: { quiet?: boolean; unit?: string } = {},
+): Progress {
   if (options.quiet) return SILENT;
   const unit = options.unit ?? 'records';
   const bar = new SingleBar(

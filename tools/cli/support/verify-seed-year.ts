@@ -4,7 +4,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { snapshotKey } from '@caravan/publisher';
 import type { ExpectedKpi } from '@caravan/simulator';
 
-export type Comparison = { key: string; expected: ExpectedKpi; published: Record<string, unknown> | undefined; equal: boolean };
+export type Comparison = {
+  key: string;
+  expected: ExpectedKpi;
+  published: Record<string, unknown> | undefined;
+  equal: boolean;
+};
 
 const FIELDS = ['value', 'previous', 'changePct', 'target', 'progressPct'] as const;
 
@@ -17,7 +22,10 @@ function sameFigures(expected: ExpectedKpi, published: Record<string, unknown> |
 /** The expected ytd figures beside the latest published snapshots of the same keys. */
 export async function compareWithPublished(pool: Pool, expected: ExpectedKpi[]): Promise<Comparison[]> {
   const keys = expected.map((e) => snapshotKey(e.kpi, e.window, e.scope));
-  const { rows } = await pool.query<{ key: string; snapshot: Record<string, unknown> }>('SELECT key, snapshot FROM kpi_latest WHERE key = ANY($1::text[])', [keys]);
+  const { rows } = await pool.query<{ key: string; snapshot: Record<string, unknown> }>(
+    'SELECT key, snapshot FROM kpi_latest WHERE key = ANY($1::text[])',
+    [keys],
+  );
   const byKey = new Map(rows.map((r) => [r.key, r.snapshot]));
   return expected.map((e, i) => {
     const published = byKey.get(keys[i] as string);
@@ -26,7 +34,12 @@ export async function compareWithPublished(pool: Pool, expected: ExpectedKpi[]):
 }
 
 /** Polls until every expected figure is published as expected, or the time is up; the last comparison. */
-export async function waitForPublished(pool: Pool, expected: ExpectedKpi[], timeoutMs: number, onPoll: (c: Comparison[]) => void): Promise<Comparison[]> {
+export async function waitForPublished(
+  pool: Pool,
+  expected: ExpectedKpi[],
+  timeoutMs: number,
+  onPoll: (c: Comparison[]) => void,
+): Promise<Comparison[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const comparison = await compareWithPublished(pool, expected);

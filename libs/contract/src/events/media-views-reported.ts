@@ -8,7 +8,11 @@ export const mediaViewsReportedV1 = z.strictObject({
   platform: slug.describe('douyin, weibo, wechat, xiaohongshu, cctv, bilibili, …'),
   campaign: slug,
   market: country,
-  views: z.int().min(0).max(MAX_VIEWS_PER_REPORT).describe('views gained since the previous report, not a running total'),
+  views: z
+    .int()
+    .min(0)
+    .max(MAX_VIEWS_PER_REPORT)
+    .describe('views gained since the previous report, not a running total'),
 });
 
 export type MediaViewsReportedData = z.infer<typeof mediaViewsReportedV1>;

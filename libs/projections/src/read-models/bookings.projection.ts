@@ -50,7 +50,17 @@ export function foldBookings(
     const key = `${day}|${market}|${destination}|${channel}`;
     let d = deltas.get(key);
     if (!d) {
-      d = { day, market, destination, channel, bookings: 0, travelers: 0, revenueCents: 0n, cancellations: 0, cancelledCents: 0n };
+      d = {
+        day,
+        market,
+        destination,
+        channel,
+        bookings: 0,
+        travelers: 0,
+        revenueCents: 0n,
+        cancellations: 0,
+        cancelledCents: 0n,
+      };
       deltas.set(key, d);
     }
     return d;
@@ -59,7 +69,11 @@ export function foldBookings(
     let s = after.get(bookingId);
     if (!s) {
       const prior = before.get(bookingId);
-      s = { bookingId, ...(prior?.created ? { created: prior.created } : {}), ...(prior?.cancel ? { cancel: prior.cancel } : {}) };
+      s = {
+        bookingId,
+        ...(prior?.created ? { created: prior.created } : {}),
+        ...(prior?.cancel ? { cancel: prior.cancel } : {}),
+      };
       after.set(bookingId, s);
     }
     return s;
@@ -75,7 +89,15 @@ export function foldBookings(
       row.bookings += 1;
       row.travelers += d.travelers;
       row.revenueCents += usdCents;
-      const created: Created = { eventId: e.eventId, occurredAtMs, day, market: d.market, destination: d.destination, channel: d.channel, usdCents };
+      const created: Created = {
+        eventId: e.eventId,
+        occurredAtMs,
+        day,
+        market: d.market,
+        destination: d.destination,
+        channel: d.channel,
+        usdCents,
+      };
       const state = stateOf(d.bookingId);
       if (earlier(created, state.created)) state.created = created;
     } else if (e.type === 'BookingCancelled') {
@@ -89,7 +111,16 @@ export function foldBookings(
   for (const [bookingId, state] of after) {
     const old = cancellation(before.get(bookingId));
     const now = cancellation(state);
-    if (old && now && old.day === now.day && old.market === now.market && old.destination === now.destination && old.channel === now.channel && old.usdCents === now.usdCents) continue;
+    if (
+      old &&
+      now &&
+      old.day === now.day &&
+      old.market === now.market &&
+      old.destination === now.destination &&
+      old.channel === now.channel &&
+      old.usdCents === now.usdCents
+    )
+      continue;
     if (old) {
       const row = delta(old.day, old.market, old.destination, old.channel);
       row.cancellations -= 1;

@@ -9,7 +9,9 @@ export function assertSqlFoldVersion(projection: string, types: readonly string[
   for (const type of types) {
     const current = eventRegistry.currentVersion(type);
     if (current !== version) {
-      throw new Error(`${projection} folds ${type} version ${version} inside PostgreSQL, but the current version is ${current}: teach its SQL the new version`);
+      throw new Error(
+        `${projection} folds ${type} version ${version} inside PostgreSQL, but the current version is ${current}: teach its SQL the new version`,
+      );
     }
   }
 }

@@ -23,7 +23,11 @@ describe('zoneFormatter and localDays', () => {
     for (const zone of ['Asia/Almaty', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu']) {
       const format = zoneFormatter(zone);
       const differing: string[] = [];
-      for (let t = Date.parse('2024-02-25T00:00:00Z'); t < Date.parse('2024-04-05T00:00:00Z'); t += 17 * 60_000 + 13_000) {
+      for (
+        let t = Date.parse('2024-02-25T00:00:00Z');
+        t < Date.parse('2024-04-05T00:00:00Z');
+        t += 17 * 60_000 + 13_000
+      ) {
         if (format(t) !== formatInZone(t, zone)) differing.push(`${zone} ${new Date(t).toISOString()}`);
       }
       expect(differing).toEqual([]);

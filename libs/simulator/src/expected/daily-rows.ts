@@ -4,11 +4,19 @@ import { localDays } from '../calendar/zone-clock';
 import type { SimEvent } from '../types';
 
 /** A KPI family's daily aggregate, as the projections keep it: per local day × dimension values, sums per measure. */
-export type Family = { dimensions: readonly string[]; measures: readonly string[]; cents: ReadonlySet<string>; rows: Map<string, Row> };
+export type Family = {
+  dimensions: readonly string[];
+  measures: readonly string[];
+  cents: ReadonlySet<string>;
+  rows: Map<string, Row>;
+};
 export type Row = { day: string; dims: readonly string[]; sums: bigint[] };
 
 const family = (dimensions: readonly string[], measures: readonly string[], cents: readonly string[] = []): Family => ({
-  dimensions, measures, cents: new Set(cents), rows: new Map(),
+  dimensions,
+  measures,
+  cents: new Set(cents),
+  rows: new Map(),
 });
 
 /** Adds `amounts` (in the order of the family's measures) to the row of a day and dimension values. */
@@ -25,7 +33,8 @@ function add(f: Family, day: string, dims: readonly string[], amounts: readonly 
 type Stamp = { eventId: string; ms: number };
 type Created = Stamp & { day: string; dims: readonly string[]; cents: bigint };
 // Earliest by event time, then eventId, as the bookings projection decides.
-const earlier = (a: Stamp, b: Stamp | undefined): boolean => !b || a.ms < b.ms || (a.ms === b.ms && a.eventId < b.eventId);
+const earlier = (a: Stamp, b: Stamp | undefined): boolean =>
+  !b || a.ms < b.ms || (a.ms === b.ms && a.eventId < b.eventId);
 
 /**
  * The three daily aggregates the publisher reads (arrivals_daily, bookings_daily, media_daily),
@@ -35,7 +44,11 @@ const earlier = (a: Stamp, b: Stamp | undefined): boolean => !b || a.ms < b.ms |
  */
 export function dailyRows(events: readonly SimEvent[], timeZone: string, rates: RateTable): Family[] {
   const arrivals = family(['nationality', 'port', 'purpose', 'destination'], ['arrivals']);
-  const bookings = family(['market', 'destination', 'channel'], ['bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd'], ['revenue_usd', 'net_revenue_usd']);
+  const bookings = family(
+    ['market', 'destination', 'channel'],
+    ['bookings', 'bookings_cancelled', 'revenue_usd', 'net_revenue_usd'],
+    ['revenue_usd', 'net_revenue_usd'],
+  );
   const media = family(['platform', 'campaign', 'market'], ['media_views']);
   const created = new Map<string, Created>();
   const cancelled = new Map<string, Stamp & { day: string }>();

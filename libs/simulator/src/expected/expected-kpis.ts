@@ -29,7 +29,9 @@ export function expectedKpis(events: SimEvent[], options: ExpectedOptions): Expe
   const ytd = windowsAt(watermarkMs, options.timeZone).find((w) => w.name === 'ytd');
   if (!ytd) throw new Error('no ytd window');
   const year = Number(ytd.current.to.slice(0, 4));
-  const targets = new Map(options.targets.filter((t) => t.year === year).map((t) => [`${t.kpi}|${normalized(t.scopeKey)}`, t.target]));
+  const targets = new Map(
+    options.targets.filter((t) => t.year === year).map((t) => [`${t.kpi}|${normalized(t.scopeKey)}`, t.target]),
+  );
   const families = dailyRows(events, options.timeZone, options.rates);
   const figures: ExpectedKpi[] = [];
   for (const f of families) {
@@ -41,8 +43,14 @@ export function expectedKpis(events: SimEvent[], options: ExpectedOptions): Expe
         const before = read(previous[m] as bigint);
         const target = targets.get(`${kpi}|${scopeKey(scope)}`);
         figures.push({
-          kpi, window: 'ytd', scope, value, previous: before, changePct: changePct(value, before),
-          target: target ?? null, progressPct: target ? round1((value / target) * 100) : null,
+          kpi,
+          window: 'ytd',
+          scope,
+          value,
+          previous: before,
+          changePct: changePct(value, before),
+          target: target ?? null,
+          progressPct: target ? round1((value / target) * 100) : null,
         });
       });
     }

@@ -25,12 +25,20 @@ export const SEED_ARRIVALS: Readonly<Record<string, Readonly<Record<number, numb
  * by seasonality (largest remainder), each day's split into flights, trains and border batches at
  * their ports' hours.
  */
-export function seedArrivals(random: Random, factory: EventFactory, timeZone: string, years: readonly number[]): TimedEvent[] {
+export function seedArrivals(
+  random: Random,
+  factory: EventFactory,
+  timeZone: string,
+  years: readonly number[],
+): TimedEvent[] {
   const events: TimedEvent[] = [];
   for (const year of years) {
     const days = daysBetween(`${year}-01-01`, `${year}-12-31`);
     for (const [nationality, totals] of Object.entries(SEED_ARRIVALS)) {
-      const perDay = apportion(totals[year] ?? 0, days.map((day) => dayWeight(day, nationality)));
+      const perDay = apportion(
+        totals[year] ?? 0,
+        days.map((day) => dayWeight(day, nationality)),
+      );
       days.forEach((day, i) => {
         for (const batch of arrivalBatches(random, nationality, perDay[i] ?? 0)) {
           const atMs = atLocalTime(day, secondOfDay(random, batch.hours), timeZone);

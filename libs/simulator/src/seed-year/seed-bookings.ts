@@ -29,12 +29,21 @@ const SENT_AHEAD = 0.25;
  * Bookings spread over the local days by the seasonality of travel five weeks later, and their
  * cancellations (after the booking, never after `endMs`), a quarter of them sent ahead of the booking.
  */
-export function seedBookings(random: Random, factory: EventFactory, timeZone: string, years: readonly number[], endMs: number): TimedEvent[] {
+export function seedBookings(
+  random: Random,
+  factory: EventFactory,
+  timeZone: string,
+  years: readonly number[],
+  endMs: number,
+): TimedEvent[] {
   const events: TimedEvent[] = [];
   for (const year of years) {
     const days = daysBetween(`${year}-01-01`, `${year}-12-31`);
     for (const [market, totals] of Object.entries(SEED_BOOKINGS)) {
-      const perDay = apportion(totals[year] ?? 0, days.map((day) => dayWeight(addDays(day, LEAD_DAYS), market)));
+      const perDay = apportion(
+        totals[year] ?? 0,
+        days.map((day) => dayWeight(addDays(day, LEAD_DAYS), market)),
+      );
       days.forEach((day, i) => {
         for (let k = 0; k < (perDay[i] ?? 0); k++) {
           const draft = bookingDraft(random, market, day, factory.uuid().slice(-12));
@@ -43,8 +52,15 @@ export function seedBookings(random: Random, factory: EventFactory, timeZone: st
           if (!random.chance(draft.cancelShare)) continue;
           const cancelAtMs = atMs + cancelDelaySeconds(random) * 1000;
           if (cancelAtMs >= endMs) continue;
-          const cancellation = factory.cancellation({ bookingId: draft.data.bookingId, ...cancelReason(random) }, cancelAtMs);
-          events.push(random.chance(SENT_AHEAD) ? { event: cancellation, atMs: cancelAtMs, sendAtMs: atMs, ahead: true } : timed(cancellation, cancelAtMs));
+          const cancellation = factory.cancellation(
+            { bookingId: draft.data.bookingId, ...cancelReason(random) },
+            cancelAtMs,
+          );
+          events.push(
+            random.chance(SENT_AHEAD)
+              ? { event: cancellation, atMs: cancelAtMs, sendAtMs: atMs, ahead: true }
+              : timed(cancellation, cancelAtMs),
+          );
         }
       });
     }

@@ -19,11 +19,24 @@ export function seedMedia(random: Random, factory: EventFactory, timeZone: strin
     days.forEach((day, i) => {
       const views = perDay[i] ?? 0;
       const reports = reportsPerDay(views);
-      const parts = apportion(views, Array.from({ length: reports }, () => 0.5 + random.next()));
-      const times = parts.map(() => atLocalTime(day, secondOfDay(random, HOURS.report), timeZone)).sort((a, b) => a - b);
+      const parts = apportion(
+        views,
+        Array.from({ length: reports }, () => 0.5 + random.next()),
+      );
+      const times = parts
+        .map(() => atLocalTime(day, secondOfDay(random, HOURS.report), timeZone))
+        .sort((a, b) => a - b);
       parts.forEach((part, k) => {
         const atMs = times[k] as number;
-        events.push(timed(factory.media({ platform: flight.platform, campaign: flight.campaign, market: flight.market, views: part }, atMs), atMs));
+        events.push(
+          timed(
+            factory.media(
+              { platform: flight.platform, campaign: flight.campaign, market: flight.market, views: part },
+              atMs,
+            ),
+            atMs,
+          ),
+        );
       });
     });
   }

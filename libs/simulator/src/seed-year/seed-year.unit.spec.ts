@@ -47,7 +47,8 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
   it('expects of every record what validateRecord decides (conflicts and redeliveries need the store)', () => {
     const context = { nowMs: Date.now(), hasRate: hasDefaultRate };
     const disagreements = data.records.flatMap((r) => {
-      if (r.expected.outcome === 'duplicate' || (r.expected.outcome === 'rejected' && r.expected.code === 'conflict')) return [];
+      if (r.expected.outcome === 'duplicate' || (r.expected.outcome === 'rejected' && r.expected.code === 'conflict'))
+        return [];
       const result = validateRecord(r.value, context);
       const decided = result.ok ? 'accepted' : result.rejection.code;
       const expected = r.expected.outcome === 'rejected' ? r.expected.code : r.expected.outcome;
@@ -68,8 +69,10 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
       } else if (r.expected.outcome === 'duplicate' || r.expected.code === 'conflict') {
         copies += 1;
         const original = firstSeen.get(JSON.parse(r.value.toString('utf8')).eventId);
-        if (!original || original.role !== r.role || original.key !== r.key) wrong.push(`no earlier record on ${r.role}/${r.key}`);
-        else if (r.value.equals(original.value) !== (r.expected.outcome === 'duplicate')) wrong.push(`wrong bytes on ${r.key}`);
+        if (!original || original.role !== r.role || original.key !== r.key)
+          wrong.push(`no earlier record on ${r.role}/${r.key}`);
+        else if (r.value.equals(original.value) !== (r.expected.outcome === 'duplicate'))
+          wrong.push(`wrong bytes on ${r.key}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -82,17 +85,30 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
     expect(s.records).toBe(data.records.length);
     expect(s.accepted + s.duplicate + s.rejected).toBe(s.records);
     expect(Object.values(s.rejectedByCode).reduce((a, n) => a + (n ?? 0), 0)).toBe(s.rejected);
-    expect(Object.keys(s.rejectedByCode).sort()).toEqual(
-      ['conflict', 'future_event', 'malformed_json', 'schema', 'too_large', 'unknown_currency', 'unknown_type', 'unknown_version'],
-    );
+    expect(Object.keys(s.rejectedByCode).sort()).toEqual([
+      'conflict',
+      'future_event',
+      'malformed_json',
+      'schema',
+      'too_large',
+      'unknown_currency',
+      'unknown_type',
+      'unknown_version',
+    ]);
     expect(s.duplicate / s.records).toBeGreaterThan(0.003);
     expect(s.duplicate / s.records).toBeLessThan(0.007);
   });
 
   it('expects the article’s figures in the ytd snapshots', () => {
     expect(find('arrivals', { nationality: 'CN' })).toEqual({
-      kpi: 'arrivals', window: 'ytd', scope: { nationality: 'CN' },
-      value: 655_000, previous: 368_000, changePct: 78, target: 500_000, progressPct: 131,
+      kpi: 'arrivals',
+      window: 'ytd',
+      scope: { nationality: 'CN' },
+      value: 655_000,
+      previous: 368_000,
+      changePct: 78,
+      target: 500_000,
+      progressPct: 131,
     });
     const media = find('media_views', {});
     expect([media?.value, media?.previous]).toEqual([63_800_000, 8_400_000]);
@@ -102,7 +118,12 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
     expect(revenue?.value).toBeLessThan(300_000_000);
     expect(revenue?.progressPct).toBe(Math.round(((revenue?.value as number) / 300_000_000) * 1000) / 10);
     expect(Number.isInteger(Math.round((revenue?.value as number) * 100))).toBe(true);
-    for (const [kpi, scope] of [['arrivals', {}], ['bookings', { market: 'CN' }], ['bookings_cancelled', { market: 'CN' }], ['net_revenue_usd', { market: 'CN' }]] as const) {
+    for (const [kpi, scope] of [
+      ['arrivals', {}],
+      ['bookings', { market: 'CN' }],
+      ['bookings_cancelled', { market: 'CN' }],
+      ['net_revenue_usd', { market: 'CN' }],
+    ] as const) {
       expect(find(kpi, scope)).toMatchObject({ kpi, window: 'ytd', scope, target: null, progressPct: null });
     }
     expect(find('bookings', { market: 'CN' })).toMatchObject({ value: 16_500, previous: 9_300, changePct: 77.4 });
@@ -110,8 +131,20 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
 
   it('pins the whole data set of the default seed (any change to the generators shows here)', () => {
     expect(data.summary).toEqual({
-      records: 74_583, accepted: 74_027, duplicate: 394, rejected: 162,
-      rejectedByCode: { malformed_json: 21, too_large: 21, schema: 20, unknown_type: 20, unknown_version: 20, unknown_currency: 20, future_event: 20, conflict: 20 },
+      records: 74_583,
+      accepted: 74_027,
+      duplicate: 394,
+      rejected: 162,
+      rejectedByCode: {
+        malformed_json: 21,
+        too_large: 21,
+        schema: 20,
+        unknown_type: 20,
+        unknown_version: 20,
+        unknown_currency: 20,
+        future_event: 20,
+        conflict: 20,
+      },
     });
     expect(data.asOf).toBe('2024-12-31T22:03:52+05:00');
     const figures = (kpi: string, scope: Record<string, string>) => {
@@ -140,11 +173,19 @@ describe('seedYear (the article’s 2023 and 2024)', () => {
   it('is deterministic: the same options give the same bytes, another seed other bytes but the same calibrated figures', () => {
     const again = seedYear();
     expect(again.records.length).toBe(data.records.length);
-    expect(again.records.findIndex((r, i) => !r.value.equals((data.records[i] as SimRecord).value) || r.key !== data.records[i]?.key)).toBe(-1);
+    expect(
+      again.records.findIndex(
+        (r, i) => !r.value.equals((data.records[i] as SimRecord).value) || r.key !== data.records[i]?.key,
+      ),
+    ).toBe(-1);
     // Another seed in a zone with summer time: other bytes, the same figures by that zone's local years.
     const other = seedYear({ seed: 7, timeZone: 'Europe/Berlin' });
     expect(other.records[0]?.value.equals(data.records[0]?.value as Buffer)).toBe(false);
-    expect(other.expected.find((e) => e.kpi === 'arrivals' && e.scope.nationality === 'CN')).toMatchObject({ value: 655_000, previous: 368_000, changePct: 78 });
+    expect(other.expected.find((e) => e.kpi === 'arrivals' && e.scope.nationality === 'CN')).toMatchObject({
+      value: 655_000,
+      previous: 368_000,
+      changePct: 78,
+    });
     expect(other.asOf).toMatch(/^2024-12-31T\d\d:\d\d:\d\d\+01:00$/);
     const cn = new Map<string, number>();
     for (const r of other.records) {

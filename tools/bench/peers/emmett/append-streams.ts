@@ -12,7 +12,9 @@ type Cursor = { name: string; events: TourismEmmettEvent[]; next: number };
  * so the longest stream (the critical path) never waits behind the many one-event streams.
  */
 export async function appendStreams(store: PostgresEventStore, plan: AppendPlan): Promise<AppendStats> {
-  const queue: Cursor[] = [...plan.streams].map(([name, events]) => ({ name, events, next: 0 })).sort((a, b) => b.events.length - a.events.length);
+  const queue: Cursor[] = [...plan.streams]
+    .map(([name, events]) => ({ name, events, next: 0 }))
+    .sort((a, b) => b.events.length - a.events.length);
   let taken = 0;
   const stats: AppendStats = { appends: 0 };
   const worker = async (): Promise<void> => {

@@ -20,7 +20,12 @@ import { dailyProjections } from './read-models';
 
 export type { PeerResult } from '../peer-result';
 
-export type EmmettBenchInput = { databaseUrl: string; events: TourismEvent[]; timeZone: string; log: (line: string) => void };
+export type EmmettBenchInput = {
+  databaseUrl: string;
+  events: TourismEvent[];
+  timeZone: string;
+  log: (line: string) => void;
+};
 
 // Caravan's default DATABASE_POOL_SIZE; one append in flight per connection.
 const POOL_SIZE = 10;
@@ -48,14 +53,20 @@ async function run(input: EmmettBenchInput): Promise<PeerResult> {
   try {
     // Schema and projection tables first, as an application's start-up would: not timed.
     await store.schema.migrate();
-    const streams = new Map([...groupByStream(events, streamNameOf)].map(([name, list]) => [name, list.map(toEmmettEvent)]));
-    log(`emmett: ${events.length} events in ${streams.size} streams, ${POOL_SIZE} appends in flight, up to ${CHUNK_SIZE} events per append`);
+    const streams = new Map(
+      [...groupByStream(events, streamNameOf)].map(([name, list]) => [name, list.map(toEmmettEvent)]),
+    );
+    log(
+      `emmett: ${events.length} events in ${streams.size} streams, ${POOL_SIZE} appends in flight, up to ${CHUNK_SIZE} events per append`,
+    );
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const stats = await appendStreams(store, { streams, chunkSize: CHUNK_SIZE, concurrency: POOL_SIZE });
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    log(`emmett: ${stats.appends} appends (inline projections in each append's transaction) in ${seconds.toFixed(2)} s`);
+    log(
+      `emmett: ${stats.appends} appends (inline projections in each append's transaction) in ${seconds.toFixed(2)} s`,
+    );
     const check = await checkAggregates(pool, events, timeZone, rates);
     return {
       name: 'emmett (inline projections)',

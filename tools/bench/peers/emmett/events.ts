@@ -1,4 +1,10 @@
-import type { ArrivalRecordedData, BookingCancelledData, BookingCreatedData, MediaViewsReportedData, TourismEvent } from '@caravan/contract';
+import type {
+  ArrivalRecordedData,
+  BookingCancelledData,
+  BookingCreatedData,
+  MediaViewsReportedData,
+  TourismEvent,
+} from '@caravan/contract';
 import type { Event } from '@event-driven-io/emmett';
 
 /** The envelope's other fields ride as Emmett metadata; Emmett stores `messageId` in its message_id column. */
@@ -12,7 +18,12 @@ export type MediaViewsReported = Event<'MediaViewsReported', MediaViewsReportedD
 export type TourismEmmettEvent = BookingCreated | BookingCancelled | ArrivalRecorded | MediaViewsReported;
 
 export function toEmmettEvent(e: TourismEvent): TourismEmmettEvent {
-  const metadata: EnvelopeMetadata = { messageId: e.eventId, occurredAt: e.occurredAt, producer: e.producer, schemaVersion: e.version };
+  const metadata: EnvelopeMetadata = {
+    messageId: e.eventId,
+    occurredAt: e.occurredAt,
+    producer: e.producer,
+    schemaVersion: e.version,
+  };
   // The envelope's `type` discriminates `data` the same way in both unions.
   return { type: e.type, data: e.data, metadata } as TourismEmmettEvent;
 }

@@ -9,7 +9,9 @@ const DUMBO_TYPES = [20, 114, 3802] as const;
  * ones the rest of this process had: the bench runs other code on the same `pg` module afterwards.
  */
 export async function withEmmettTypeParsers<T>(work: () => Promise<T>): Promise<T> {
-  const saved = DUMBO_TYPES.map((oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const);
+  const saved = DUMBO_TYPES.map(
+    (oid) => [oid, types.getTypeParser(oid, 'text') as (value: string) => unknown] as const,
+  );
   // Forced: dumbo sets them once per process, and a second run would otherwise find them restored.
   setNodePostgresTypeParser({ force: true });
   try {

@@ -3,7 +3,6 @@ import { Ctx, EventPattern, type KafkaContext, Payload } from '@nestjs/microserv
 import { TutorialIngestService } from './tutorial-ingest.service';
 import type { TutorialTopics } from './tutorial.tokens';
 
-
 /**
  * The tutorial's controller: one @EventPattern per topic. Built per run because the bench's topic
  * names are unique per run and decorators take them at class definition.

@@ -17,15 +17,36 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })));
-    const records = [...historicTraffic({ seed: 1, timeZone, mix: { badShare: 0.005, duplicateShare: 0.01 }, from: new Date('2024-01-01'), to: new Date('2025-01-01'), count })];
+    await ensureTopics(
+      admin,
+      Object.values(topics).map((topic) => ({ topic, numPartitions: 3 })),
+    );
+    const records = [
+      ...historicTraffic({
+        seed: 1,
+        timeZone,
+        mix: { badShare: 0.005, duplicateShare: 0.01 },
+        from: new Date('2024-01-01'),
+        to: new Date('2025-01-01'),
+        count,
+      }),
+    ];
     const producer = new EventProducer(kafka, topics);
     await producer.connect();
     await producer.sendToRoles(records);
     await producer.disconnect();
     const expected = summarize(records);
-    log(`produced ${records.length} records to ${id}.*: ${expected.accepted} accepted, ${expected.duplicate} duplicates, ${expected.rejected} rejected ${JSON.stringify(expected.rejectedByCode)}`);
-    const result = await benchTutorial({ brokers: config.kafka.brokers, topics, expectedRecords: records.length, databaseUrl: config.database.url, timeZone, log });
+    log(
+      `produced ${records.length} records to ${id}.*: ${expected.accepted} accepted, ${expected.duplicate} duplicates, ${expected.rejected} rejected ${JSON.stringify(expected.rejectedByCode)}`,
+    );
+    const result = await benchTutorial({
+      brokers: config.kafka.brokers,
+      topics,
+      expectedRecords: records.length,
+      databaseUrl: config.database.url,
+      timeZone,
+      log,
+    });
     log(JSON.stringify(result, null, 2));
     if (!result.check.ok) process.exitCode = 1;
   } finally {

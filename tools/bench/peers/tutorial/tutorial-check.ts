@@ -15,15 +15,22 @@ export async function checkStore(url: string, validIds: string[]): Promise<Store
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const stored = new Set((await client.query<{ id: string }>('SELECT event_id::text AS id FROM events')).rows.map((r) => r.id));
+    const stored = new Set(
+      (await client.query<{ id: string }>('SELECT event_id::text AS id FROM events')).rows.map((r) => r.id),
+    );
     const valid = new Set(validIds);
     const problems: string[] = [];
     const missing = [...valid].filter((id) => !stored.has(id));
     const extra = [...stored].filter((id) => !valid.has(id));
     if (missing.length > 0) problems.push(`${missing.length} valid eventIds not stored (e.g. ${missing[0]})`);
-    if (extra.length > 0) problems.push(`${extra.length} stored eventIds the handler never saw valid (e.g. ${extra[0]})`);
+    if (extra.length > 0)
+      problems.push(`${extra.length} stored eventIds the handler never saw valid (e.g. ${extra[0]})`);
     const t = (await client.query<Record<string, string>>(TOTALS)).rows[0] as Record<string, string>;
-    for (const [what, agg, events] of [['travelers', 'agg_travelers', 'event_travelers'], ['bookings', 'agg_bookings', 'event_bookings'], ['views', 'agg_views', 'event_views']] as const) {
+    for (const [what, agg, events] of [
+      ['travelers', 'agg_travelers', 'event_travelers'],
+      ['bookings', 'agg_bookings', 'event_bookings'],
+      ['views', 'agg_views', 'event_views'],
+    ] as const) {
       if (t[agg] !== t[events]) problems.push(`${what}: aggregate ${t[agg]} ≠ events ${t[events]}`);
     }
     return { ok: problems.length === 0, problems, stored: stored.size, travelers: t.agg_travelers ?? '0' };

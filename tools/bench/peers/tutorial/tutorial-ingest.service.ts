@@ -6,7 +6,13 @@ import { EventsRepository } from './events.repository';
 import { aggregateOf, type Upsert } from './tutorial.aggregates';
 import { ON_HANDLED, type OnHandled, TUTORIAL_SETTINGS, type TutorialSettings } from './tutorial.tokens';
 
-export type IngestStats = { handled: number; invalid: number; duplicates: number; validIds: Set<string>; redelivered: number };
+export type IngestStats = {
+  handled: number;
+  invalid: number;
+  duplicates: number;
+  validIds: Set<string>;
+  redelivered: number;
+};
 
 /** Validates one message and stores it: what the tutorial's handler does, per message. */
 @Injectable()

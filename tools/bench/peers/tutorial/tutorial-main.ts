@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     if (message.kind !== 'stop') return;
     void app.close().then(() => {
       const { handled, invalid, duplicates, validIds, redelivered } = stats;
-      process.send?.({ kind: 'closed', handled, invalid, duplicates, redelivered, validIds: [...validIds] } satisfies ChildMessage, () => process.exit(0));
+      process.send?.(
+        { kind: 'closed', handled, invalid, duplicates, redelivered, validIds: [...validIds] } satisfies ChildMessage,
+        () => process.exit(0),
+      );
     });
   });
   // The bench gone: nothing left to report to.

@@ -29,14 +29,26 @@ export async function benchTutorial(input: TutorialInput): Promise<PeerResult> {
   await ensureDatabase(url);
   try {
     await createTables(url);
-    input.log(`tutorial: NestJS Kafka transport in a child process (tsx), database ${dbName}, group tutorial-${id}-server`);
+    input.log(
+      `tutorial: NestJS Kafka transport in a child process (tsx), database ${dbName}, group tutorial-${id}-server`,
+    );
     const run = await runTutorialProcess(
-      { brokers: input.brokers, topics: input.topics, databaseUrl: url, timeZone: input.timeZone, clientId: `tutorial-${id}`, groupId: `tutorial-${id}`, expectedRecords: input.expectedRecords },
+      {
+        brokers: input.brokers,
+        topics: input.topics,
+        databaseUrl: url,
+        timeZone: input.timeZone,
+        clientId: `tutorial-${id}`,
+        groupId: `tutorial-${id}`,
+        expectedRecords: input.expectedRecords,
+      },
       DEFAULT_LIMITS,
     );
     const { handled, invalid, duplicates, redelivered, validIds } = run.closed;
     const store = await checkStore(url, validIds);
-    const steady = run.steadySeconds ? `${Math.round((handled - 1) / run.steadySeconds)}/s after the first message (${(run.seconds - run.steadySeconds).toFixed(1)} s start-up)` : 'no steady rate';
+    const steady = run.steadySeconds
+      ? `${Math.round((handled - 1) / run.steadySeconds)}/s after the first message (${(run.seconds - run.steadySeconds).toFixed(1)} s start-up)`
+      : 'no steady rate';
     const counts = `${handled} records handled: ${store.stored} events stored, ${duplicates} duplicates (${redelivered} records delivered again by the group), ${invalid} invalid; arrivals travelers ${store.travelers}`;
     const exact = handled === input.expectedRecords ? [] : [`handled ${handled}, expected ${input.expectedRecords}`];
     const problems = [...exact, ...store.problems];

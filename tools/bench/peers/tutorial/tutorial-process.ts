@@ -31,17 +31,24 @@ export type TutorialRun = {
  * Runs tutorial-main.ts under tsx as its own process (so CPU and peak RSS are the service's alone)
  * until it has handled `expectedRecords` messages, reads its CPU and VmHWM, then stops it.
  */
-export async function runTutorialProcess(settings: TutorialSettings, limits: Limits = DEFAULT_LIMITS): Promise<TutorialRun> {
+export async function runTutorialProcess(
+  settings: TutorialSettings,
+  limits: Limits = DEFAULT_LIMITS,
+): Promise<TutorialRun> {
   const root = projectRoot();
   const logFile = join(tmpdir(), `caravan-tutorial-${process.pid}-${Date.now()}.log`);
   const log = createWriteStream(logFile);
   const start = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'tutorial-main.ts'), JSON.stringify(settings)], {
-    cwd: root,
-    // Plain log lines, for the tail an error quotes.
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'tutorial-main.ts'), JSON.stringify(settings)],
+    {
+      cwd: root,
+      // Plain log lines, for the tail an error quotes.
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -71,7 +78,12 @@ export async function runTutorialProcess(settings: TutorialSettings, limits: Lim
 }
 
 /** Resolves when the child reports the expected count; rejects on a stall, a failure or an early exit. */
-function untilDone(child: ChildProcess, expected: number, limits: Limits, logFile: string): Promise<{ firstAt?: number; doneAt: number }> {
+function untilDone(
+  child: ChildProcess,
+  expected: number,
+  limits: Limits,
+  logFile: string,
+): Promise<{ firstAt?: number; doneAt: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let firstAt: number | undefined;
@@ -91,16 +103,29 @@ function untilDone(child: ChildProcess, expected: number, limits: Limits, logFil
         lastProgressAt = now;
       }
       if (message.kind === 'done') finish(() => resolve({ firstAt, doneAt: now }));
-      if (message.kind === 'failed') finish(() => reject(new Error(`the tutorial service failed to start: ${message.error}\nlog: ${logFile}`)));
+      if (message.kind === 'failed')
+        finish(() => reject(new Error(`the tutorial service failed to start: ${message.error}\nlog: ${logFile}`)));
     };
     const onExit = (code: number | null, signal: string | null): void =>
-      finish(() => reject(new Error(`the tutorial process exited (${signal ?? code}) after ${handled} of ${expected} records; log: ${logFile}\n${tail(logFile)}`)));
+      finish(() =>
+        reject(
+          new Error(
+            `the tutorial process exited (${signal ?? code}) after ${handled} of ${expected} records; log: ${logFile}\n${tail(logFile)}`,
+          ),
+        ),
+      );
     const watchdog = setInterval(() => {
       const now = performance.now();
       const limit = firstAt === undefined ? limits.startupMs : limits.stallMs;
       if (now - lastProgressAt <= limit) return;
       const what = firstAt === undefined ? 'no message handled' : `stalled at ${handled} of ${expected} records`;
-      finish(() => reject(new Error(`tutorial peer: ${what}, nothing new for ${Math.round(limit / 1000)} s (are all ${expected} records on the topics?); log: ${logFile}\n${tail(logFile)}`)));
+      finish(() =>
+        reject(
+          new Error(
+            `tutorial peer: ${what}, nothing new for ${Math.round(limit / 1000)} s (are all ${expected} records on the topics?); log: ${logFile}\n${tail(logFile)}`,
+          ),
+        ),
+      );
     }, 250);
     child.on('message', onMessage);
     child.once('exit', onExit);

@@ -16,9 +16,14 @@ export function foldArrivals(events: readonly TourismEmmettEvent[], timeZone: st
     const day = localDate(Date.parse(metadata.occurredAt), timeZone);
     const destination = d.destination ?? '';
     const key = `${day}|${d.nationality}|${d.port}|${d.purpose}|${destination}`;
-    addTo(rows, key, () => ({ day, nationality: d.nationality, port: d.port, purpose: d.purpose, destination, travelers: 0 }), (r) => {
-      r.travelers += d.travelers;
-    });
+    addTo(
+      rows,
+      key,
+      () => ({ day, nationality: d.nationality, port: d.port, purpose: d.purpose, destination, travelers: 0 }),
+      (r) => {
+        r.travelers += d.travelers;
+      },
+    );
   }
   return [...rows.values()];
 }

@@ -4,7 +4,14 @@ import { postgreSQLRawBatchSQLProjection } from '@event-driven-io/emmett-postgre
 import type { TourismEmmettEvent } from '../events';
 import { addTo, valuesOf } from './sql-values';
 
-type Row = { day: string; market: string; destination: string; channel: string; bookings: number; grossUsdCents: bigint };
+type Row = {
+  day: string;
+  market: string;
+  destination: string;
+  channel: string;
+  bookings: number;
+  grossUsdCents: bigint;
+};
 
 /** Folds a batch into per-day booking counts and gross USD cents (rate valid at occurredAt). Pure. */
 export function foldBookings(events: readonly TourismEmmettEvent[], timeZone: string, rates: RateTable): Row[] {
@@ -17,10 +24,15 @@ export function foldBookings(events: readonly TourismEmmettEvent[], timeZone: st
     const day = localDate(atMs, timeZone);
     const cents = rates.toUsdCents(d.price.amount, d.price.currency, atMs);
     const key = `${day}|${d.market}|${d.destination}|${d.channel}`;
-    addTo(rows, key, () => ({ day, market: d.market, destination: d.destination, channel: d.channel, bookings: 0, grossUsdCents: 0n }), (r) => {
-      r.bookings += 1;
-      r.grossUsdCents += cents;
-    });
+    addTo(
+      rows,
+      key,
+      () => ({ day, market: d.market, destination: d.destination, channel: d.channel, bookings: 0, grossUsdCents: 0n }),
+      (r) => {
+        r.bookings += 1;
+        r.grossUsdCents += cents;
+      },
+    );
   }
   return [...rows.values()];
 }

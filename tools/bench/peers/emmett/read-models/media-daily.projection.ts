@@ -15,9 +15,14 @@ export function foldMedia(events: readonly TourismEmmettEvent[], timeZone: strin
     const { data: d, metadata } = e;
     const day = localDate(Date.parse(metadata.occurredAt), timeZone);
     const key = `${day}|${d.platform}|${d.campaign}|${d.market}`;
-    addTo(rows, key, () => ({ day, platform: d.platform, campaign: d.campaign, market: d.market, views: 0 }), (r) => {
-      r.views += d.views;
-    });
+    addTo(
+      rows,
+      key,
+      () => ({ day, platform: d.platform, campaign: d.campaign, market: d.market, views: 0 }),
+      (r) => {
+        r.views += d.views;
+      },
+    );
   }
   return [...rows.values()];
 }
