@@ -522,9 +522,7 @@ async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: 
   };
 }
 
-function summarizeFaults(
-  results: FaultResult[],
-): Array<{
+function summarizeFaults(results: FaultResult[]): Array<{
   kind: FaultKind;
   count: number;
   p50Seconds: number | undefined;

@@ -152,18 +152,16 @@ const fairData: Record<string, fc.Arbitrary<Record<string, unknown>>> = {
   }),
 };
 
-const envelope = fc
-  .constantFrom(...TYPES)
-  .chain((type) =>
-    fc.record({
-      eventId: fc.uuid(),
-      type: fc.constant(type),
-      version: fc.constant(1),
-      occurredAt: fairDate,
-      producer: fairString(1, 64),
-      data: fairData[type] as fc.Arbitrary<Record<string, unknown>>,
-    }),
-  );
+const envelope = fc.constantFrom(...TYPES).chain((type) =>
+  fc.record({
+    eventId: fc.uuid(),
+    type: fc.constant(type),
+    version: fc.constant(1),
+    occurredAt: fairDate,
+    producer: fairString(1, 64),
+    data: fairData[type] as fc.Arbitrary<Record<string, unknown>>,
+  }),
+);
 
 type Mutation = (e: Record<string, unknown>) => fc.Arbitrary<Record<string, unknown>>;
 const dataOf = (e: Record<string, unknown>): Record<string, unknown> =>

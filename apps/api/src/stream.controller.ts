@@ -95,13 +95,11 @@ function framesOf(rows: readonly StreamedSnapshot[]): string {
 
 /** The event stream's status and headers, sent with its first bytes (so a refusal can still be a 503). */
 function start(res: Response): void {
-  res
-    .status(200)
-    .set({
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
+  res.status(200).set({
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
   res.flushHeaders();
 }

@@ -18,13 +18,11 @@ export async function createApp(root: DynamicModule): Promise<INestApplication> 
   app.useBodyParser('json', { limit: config.http.bodyLimitBytes });
   app.use((req: Request, res: Response, next: NextFunction) => {
     if ((req.originalUrl ?? req.url).length > config.http.urlLimitBytes) {
-      res
-        .status(414)
-        .json({
-          statusCode: 414,
-          error: 'URI_TOO_LONG',
-          message: `the URL may have at most ${config.http.urlLimitBytes} bytes`,
-        });
+      res.status(414).json({
+        statusCode: 414,
+        error: 'URI_TOO_LONG',
+        message: `the URL may have at most ${config.http.urlLimitBytes} bytes`,
+      });
       return;
     }
     next();
