@@ -23,7 +23,7 @@ import type { Pool } from 'pg';
 import { DLQ_HEADERS } from '@caravan/contract';
 import { type CaravanConfig, loadConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
-import { APPEND_LOCK } from '@caravan/ingest';
+import { APPEND_LOCK } from '@caravan/event-store';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
 import { isAlive, ourBrokerPid, startBroker, stopBroker, waitUntil as waitUntilIn } from '@caravan/stack';

@@ -1,8 +1,7 @@
 import { buildEvent } from '@caravan/contract';
-import { APPEND_LOCK } from '@caravan/ingest';
+import { APPEND_LOCK, projectionProgress } from '@caravan/event-store';
 import { EventProducer, type OutgoingEvent } from '@caravan/kafka';
 import { PROJECTION_NAMES } from '@caravan/observability';
-import { projectionLag } from '@caravan/projections';
 import {
   advisoryLockHolders,
   type ChildApp,
@@ -120,7 +119,7 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
     const projectors = [spawnApp('projector', env), spawnApp('projector', env)];
     running.push(...projectors);
     const lag = async () =>
-      (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
+      (await projectionProgress(db().pool, PROJECTION_NAMES)).reduce((n, p) => n + p.lagEvents, 0);
     await waitFor(
       async () => (await projectionLockHolders(db().pool)).length === PROJECTION_NAMES.length && (await lag()) === 0,
       { timeoutMs: 120_000, what: 'projections caught up' },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { KpiSnapshot } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import { PROJECTION_NAMES } from '@caravan/observability';
-import { projectionLag } from '@caravan/projections';
+import { projectionProgress } from '@caravan/event-store';
 import {
   type ChildApp,
   configOf,
@@ -139,8 +139,7 @@ describe('every app session terminated (pg_terminate_backend; real PostgreSQL an
       );
       expect(stored.rows[0]?.n).toBe(expected.accepted);
       await waitFor(
-        async () =>
-          (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).every((lag) => lag === 0),
+        async () => (await projectionProgress(db().pool, PROJECTION_NAMES)).every((p) => p.lagEvents === 0),
         { timeoutMs: 120_000, what: 'projections caught up' },
       );
       await waitFor(

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
-import { appendEvents, candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import { appendEvents } from '@caravan/event-store';
+import { candidatesOf, type KafkaRecord } from '@caravan/ingest';
 import type { OutgoingEvent } from '@caravan/kafka';
 import { catchUp, ensureProjectionTables, type Projection, PROJECTIONS, tableNames } from '@caravan/projections';
 

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import { PROJECTION_NAMES } from '@caravan/observability';
-import { projectionLag } from '@caravan/projections';
+import { projectionProgress } from '@caravan/event-store';
 import {
   type ChildApp,
   configOf,
@@ -25,7 +25,7 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
   const running = useChildApps('all');
 
   const lagOf = async () =>
-    (await Promise.all(PROJECTION_NAMES.map((n) => projectionLag(db().pool, n)))).reduce((a, b) => a + b, 0);
+    (await projectionProgress(db().pool, PROJECTION_NAMES)).reduce((n, p) => n + p.lagEvents, 0);
   /** The application (caravan-<app>-<process id>) of each session holding a projection's advisory lock. */
   const lockHolders = () => projectionLockHolders(db().pool);
 

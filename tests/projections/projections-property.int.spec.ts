@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@caravan/database';
-import { readEventsAfter, START_OF_STORE } from '@caravan/ingest';
+import { readEventsAfter, START_OF_STORE } from '@caravan/event-store';
 import { catchUp, ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
 import { createTestDatabase, prng, projectAll, storeEvents } from '../harness';
 import { eventSets } from './event-arbitrary';

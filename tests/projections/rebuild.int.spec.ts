@@ -1,8 +1,12 @@
 import { buildEvent } from '@caravan/contract';
 import type { OutgoingEvent } from '@caravan/kafka';
-import { PROJECTIONS, ProjectionRunner, projectionLag, rebuildProjection, tableNames } from '@caravan/projections';
+import { projectionProgress } from '@caravan/event-store';
+import { PROJECTIONS, ProjectionRunner, rebuildProjection, tableNames } from '@caravan/projections';
 import { prng, projectAll, storeEvents, useTestDatabase, waitFor, type TestDatabase } from '../harness';
 import { expectedFromEvents, projected } from './projection-sql';
+
+const bookingsLag = async (pool: Parameters<typeof projectionProgress>[0]): Promise<number | undefined> =>
+  (await projectionProgress(pool, ['bookings']))[0]?.lagEvents;
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -49,7 +53,7 @@ describe('rebuilding a projection while events keep arriving (real PostgreSQL)',
       quiet,
     );
     runner.start();
-    await waitFor(async () => runner.active && (await projectionLag(db().pool, 'bookings')) === 0, {
+    await waitFor(async () => runner.active && (await bookingsLag(db().pool)) === 0, {
       what: 'live projection caught up',
     });
 
@@ -83,7 +87,7 @@ describe('rebuilding a projection while events keep arriving (real PostgreSQL)',
       expect(queries).toBeGreaterThan(0);
 
       // The live runner goes on from the rebuilt checkpoint.
-      await waitFor(async () => (await projectionLag(db().pool, 'bookings')) === 0, {
+      await waitFor(async () => (await bookingsLag(db().pool)) === 0, {
         what: 'live projection caught up after the swap',
       });
     } finally {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
+import { projectionProgress } from '@caravan/event-store';
 import { kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { PROJECTION_NAMES, readinessChecks } from '@caravan/observability';
 
@@ -56,17 +57,13 @@ export class ReadinessService {
 
   /** The most events any projection has yet to apply (information: it never fails readiness). */
   private async describeProjectionLag(): Promise<string> {
-    const { rows } = await this.pool.query<{ name: string; lag: string }>(
-      `SELECT n.name, count(e.position)::text AS lag
-       FROM unnest($1::text[]) AS n(name)
-       LEFT JOIN projection_checkpoints c ON c.name = n.name
-       LEFT JOIN events e ON e.position > coalesce(c.position, 0)
-       GROUP BY n.name ORDER BY count(e.position) DESC LIMIT 1`,
-      [PROJECTION_NAMES],
+    const progress = await projectionProgress(this.pool, PROJECTION_NAMES);
+    // The first of the most behind (ties in the order of the names, as ORDER BY ... LIMIT 1 gave before).
+    const worst = progress.reduce<(typeof progress)[number] | undefined>(
+      (w, p) => (!w || p.lagEvents > w.lagEvents ? p : w),
+      undefined,
     );
-    const worst = rows[0];
-    const lag = Number(worst?.lag ?? 0);
-    return lag === 0 ? 'caught up' : `${worst?.name} has ${lag} events to apply`;
+    return !worst || worst.lagEvents === 0 ? 'caught up' : `${worst.name} has ${worst.lagEvents} events to apply`;
   }
 
   /** How fresh the latest snapshot is (information: the api serves what there is). */

@@ -1,4 +1,5 @@
 import type { Rejection, ValidationResult, ValidEvent } from '@caravan/contract';
+import type { NewEvent } from '@caravan/event-store';
 import type { KafkaRecord } from './kafka-record';
 
 export type Outcome =
@@ -6,8 +7,8 @@ export type Outcome =
   | { kind: 'duplicate'; record: KafkaRecord; event: ValidEvent }
   | { kind: 'rejected'; record: KafkaRecord; rejection: Rejection; eventId: string | null };
 
-/** A valid event offered to the store, with the record it came from. */
-export type Candidate = ValidEvent & { topic: string; partition: number; offset: string };
+/** A valid event offered to the store, with the record that carried it. */
+export type Candidate = ValidEvent & NewEvent;
 
 /** The first record of each eventId in a batch, with its offset: the one offered to the event store. */
 export function candidatesOf(results: Array<{ record: KafkaRecord; result: ValidationResult }>): Candidate[] {
@@ -16,9 +17,7 @@ export function candidatesOf(results: Array<{ record: KafkaRecord; result: Valid
     if (result.ok && !seen.has(result.event.eventId))
       seen.set(result.event.eventId, {
         ...result.event,
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
+        source: { topic: record.topic, partition: record.partition, offset: record.offset },
       });
   }
   return [...seen.values()];

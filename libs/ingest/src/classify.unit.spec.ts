@@ -33,7 +33,7 @@ describe('classifying a batch', () => {
   ];
 
   it('offers the first record of each eventId to the store, with its offset', () => {
-    expect(candidatesOf(results).map((c) => [c.eventId, c.offset])).toEqual([
+    expect(candidatesOf(results).map((c) => [c.eventId, c.source.offset])).toEqual([
       ['a', '0'],
       ['b', '4'],
       ['c', '5'],

@@ -1,5 +1,4 @@
 export * from './classify';
-export * from './event-store';
 export * from './ingest-batch';
 export * from './kafka-record';
 export * from './currency-rates';

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { validateRecord, type ValidationContext, type ValidationResult } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes, type Outcome } from './classify';
-import { appendEvents } from './event-store';
+import { appendEvents } from '@caravan/event-store';
 import type { KafkaRecord } from './kafka-record';
 
 export type BatchInput = {

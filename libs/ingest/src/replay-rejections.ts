@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes } from './classify';
-import { appendEvents } from './event-store';
+import { appendEvents } from '@caravan/event-store';
 import type { KafkaRecord } from './kafka-record';
 
 export type ReplaySelection = { ids?: string[]; code?: string; limit: number };

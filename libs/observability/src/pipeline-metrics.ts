@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
+import { projectionProgress } from '@caravan/event-store';
 import {
   consumerLag,
   dlqPending,
@@ -84,16 +85,12 @@ export async function readPipelineStatus(
     t.replayed[row.resolution] += n;
   }
 
-  const lags = await pool.query<{ name: string; events: string; seconds: string; aside: number }>(
-    `SELECT n.name, count(e.position)::text AS events,
-            coalesce(extract(epoch FROM now() - min(e.ingested_at)), 0)::text AS seconds,
-            (SELECT count(*) FROM projection_set_aside s WHERE s.projection = n.name)::int AS aside
-     FROM unnest($1::text[]) AS n(name)
-     LEFT JOIN projection_checkpoints c ON c.name = n.name
-     LEFT JOIN events e ON e.position > coalesce(c.position, 0)
-     GROUP BY n.name`,
+  const progress = await projectionProgress(pool, PROJECTION_NAMES);
+  const aside = await pool.query<{ projection: string; n: number }>(
+    `SELECT projection, count(*)::int AS n FROM projection_set_aside WHERE projection = ANY($1::text[]) GROUP BY projection`,
     [PROJECTION_NAMES],
   );
+  const setAside = new Map(aside.rows.map((r) => [r.projection, r.n]));
 
   // A partial index keeps the pending count cheap; refused ones are few by nature.
   const dlq = await pool.query<{ pending: string; refused: string }>(
@@ -131,9 +128,15 @@ export async function readPipelineStatus(
   return {
     topics: [...byTopic.values()].sort((a, b) => a.topic.localeCompare(b.topic)),
     consumerLag: lag,
-    projections: lags.rows
-      .map((r) => ({ name: r.name, lagEvents: Number(r.events), lagSeconds: Number(r.seconds), setAside: r.aside }))
+    projections: progress
+      .map((p) => ({
+        name: p.name,
+        lagEvents: p.lagEvents,
+        lagSeconds: p.lagSeconds,
+        setAside: setAside.get(p.name) ?? 0,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+
     dlq: { pending: Number(dlq.rows[0]?.pending ?? 0), refused: Number(dlq.rows[0]?.refused ?? 0) },
     snapshotAgeSeconds: ageSeconds === null || ageSeconds === undefined ? undefined : Number(ageSeconds),
   };

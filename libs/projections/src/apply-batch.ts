@@ -1,6 +1,14 @@
 import type { PoolClient } from 'pg';
-import { nextRange, readEventsIn, type StoreRange } from '@caravan/ingest';
-import { projectionLag, readCheckpoint, saveCheckpoint } from './checkpoints';
+import {
+  nextRange,
+  type Position,
+  positionsIn,
+  projectionProgress,
+  readCheckpoint,
+  readEventsIn,
+  saveCheckpoint,
+  type StoreRange,
+} from '@caravan/event-store';
 import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
 import { classifyApplyError, setAside, type SetAsideEvent } from './set-aside';
@@ -9,15 +17,15 @@ export type BatchApplied = {
   read: number;
   applied: number;
   setAside: number;
-  firstPosition: string;
-  lastPosition: string;
+  firstPosition: Position;
+  lastPosition: Position;
 };
 export type BatchOptions = {
   batchSize: number;
   timeZone: string;
   checkpointName?: string;
   /** Apply no event beyond this position (a rebuild's swap brings two checkpoints to one place). */
-  upTo?: bigint;
+  upTo?: Position;
   onApplied?: (batch: BatchApplied) => void;
   /** An event the projection could not apply, now set aside (and skipped). */
   onSetAside?: (event: SetAsideEvent) => void;
@@ -105,13 +113,13 @@ export async function applyBatchInTransaction(
       await isolate(client, projection, tables, options, range, name, failed, isolated, 1);
     });
   }
-  await saveCheckpoint(client, name, { position: range.upper }, isolated.applied);
+  await saveCheckpoint(client, name, { from: checkpoint, to: range.upper, applied: isolated.applied });
   options.onApplied?.({
     read: range.count,
     applied: isolated.applied,
     setAside: isolated.setAside,
-    firstPosition: (range.after + 1n).toString(),
-    lastPosition: range.upper.toString(),
+    firstPosition: range.after + 1,
+    lastPosition: range.upper,
   });
   return range.count;
 }
@@ -157,22 +165,17 @@ async function isolate(
   done: { applied: number; setAside: number },
   depth: number,
 ): Promise<void> {
-  const { rows } = await client.query<{ position: string }>(
-    // By the bigint column: the text alias would sort 10 before 9.
-    `SELECT position::text FROM events WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[]) ORDER BY events.position`,
-    [range.after.toString(), range.upper.toString(), [...projection.eventTypes]],
-  );
-  const positions = rows.map((r) => BigInt(r.position)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const positions = await positionsIn(client, range, projection.eventTypes);
   // The failure follows no event of the projection's: not an event's to bear.
   if (positions.length === 0) throw error;
   if (positions.length === 1) {
-    const event = await setAside(client, name, positions[0] as bigint, error);
+    const event = await setAside(client, name, positions[0] as Position, error);
     done.setAside += 1;
     options.onSetAside?.(event);
     return;
   }
   const half = Math.ceil(positions.length / 2);
-  const split = positions[half - 1] as bigint;
+  const split = positions[half - 1] as Position;
   // count: the projection's own events in each half (what a projection of every type, the watermark, reports).
   const halves: StoreRange[] = [
     { after: range.after, upper: split, count: half },
@@ -216,7 +219,8 @@ export async function catchUp(
     if (read > 0) continue;
     // Up to a given position: reached once nothing below it is left (every event there is committed).
     if (options.upTo !== undefined) return applied;
-    if ((await projectionLag(client, options.checkpointName ?? projection.name)) === 0) return applied;
+    const [progress] = await projectionProgress(client, [options.checkpointName ?? projection.name]);
+    if (progress?.lagEvents === 0) return applied;
     if (Date.now() > deadline) throw new Error(`${projection.name} did not catch up within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }

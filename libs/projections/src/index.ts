@@ -1,5 +1,4 @@
 export * from './apply-batch';
-export * from './checkpoints';
 export * from './projection';
 export * from './projection-runner';
 export * from './projector.module';

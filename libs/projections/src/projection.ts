@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RateTable } from '@caravan/domain';
-import type { StoredEvent, StoreRange } from '@caravan/ingest';
+import type { StoredEvent, StoreRange } from '@caravan/event-store';
 
 export type ProjectionContext = { timeZone: string; rates: RateTable };
 export type RangeContext = { timeZone: string };

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
+import { adoptCheckpoint, headPosition, resetCheckpoint } from '@caravan/event-store';
 import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName } from './apply-batch';
-import { resetCheckpoint } from './checkpoints';
 import { type Projection, table, tableNames } from './projection';
 
 export type TableDifference = {
@@ -60,9 +60,6 @@ export async function rebuildProjection(
     log(`${projection.name}: replaying the event store into ${Object.values(shadow).join(', ')}`);
     // Up to the head as it is now (what comes meanwhile is applied in the swap), with no time
     // limit: a large store takes as long as it takes, and a busy one cannot keep it chasing.
-    const { rows: start } = await client.query<{ head: string | null }>(
-      'SELECT max(position)::text AS head FROM events',
-    );
     let eventsReplayed = await catchUp(
       client,
       projection,
@@ -72,7 +69,7 @@ export async function rebuildProjection(
         timeZone: options.timeZone,
         checkpointName: shadowCheckpoint,
         onBatch: options.onProgress,
-        upTo: BigInt(start[0]?.head ?? 0),
+        upTo: await headPosition(client),
       },
       Number.MAX_SAFE_INTEGER,
     );
@@ -83,10 +80,7 @@ export async function rebuildProjection(
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
       // Both up to the head of the store as it is now, exactly: events appended meanwhile are the
       // live runner's once the swap is done (chasing them could go on for as long as they come).
-      const { rows: head } = await client.query<{ head: string | null }>(
-        'SELECT max(position)::text AS head FROM events',
-      );
-      const batch = { batchSize: options.batchSize, timeZone: options.timeZone, upTo: BigInt(head[0]?.head ?? 0) };
+      const batch = { batchSize: options.batchSize, timeZone: options.timeZone, upTo: await headPosition(client) };
       for (;;) {
         const read = await applyBatchInTransaction(client, projection, shadow, {
           ...batch,
@@ -131,13 +125,7 @@ async function swap(client: PoolClient, projection: Projection, shadowCheckpoint
     await client.query(`ALTER TABLE ${table(shadow, t)} RENAME TO ${table(live, t)}`);
   }
   // The live checkpoint becomes the rebuilt one (both are at the same place after the catch-up).
-  await client.query(
-    `UPDATE projection_checkpoints l SET position = s.position,
-       events_applied = s.events_applied, updated_at = now()
-     FROM projection_checkpoints s WHERE l.name = $1 AND s.name = $2`,
-    [projection.name, shadowCheckpoint],
-  );
-  await client.query('DELETE FROM projection_checkpoints WHERE name = $1', [shadowCheckpoint]);
+  await adoptCheckpoint(client, projection.name, shadowCheckpoint);
   // What the live projection had set aside is replaced by what the rebuild could not apply either.
   await client.query('DELETE FROM projection_set_aside WHERE projection = $1', [projection.name]);
   await client.query('UPDATE projection_set_aside SET projection = $1 WHERE projection = $2', [

@@ -1,9 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import { printable } from '@caravan/contract';
 import { classifyPgError, describePgError, type FailureKind } from '@caravan/database';
+import { type Position, readEventAt } from '@caravan/event-store';
 
 export type SetAsideEvent = {
   projection: string;
+  /** As text, as the admin API and the CLI show it. */
   position: string;
   eventId: string;
   eventType: string;
@@ -28,25 +30,24 @@ export function classifyApplyError(error: unknown): FailureKind {
 export async function setAside(
   client: PoolClient,
   checkpointName: string,
-  position: bigint,
+  position: Position,
   error: unknown,
 ): Promise<SetAsideEvent> {
-  const { rows } = await client.query<{ event_id: string; type: string; set_aside_at: Date }>(
-    `INSERT INTO projection_set_aside (projection, position, event_id, event_type, error)
-     SELECT $1, position, event_id, type, $3 FROM events WHERE position = $2
+  const event = await readEventAt(client, position);
+  if (!event) throw new Error(`no event at position ${position} to set aside`);
+  const { rows } = await client.query<{ set_aside_at: Date }>(
+    `INSERT INTO projection_set_aside (projection, position, event_id, event_type, error) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (projection, position) DO UPDATE SET error = EXCLUDED.error, set_aside_at = now()
-     RETURNING event_id, event_type AS type, set_aside_at`,
-    [checkpointName, position.toString(), printable(describePgError(error)).slice(0, 2_000)],
+     RETURNING set_aside_at`,
+    [checkpointName, position, event.eventId, event.type, printable(describePgError(error)).slice(0, 2_000)],
   );
-  const row = rows[0];
-  if (!row) throw new Error(`no event at position ${position} to set aside`);
   return {
     projection: checkpointName,
-    position: position.toString(),
-    eventId: row.event_id,
-    eventType: row.type,
+    position: String(position),
+    eventId: event.eventId,
+    eventType: event.type,
     error: describePgError(error),
-    setAsideAt: row.set_aside_at.toISOString(),
+    setAsideAt: (rows[0] as { set_aside_at: Date }).set_aside_at.toISOString(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { KpiSnapshot } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
+import { type Position, readCheckpoints, START_OF_STORE } from '@caravan/event-store';
 import { windowsAt } from '@caravan/domain';
 import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
 import { KPI_FAMILIES } from './kpi-families';
@@ -11,20 +12,17 @@ const TABLES_READ = ['event_watermark', ...new Set(KPI_FAMILIES.map((f) => f.tab
 
 export type Reflected = {
   /** The lowest of the projections' checkpoints: every event up to it is in every aggregate read (never decreases). */
-  position: number;
+  position: Position;
   /** Every projection read has applied exactly up to `position`: the aggregates reflect it and nothing more. */
   level: boolean;
 };
 
 /** The event-store position the aggregates reflect (read in the same snapshot as the aggregates). */
 export async function reflectedPosition(db: Pool | PoolClient): Promise<Reflected> {
-  const { rows } = await db.query<{ low: string | null; high: string | null; n: string }>(
-    `SELECT min(position)::text AS low, max(position)::text AS high, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
-    [PROJECTIONS_READ],
-  );
-  const row = rows[0];
-  if (Number(row?.n) !== PROJECTIONS_READ.length) return { position: 0, level: false };
-  return { position: Number(row?.low ?? 0), level: row?.low === row?.high };
+  const checkpoints = [...(await readCheckpoints(db, PROJECTIONS_READ)).values()];
+  if (checkpoints.length !== PROJECTIONS_READ.length) return { position: START_OF_STORE, level: false };
+  const low = Math.min(...checkpoints);
+  return { position: low, level: low === Math.max(...checkpoints) };
 }
 
 export async function readTargets(db: Pool | PoolClient): Promise<Targets> {

@@ -1,3 +1,4 @@
+import { countEvents } from '@caravan/event-store';
 import { PROJECTIONS, rebuildProjection } from '@caravan/projections';
 import type { RebuildOptions } from '../commands/rebuild';
 import { CliError } from '../support/cli-error';
@@ -12,11 +13,11 @@ export async function rebuild(name: string, options: RebuildOptions): Promise<vo
     throw new CliError(`no projection ${name}; one of ${PROJECTIONS.map((p) => p.name).join(', ')}, all`, 2);
   const { config, log } = cliContext();
   await withDatabase(config, 'rebuild', async (pool) => {
-    const { rows } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM events');
+    const stored = await countEvents(pool);
     let differing = 0;
     for (const projection of selected) {
       const started = Date.now();
-      const bar = progressBar(projection.name.padEnd(14), Number(rows[0]?.n ?? 0), {
+      const bar = progressBar(projection.name.padEnd(14), stored, {
         quiet: options.quiet,
         unit: 'events',
       });

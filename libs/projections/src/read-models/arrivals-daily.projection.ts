@@ -1,3 +1,4 @@
+import { EVENTS_TABLE } from '@caravan/event-store';
 import { type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
 
@@ -23,7 +24,7 @@ export const arrivalsDaily: Projection = {
       `WITH folded AS (
          SELECT (occurred_at AT TIME ZONE $3)::date AS day, data->>'nationality' AS nationality, data->>'port' AS port, data->>'purpose' AS purpose,
                 coalesce(data->>'destination', '') AS destination, sum((data->>'travelers')::bigint) AS travelers, count(*) AS events
-         FROM events
+         FROM ${EVENTS_TABLE}
          WHERE position > $1::bigint AND position <= $2::bigint AND type = 'ArrivalRecorded'
          GROUP BY 1, 2, 3, 4, 5),
        upserted AS (
@@ -32,7 +33,7 @@ export const arrivalsDaily: Projection = {
          ON CONFLICT (day, nationality, port, purpose, destination)
          DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers, events = a.events + EXCLUDED.events)
        SELECT coalesce(sum(events), 0)::int AS n FROM folded`,
-      [range.after.toString(), range.upper.toString(), timeZone],
+      [range.after, range.upper, timeZone],
     );
     return rows[0]?.n ?? 0;
   },

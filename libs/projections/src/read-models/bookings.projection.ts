@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { BookingCancelledData, BookingCreatedData } from '@caravan/contract';
 import { localDate, type RateTable } from '@caravan/domain';
-import type { StoredEvent } from '@caravan/ingest';
+import type { StoredEvent } from '@caravan/event-store';
 import { type Projection, type TableNames, table } from '../projection';
 
 type Stamp = { eventId: string; occurredAtMs: number };

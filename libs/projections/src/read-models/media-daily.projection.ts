@@ -1,3 +1,4 @@
+import { EVENTS_TABLE } from '@caravan/event-store';
 import { type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
 
@@ -22,7 +23,7 @@ export const mediaDaily: Projection = {
       `WITH folded AS (
          SELECT (occurred_at AT TIME ZONE $3)::date AS day, data->>'platform' AS platform, data->>'campaign' AS campaign, data->>'market' AS market,
                 sum((data->>'views')::bigint) AS views, count(*) AS reports
-         FROM events
+         FROM ${EVENTS_TABLE}
          WHERE position > $1::bigint AND position <= $2::bigint AND type = 'MediaViewsReported'
          GROUP BY 1, 2, 3, 4),
        upserted AS (
@@ -31,7 +32,7 @@ export const mediaDaily: Projection = {
          ON CONFLICT (day, platform, campaign, market)
          DO UPDATE SET views = m.views + EXCLUDED.views, reports = m.reports + EXCLUDED.reports)
        SELECT coalesce(sum(reports), 0)::int AS n FROM folded`,
-      [range.after.toString(), range.upper.toString(), timeZone],
+      [range.after, range.upper, timeZone],
     );
     return rows[0]?.n ?? 0;
   },

@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { withTransaction } from '@caravan/database';
-import type { Candidate } from './classify';
-import { appendEvents, readEventsAfter, START_OF_STORE, type StoreCheckpoint, type StoredEvent } from './event-store';
+import { appendEvents } from './append-events';
+import type { NewEvent, StoredEvent } from './events';
+import { headPosition, readEventsAfter } from './read-events';
+import type { Position } from './position';
 import { useTestDatabase, waitFor } from '../../../tests/harness';
 
-function candidate(offset: number): Candidate {
+function candidate(offset: number): NewEvent {
   return {
     eventId: randomUUID(),
     type: 'ArrivalRecorded',
     version: 1,
     occurredAt: '2024-03-28T10:15:00+05:00',
-    occurredAtMs: Date.parse('2024-03-28T10:15:00+05:00'),
     producer: 'test',
     data: { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 1 },
     contentHash: 'ab'.repeat(32),
-    topic: 'tourism.arrivals',
-    partition: 0,
-    offset: String(offset),
+    source: { topic: 'tourism.arrivals', partition: 0, offset: String(offset) },
   };
 }
 
@@ -75,8 +74,8 @@ describe('the event store (real PostgreSQL)', () => {
 
       await slow.query('COMMIT');
       const fastAppend = await fast;
-      const slowPosition = BigInt(slowAppend.inserted.get(slowEvent.eventId) as string);
-      const fastPosition = BigInt(fastAppend.inserted.get(fastEvent.eventId) as string);
+      const slowPosition = slowAppend.inserted.get(slowEvent.eventId) as Position;
+      const fastPosition = fastAppend.inserted.get(fastEvent.eventId) as Position;
       expect(fastPosition).toBeGreaterThan(slowPosition);
       const read = await readEventsAfter(db().pool, start, 100);
       expect(read.map((e) => e.eventId)).toEqual([slowEvent.eventId, fastEvent.eventId]);
@@ -93,7 +92,7 @@ describe('the event store (real PostgreSQL)', () => {
     let writing = true;
     const seen: StoredEvent[] = [];
     const reader = (async () => {
-      let checkpoint: StoreCheckpoint = start;
+      let checkpoint: Position = start;
       while (writing || seen.length < writers * perWriter) {
         const batch = await readEventsAfter(db().pool, checkpoint, 7);
         seen.push(...batch);
@@ -102,10 +101,10 @@ describe('the event store (real PostgreSQL)', () => {
         // only ever become visible in increasing order.
         const below = await db().pool.query<{ n: string }>(
           'SELECT count(*)::text AS n FROM events WHERE position > $1 AND position <= $2',
-          [start.position.toString(), (last?.position ?? checkpoint.position).toString()],
+          [start, last?.position ?? checkpoint],
         );
         expect(Number(below.rows[0]?.n)).toBe(seen.length);
-        if (last) checkpoint = { position: last.position };
+        if (last) checkpoint = last.position;
         else await new Promise((r) => setTimeout(r, 5));
       }
     })();
@@ -132,8 +131,7 @@ describe('the event store (real PostgreSQL)', () => {
     expect(new Set(seen.map((e) => e.eventId)).size).toBe(written.length);
   });
 
-  async function lastCheckpoint(): Promise<StoreCheckpoint> {
-    const { rows } = await db().pool.query(`SELECT position FROM events ORDER BY position DESC LIMIT 1`);
-    return rows[0] ? { position: BigInt(rows[0].position) } : START_OF_STORE;
+  async function lastCheckpoint(): Promise<Position> {
+    return headPosition(db().pool);
   }
 });

@@ -1,0 +1,6 @@
+export * from './append-events';
+export * from './checkpoints';
+export * from './events';
+export * from './position';
+export * from './projection-progress';
+export * from './read-events';
