@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { appendEvents } from '@caravan/event-store';
-import { candidatesOf, type KafkaRecord } from '@caravan/ingest';
+import { candidatesOf } from '@caravan/ingest';
+import type { KafkaRecord } from '@caravan/kafka';
 import type { OutgoingEvent } from '@caravan/kafka';
 import { catchUp, ensureProjectionTables, type Projection, PROJECTIONS, tableNames } from '@caravan/projections';
 

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
-import {
-  CurrencyRateValidity,
-  type BatchInput,
-  type IngestFailure,
-  ingestResilient,
-  type KafkaRecord,
-} from '@caravan/ingest';
+import { CurrencyRateValidity, type BatchInput, type IngestFailure, ingestResilient } from '@caravan/ingest';
+import type { KafkaRecord } from '@caravan/kafka';
 import { createTestDatabase, projectAll, totals } from '../harness';
 import { expectedFromEvents, projected } from '../projections/projection-sql';
 import { type HostileRecord, hostileRecord } from './hostile-records';

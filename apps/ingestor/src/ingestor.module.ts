@@ -5,7 +5,6 @@ import { HealthModule } from '@caravan/health';
 import { IngestModule } from '@caravan/ingest';
 import { KafkaModule } from '@caravan/kafka';
 import { LoggingModule } from '@caravan/runtime';
-import { IngestController } from './ingest.controller';
 
 @Module({})
 export class IngestorModule {
@@ -21,7 +20,6 @@ export class IngestorModule {
         HealthModule,
         IngestModule,
       ],
-      controllers: [IngestController],
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { Rejection, ValidationResult, ValidEvent } from '@caravan/contract';
 import type { NewEvent } from '@caravan/event-store';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 export type Outcome =
   | { kind: 'accepted'; record: KafkaRecord; event: ValidEvent }

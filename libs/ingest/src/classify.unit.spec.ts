@@ -1,6 +1,6 @@
 import type { ValidationResult, ValidEvent } from '@caravan/contract';
 import { candidatesOf, decideOutcomes } from './classify';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 const record = (offset: number): KafkaRecord => ({
   topic: 't',

@@ -1,6 +1,5 @@
 export * from './classify';
 export * from './ingest-batch';
-export * from './kafka-record';
 export * from './currency-rates';
 export * from './dlq-relay';
 export * from './ingest-totals';
@@ -11,3 +10,4 @@ export * from './group-commit';
 export * from './resilient-ingest';
 export * from './partition-offsets';
 export * from './offset-watch';
+export * from './ingest-consumer';

@@ -3,7 +3,7 @@ import { validateRecord, type ValidationContext, type ValidationResult } from '@
 import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes, type Outcome } from './classify';
 import { appendEvents } from '@caravan/event-store';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 export type BatchInput = {
   group: string;

@@ -3,7 +3,7 @@ import { useTestDatabase } from '../../../tests/harness';
 import { GroupCommit } from './group-commit';
 import { type BatchInput, ingestBatches } from './ingest-batch';
 import { ingestTotals } from './ingest-totals';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 const context = { hasRate: () => true };
 const arrival = (travelers: number) =>

@@ -1,57 +1,44 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { validateRecord } from '@caravan/contract';
 import { DatabaseStartup, describePgError, PG_POOL } from '@caravan/database';
-import {
-  type AssignmentPlan,
-  type BatchDecision,
-  type ConsumerControl,
-  createProducer,
-  ensureTopics,
-  KAFKA,
-  type PartitionBatch,
-  type TopicPartition,
-} from '@caravan/kafka';
+import type { AssignmentPlan, BatchDecision, ConsumerControl, PartitionBatch, TopicPartition } from '@caravan/kafka';
 import {
   ingestBatchSeconds,
   ingestBatchSize,
   ingestFailures,
   ingestOffsetsSkipped,
   ingestSeeks,
-  type LoopHandle,
-  loops,
   readinessChecks,
 } from '@caravan/observability';
-import { CurrencyRateValidity } from './currency-rates';
-import { DlqRelay } from './dlq-relay';
+import { DeadLetterOutbox } from './dead-letter-outbox';
 import { GroupCommit } from './group-commit';
+import { InboundTopics } from './inbound-topics';
 import type { BatchResult } from './ingest-batch';
 import { OffsetWatch } from './offset-watch';
+import { RatesCache } from './rates-cache';
 import { type IngestFailure, ingestResilient } from './resilient-ingest';
 
 /** At most this many records in one ingest transaction (the batches of several partitions together). */
 const MAX_RECORDS_PER_TRANSACTION = 20_000;
-const RATES_REFRESH_MS = 30_000;
 const OFFSET_WATCH_MS = 5_000;
 /** Ingest counts as unready once its transactions have failed for this long. */
 const FAILING_UNREADY_MS = 30_000;
 /** A failure that goes on is logged again at most this often. */
 const FAILURE_LOG_MS = 30_000;
 
-/** The ingestor's work: topics, batches into the event store, the dead-letter outbox. */
+/**
+ * The ingestor's decisions on each partition's batch (into the event store in group commits, or
+ * back to the offset PostgreSQL expects, or paused), its start (PostgreSQL, rates, outbox, offset
+ * watch, topics) and its readiness. The rates, the dead-letter outbox, the start offsets and the
+ * topics are providers of their own.
+ */
 @Injectable()
 export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Ingest');
-  private readonly rates: CurrencyRateValidity;
-  private readonly producer: Producer;
-  private readonly relay: DlqRelay;
   private readonly groupCommit: GroupCommit;
-  private readonly offsets: OffsetWatch;
   private readonly stopping = new AbortController();
-  private ratesTimer: NodeJS.Timeout | undefined;
-  private ratesHealth: LoopHandle | undefined;
   private prepared: Promise<void> | undefined;
   /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
   private readonly soughtOnce = new Map<string, bigint>();
@@ -60,15 +47,13 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: CaravanConfig,
     private readonly startup: DatabaseStartup,
+    private readonly rates: RatesCache,
+    private readonly outbox: DeadLetterOutbox,
+    private readonly offsets: OffsetWatch,
+    private readonly topics: InboundTopics,
   ) {
-    this.rates = new CurrencyRateValidity(pool);
-    // Few retries: the relay holds its rows locked while it sends; what fails waits for the next run.
-    this.producer = createProducer(kafka, { retry: { retries: 3, maxRetryTime: 2_000 } }, config.kafka.compression);
-    this.relay = new DlqRelay(pool, this.producer, config.topics.dlq, this.logger);
-    this.offsets = new OffsetWatch(pool, kafka, config.ingest.groupId, this.logger);
     this.groupCommit = new GroupCommit(
       (inputs) =>
         ingestResilient(pool, inputs, {
@@ -88,8 +73,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   }
 
   get inboundTopics(): string[] {
-    const t = this.config.topics;
-    return [t.bookings, t.arrivals, t.media];
+    return this.topics.names;
   }
 
   /** Starts the background work once PostgreSQL is ready (the app answers its probes meanwhile). */
@@ -103,31 +87,14 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private async prepare(): Promise<void> {
     await this.startup.ready();
     if (this.stopping.signal.aborted) return;
-    await this.rates.refresh();
-    const ratesHealth = loops.register('rates-refresh', 10 * RATES_REFRESH_MS);
-    this.ratesHealth = ratesHealth;
-    this.ratesTimer = setInterval(() => {
-      this.rates.refresh().then(
-        () => ratesHealth.beat(),
-        (error: unknown) => {
-          ratesHealth.failed(error);
-          ratesHealth.beat();
-        },
-      );
-    }, RATES_REFRESH_MS);
-    this.ratesTimer.unref();
-    this.relay.start(this.config.ingest.dlqRelayIntervalMs);
+    await this.rates.start();
+    this.outbox.start();
     this.offsets.start(OFFSET_WATCH_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  onModuleDestroy(): void {
     this.stopping.abort(new Error('the ingestor is stopping'));
-    clearInterval(this.ratesTimer);
-    if (this.ratesHealth) loops.unregister(this.ratesHealth.loop);
     readinessChecks.unregister('ingest');
-    await this.offsets.stop();
-    await this.relay.stop();
-    await this.producer.disconnect().catch(() => undefined);
   }
 
   /** The running consumer, for the offset watch to pause and resume partitions. */
@@ -210,24 +177,13 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       this.prepared = undefined;
       throw error;
     });
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const partitions = this.config.kafka.topicPartitions;
-      const created = await ensureTopics(admin, [
-        ...this.inboundTopics.map((topic) => ({ topic, numPartitions: partitions })),
-        { topic: this.config.topics.dlq, numPartitions: partitions },
-      ]);
-      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-    } finally {
-      await admin.disconnect();
-    }
+    await this.topics.ensureCreated();
   }
 
   private ingested(batch: PartitionBatch, result: Extract<BatchResult, { kind: 'ingested' }>, started: number): void {
     ingestBatchSize.observe(result.consumed);
     ingestBatchSeconds.observe((Date.now() - started) / 1000);
-    if (result.rejected > 0) this.relay.kick();
+    if (result.rejected > 0) this.outbox.kick();
     // One line per batch, with where it came from and where it ends: grep-able by topic, partition, offsets.
     this.logger.debug({
       msg: 'batch ingested',

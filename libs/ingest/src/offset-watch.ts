@@ -1,7 +1,15 @@
-import type { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import type { AssignmentPlan, ConsumerControl, PartitionOffset, TopicPartition } from '@caravan/kafka';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { PG_POOL } from '@caravan/database';
+import {
+  type AssignmentPlan,
+  type ConsumerControl,
+  KAFKA,
+  type PartitionOffset,
+  type TopicPartition,
+} from '@caravan/kafka';
 import { type LoopHandle, loops, offsetBeyondLogEnd } from '@caravan/observability';
 
 type Beyond = TopicPartition & { stored: bigint; end: bigint; loggedAt: number };
@@ -16,31 +24,37 @@ const RELOG_MS = 5 * 60_000;
  * `caravan status`. Once ops accept the new log (`caravan offsets reset`, which moves the stored
  * offset), the watch sees it and resumes the partition there.
  */
-export class OffsetWatch {
+@Injectable()
+export class OffsetWatch implements OnModuleDestroy {
   private readonly beyond = new Map<string, Beyond>();
   private control: ConsumerControl | undefined;
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private health: LoopHandle | undefined;
 
+  private readonly logger = new Logger('Ingest');
+  private readonly group: string;
+
   constructor(
-    private readonly pool: Pool,
-    private readonly kafka: Kafka,
-    private readonly group: string,
-    private readonly logger: Pick<Logger, 'error' | 'log' | 'warn'>,
-  ) {}
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(CONFIG) config: CaravanConfig,
+  ) {
+    this.group = config.ingest.groupId;
+  }
 
   attach(control: ConsumerControl): void {
     this.control = control;
   }
 
   start(intervalMs: number): void {
+    if (this.timer) return;
     this.health = loops.register('offset-watch', Math.max(10 * intervalMs, 120_000));
     this.timer = setInterval(() => void this.check(), intervalMs);
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     if (this.health) loops.unregister(this.health.loop);
     await this.admin?.disconnect().catch(() => undefined);

@@ -3,7 +3,7 @@ import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes } from './classify';
 import { appendEvents } from '@caravan/event-store';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 export type ReplaySelection = { ids?: string[]; code?: string; limit: number };
 export type ReplayOutcome = {

@@ -3,7 +3,7 @@ import { createClient } from '@caravan/database';
 import { useTestDatabase } from '../../../tests/harness';
 import type { BatchInput } from './ingest-batch';
 import { ingestTotals } from './ingest-totals';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 import { type IngestFailure, ingestResilient } from './resilient-ingest';
 
 const context = { hasRate: () => true };

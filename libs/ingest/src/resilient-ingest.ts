@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { rejection, validateRecord, type ValidationContext, type ValidationResult } from '@caravan/contract';
 import { classifyPgError, describePgError, type FailureKind } from '@caravan/database';
 import { type BatchInput, type BatchResult, ingestBatches } from './ingest-batch';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 export type IngestFailure = { kind: Exclude<FailureKind, 'data'>; error: unknown; attempt: number; retryInMs: number };
 

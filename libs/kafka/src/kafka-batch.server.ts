@@ -9,16 +9,18 @@ import { explainKafkaError } from './kafka-log';
 export type TopicPartition = { topic: string; partition: number };
 
 /** One partition's batch, handed to the handler registered for the server's pattern. */
+/** One consumed record, from the transport to the store: it names its topic and partition, so it can be passed on as it is. */
+export type KafkaRecord = {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  timestamp: string;
+};
+
 export type PartitionBatch = TopicPartition & {
-  /** Each record names its topic and partition too, so the handler can pass them on as they are. */
-  records: Array<{
-    topic: string;
-    partition: number;
-    offset: string;
-    key: Buffer | null;
-    value: Buffer | null;
-    timestamp: string;
-  }>;
+  records: KafkaRecord[];
   /**
    * The offsets the batch accounts for, [fromOffset, nextOffset): beyond its records, the control
    * records of transactions and aborted records around them, which kafkajs does not hand in.
