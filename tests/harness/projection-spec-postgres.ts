@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { quoteIdentifier } from '@caravan/database';
+import { quoteIdentifier, withTransaction } from '@caravan/database';
 import type { Projection } from '@caravan/projections';
 import type { Projector, Row } from './projection-spec';
 import { projectAll, storeEvents } from './store-events';
@@ -25,12 +25,15 @@ export function inPostgres(
           await storeEvents(db.pool, batch);
           await projectAll(db.pool, { timeZone }, list);
         }
-        const read = async (table: string) => {
-          const { rows } = await db.pool.query<{ row: Row }>(
-            `SELECT to_jsonb(t) AS row FROM ${quoteIdentifier(table)} t`,
-          );
-          return [table, rows.map((r) => r.row)] as const;
-        };
+        // Timestamps in UTC (+00:00), whatever the server's TimeZone.
+        const read = (table: string) =>
+          withTransaction(db.pool, async (client) => {
+            await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+            const { rows } = await client.query<{ row: Row }>(
+              `SELECT to_jsonb(t) AS row FROM ${quoteIdentifier(table)} t`,
+            );
+            return [table, rows.map((r) => r.row)] as const;
+          });
         return Object.fromEntries(await Promise.all(tables.map(read)));
       } finally {
         await db.drop();

@@ -1,9 +1,17 @@
 import type { Pool } from 'pg';
 import { buildEvent } from '@caravan/contract';
 import type { CurrencyRate } from '@caravan/domain';
-import { arrivalsDaily, bookings, PROJECTIONS, ProjectionRunner, tableNames } from '@caravan/projections';
+import {
+  arrivalsDaily,
+  bookings,
+  mediaDaily,
+  PROJECTIONS,
+  ProjectionRunner,
+  tableNames,
+  watermark,
+} from '@caravan/projections';
 import { given, inPostgres, storeEvents, useTestDatabase, waitFor } from '../harness';
-import { bookingsScenarios } from './bookings-scenarios';
+import { bookingsScenarios, cancelled, created } from './bookings-scenarios';
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
@@ -38,6 +46,34 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
           { day: '2025-01-01', ...row, travelers: 4 },
         ],
       });
+  });
+
+  it('sums the views gained per local day × platform, campaign and market, counting the reports', async () => {
+    const views = (platform: string, n: number, occurredAt: string) =>
+      buildEvent.mediaViewsReported({ platform, campaign: 'visit-kz', market: 'CN', views: n }, { occurredAt });
+    const row = { campaign: 'visit-kz', market: 'CN' };
+    await given(views('douyin', 1_000, '2024-12-31T18:59:59Z'), views('douyin', 0, '2024-12-31T12:00:00Z'))
+      .and(views('douyin', 250, '2024-12-31T19:00:00Z'), views('weibo', 40, '2024-12-31T19:00:00Z'))
+      .when(inPostgres(mediaDaily, { timeZone: TZ }))
+      .then({
+        media_daily: [
+          { day: '2024-12-31', platform: 'douyin', ...row, views: 1_000, reports: 2 },
+          { day: '2025-01-01', platform: 'douyin', ...row, views: 250, reports: 1 },
+          { day: '2025-01-01', platform: 'weibo', ...row, views: 40, reports: 1 },
+        ],
+      });
+  });
+
+  it('keeps the latest occurredAt accepted as the watermark, whatever arrives later, and counts every event', async () => {
+    const arrival = (occurredAt: string) =>
+      buildEvent.arrivalRecorded(
+        { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 1 },
+        { occurredAt },
+      );
+    await given(arrival('2024-05-02T10:00:00+05:00'), cancelled('b-1', '2024-05-01T10:00:00+05:00'))
+      .and(arrival('2024-04-30T10:00:00+05:00'), created('b-1', '2024-05-01T09:00:00+05:00'))
+      .when(inPostgres(watermark, { timeZone: TZ }))
+      .then({ event_watermark: [{ id: true, max_occurred_at: '2024-05-02T05:00:00+00:00', events: 4 }] });
   });
 });
 
