@@ -1,8 +1,7 @@
 import './register-paths';
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@caravan/config';
-import { stackDown, stackUp } from '@caravan/stack';
-import { buildApps } from './child-app';
+import { loadConfig, projectRoot } from '@caravan/config';
+import { buildApps, buildIsCurrent, stackDown, stackUp } from '@caravan/stack';
 import { containerRuntimeAvailable, startContainers } from './containers';
 
 type Teardown = () => Promise<void>;
@@ -16,8 +15,14 @@ const log = (line: string): void => void process.stderr.write(`[test services] $
  */
 export default async function globalSetup(): Promise<void> {
   process.env.CARAVAN_TEST_RUN = randomBytes(4).toString('hex');
-  // Some tests run the apps as processes (to kill them): they need a current build.
-  buildApps();
+  // Some tests run the apps as processes (to kill them): they need a current build, which takes
+  // minutes on a small machine, so none when dist/ is newer than everything it is built from.
+  const root = projectRoot();
+  if (buildIsCurrent(root)) log('dist/ is current: not building it again');
+  else {
+    log('building dist/ (nest build, the dashboard)');
+    buildApps(root);
+  }
   const mode = process.env.CARAVAN_TEST_SERVICES ?? 'auto';
   const useContainers = mode === 'containers' || (mode === 'auto' && (await containerRuntimeAvailable()));
   let teardown: Teardown;

@@ -14,3 +14,5 @@ export * from './locks';
 export * from './browser';
 export * from './secure-kafka';
 export * from './secure-postgres';
+export * from './projection-spec';
+export * from './projection-spec-postgres';

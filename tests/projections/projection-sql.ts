@@ -1,6 +1,33 @@
 import type { Pool } from 'pg';
 
 /**
+ * The bookings rules (docs/contract §3) as plain SQL over the events, $1 the time zone: the one
+ * oracle of the cancellation rule. `local`: every event with its local day; `priced`: every
+ * BookingCreated in USD cents at the rate valid at its occurredAt; `counted_cancel`: the one
+ * cancellation counted per booking, its earliest (by occurredAt, then eventId) once the booking is
+ * known, on its own day, with the market, destination, channel and cents of the booking's earliest
+ * creation.
+ */
+const BOOKINGS = `
+     local AS (SELECT e.*, (e.occurred_at AT TIME ZONE $1)::date AS day FROM events e),
+     priced AS (
+       SELECT l.event_id, l.occurred_at, l.day, l.data->>'bookingId' AS booking_id,
+              l.data->>'market' AS market, l.data->>'destination' AS destination, l.data->>'channel' AS channel,
+              (l.data->>'travelers')::bigint AS travelers,
+              round((l.data->'price'->>'amount')::numeric * r.usd_per_unit * 100)::bigint AS cents
+       FROM local l
+       CROSS JOIN LATERAL (SELECT usd_per_unit FROM currency_rates
+                           WHERE currency = l.data->'price'->>'currency' AND valid_from <= l.occurred_at
+                           ORDER BY valid_from DESC LIMIT 1) r
+       WHERE l.type = 'BookingCreated'),
+     first_booking AS (SELECT DISTINCT ON (booking_id) * FROM priced ORDER BY booking_id, occurred_at, event_id),
+     first_cancel AS (
+       SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, day
+       FROM local WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
+     counted_cancel AS (
+       SELECT c.day, b.market, b.destination, b.channel, b.cents FROM first_cancel c JOIN first_booking b USING (booking_id))`;
+
+/**
  * The KPI inputs computed straight from the events table with plain SQL, independently of the
  * projections' code: what every aggregate must equal.
  */
@@ -19,24 +46,11 @@ export async function expectedFromEvents(pool: Pool, timeZone: string) {
     [timeZone],
   );
   const bookings = await pool.query(
-    `WITH created AS (
-       SELECT e.event_id, e.occurred_at, e.data->>'bookingId' AS booking_id, (e.occurred_at AT TIME ZONE $1)::date AS day,
-              e.data->>'market' AS market, e.data->>'destination' AS destination, e.data->>'channel' AS channel,
-              (e.data->>'travelers')::bigint AS travelers,
-              round((e.data->'price'->>'amount')::numeric * r.usd_per_unit * 100)::bigint AS cents
-       FROM events e
-       CROSS JOIN LATERAL (SELECT usd_per_unit FROM currency_rates
-                           WHERE currency = e.data->'price'->>'currency' AND valid_from <= e.occurred_at
-                           ORDER BY valid_from DESC LIMIT 1) r
-       WHERE e.type = 'BookingCreated'),
-     first_booking AS (SELECT DISTINCT ON (booking_id) * FROM created ORDER BY booking_id, occurred_at, event_id),
-     first_cancel AS (
-       SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, (occurred_at AT TIME ZONE $1)::date AS day
-       FROM events WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
+    `WITH ${BOOKINGS},
      made AS (SELECT day, market, destination, channel, count(*) AS bookings, sum(travelers) AS travelers, sum(cents) AS revenue_cents
-              FROM created GROUP BY 1, 2, 3, 4),
-     cancelled AS (SELECT c.day, b.market, b.destination, b.channel, count(*) AS cancellations, sum(b.cents) AS cancelled_cents
-                   FROM first_cancel c JOIN first_booking b USING (booking_id) GROUP BY 1, 2, 3, 4)
+              FROM priced GROUP BY 1, 2, 3, 4),
+     cancelled AS (SELECT day, market, destination, channel, count(*) AS cancellations, sum(cents) AS cancelled_cents
+                   FROM counted_cancel GROUP BY 1, 2, 3, 4)
      SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel,
             coalesce(m.bookings, 0)::text AS bookings, coalesce(m.travelers, 0)::text AS travelers,
             coalesce(m.revenue_cents, 0)::text AS revenue_cents, coalesce(c.cancellations, 0)::text AS cancellations,
@@ -82,16 +96,8 @@ export async function kpisFromEvents(
   to: string,
 ): Promise<Record<string, number>> {
   const { rows } = await pool.query(
-    `WITH local AS (SELECT e.*, (e.occurred_at AT TIME ZONE $1)::date AS day FROM events e),
-     priced AS (
-       SELECT l.*, round((l.data->'price'->>'amount')::numeric * r.usd_per_unit * 100)::bigint AS cents
-       FROM local l CROSS JOIN LATERAL (SELECT usd_per_unit FROM currency_rates
-         WHERE currency = l.data->'price'->>'currency' AND valid_from <= l.occurred_at ORDER BY valid_from DESC LIMIT 1) r
-       WHERE l.type = 'BookingCreated'),
-     first_booking AS (SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, cents FROM priced ORDER BY data->>'bookingId', occurred_at, event_id),
-     first_cancel AS (SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, day FROM local
-                      WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
-     cancels AS (SELECT b.cents FROM first_cancel c JOIN first_booking b USING (booking_id) WHERE c.day BETWEEN $2 AND $3)
+    `WITH ${BOOKINGS},
+     cancels AS (SELECT cents FROM counted_cancel WHERE day BETWEEN $2 AND $3)
      SELECT
        (SELECT coalesce(sum((data->>'travelers')::bigint), 0) FROM local WHERE type = 'ArrivalRecorded' AND day BETWEEN $2 AND $3)::float8 AS arrivals,
        (SELECT count(*) FROM priced WHERE day BETWEEN $2 AND $3)::float8 AS bookings,

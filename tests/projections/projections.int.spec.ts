@@ -1,118 +1,95 @@
+import type { Pool } from 'pg';
 import { buildEvent } from '@caravan/contract';
-import type { OutgoingEvent } from '@caravan/kafka';
-import { PROJECTIONS, ProjectionRunner, tableNames } from '@caravan/projections';
-import { createTestDatabase, projectAll, storeEvents, type TestDatabase, waitFor } from '../harness';
+import type { CurrencyRate } from '@caravan/domain';
+import {
+  arrivalsDaily,
+  bookings,
+  mediaDaily,
+  PROJECTIONS,
+  ProjectionRunner,
+  tableNames,
+  watermark,
+} from '@caravan/projections';
+import { given, inPostgres, storeEvents, useTestDatabase, waitFor } from '../harness';
+import { bookingsScenarios, cancelled, created } from './bookings-scenarios';
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-const given = (db: TestDatabase, events: OutgoingEvent[]) => storeEvents(db.pool, events);
-const projectAllOf = (db: TestDatabase) => projectAll(db.pool, { timeZone: TZ });
-
-const created = (bookingId: string, occurredAt: string, amount = '700.00', currency = 'CNY') =>
-  buildEvent.bookingCreated(
-    {
-      bookingId,
-      market: 'CN',
-      destination: 'almaty',
-      channel: 'ota',
-      travelers: 2,
-      checkIn: '2024-07-01',
-      nights: 4,
-      price: { amount, currency },
-    },
-    { occurredAt },
-  );
-const cancelled = (bookingId: string, occurredAt: string) => buildEvent.bookingCancelled({ bookingId }, { occurredAt });
-
-async function bookingsDaily(db: TestDatabase) {
-  const { rows } = await db.pool.query(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, bookings::int, revenue_cents::int, cancellations::int, cancelled_cents::int
-     FROM bookings_daily WHERE (bookings, cancellations) <> (0, 0) ORDER BY day`,
-  );
-  return rows;
-}
+/** Rates ops add beside the shipped ones, before any event. */
+const addRates = (rates: CurrencyRate[]) => ({
+  setUp: (pool: Pool) =>
+    pool.query(
+      `INSERT INTO currency_rates (currency, valid_from, usd_per_unit)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::numeric[])`,
+      [rates.map((r) => r.currency), rates.map((r) => new Date(r.validFromMs)), rates.map((r) => r.usdPerUnit)],
+    ),
+});
 
 describe('projections, given events, then aggregates (real PostgreSQL)', () => {
-  let db: TestDatabase;
-  beforeEach(async () => {
-    db = await createTestDatabase();
-  });
-  afterEach(async () => {
-    await db.drop();
-  });
-
-  it('counts a cancellation that arrived before its booking, on the cancellation day, once the booking arrives', async () => {
-    await given(db, [cancelled('b-1', '2024-05-03T10:00:00+05:00')]);
-    await projectAllOf(db);
-    expect(await bookingsDaily(db)).toEqual([]);
-
-    await given(db, [created('b-1', '2024-05-01T10:00:00+05:00')]);
-    await projectAllOf(db);
-    // 700 CNY × 0.1390 = 97.30 USD
-    expect(await bookingsDaily(db)).toEqual([
-      { day: '2024-05-01', bookings: 1, revenue_cents: 9730, cancellations: 0, cancelled_cents: 0 },
-      { day: '2024-05-03', bookings: 0, revenue_cents: 0, cancellations: 1, cancelled_cents: 9730 },
-    ]);
-  });
-
-  it('ignores a second cancellation of the same booking', async () => {
-    await given(db, [
-      created('b-2', '2024-05-01T10:00:00+05:00', '100.00', 'USD'),
-      cancelled('b-2', '2024-05-02T10:00:00+05:00'),
-    ]);
-    await projectAllOf(db);
-    await given(db, [cancelled('b-2', '2024-05-04T10:00:00+05:00')]);
-    await projectAllOf(db);
-    expect(await bookingsDaily(db)).toEqual([
-      { day: '2024-05-01', bookings: 1, revenue_cents: 10000, cancellations: 0, cancelled_cents: 0 },
-      { day: '2024-05-02', bookings: 0, revenue_cents: 0, cancellations: 1, cancelled_cents: 10000 },
-    ]);
+  describe('bookings', () => {
+    bookingsScenarios((rates = []) => inPostgres(bookings, { timeZone: TZ, ...addRates(rates) }));
   });
 
   it('puts 2024-12-31T20:00:00Z on 2025-01-01, a local day of Asia/Almaty', async () => {
-    await given(db, [
+    const arrival = (travelers: number, occurredAt: string) =>
       buildEvent.arrivalRecorded(
-        { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 4 },
-        { occurredAt: '2024-12-31T20:00:00Z' },
-      ),
-      buildEvent.arrivalRecorded(
-        { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers: 1 },
-        { occurredAt: '2024-12-31T18:59:59Z' },
-      ),
-    ]);
-    await projectAllOf(db);
-    const { rows } = await db.pool.query(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, travelers::int FROM arrivals_daily ORDER BY day`,
-    );
-    expect(rows).toEqual([
-      { day: '2024-12-31', travelers: 1 },
-      { day: '2025-01-01', travelers: 4 },
-    ]);
+        { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', travelers },
+        { occurredAt },
+      );
+    const row = { nationality: 'CN', port: 'ala-airport', purpose: 'tourism', destination: '', events: 1 };
+    await given(arrival(4, '2024-12-31T20:00:00Z'), arrival(1, '2024-12-31T18:59:59Z'))
+      .when(inPostgres(arrivalsDaily, { timeZone: TZ }))
+      .then({
+        arrivals_daily: [
+          { day: '2024-12-31', ...row, travelers: 1 },
+          { day: '2025-01-01', ...row, travelers: 4 },
+        ],
+      });
   });
 
-  it('converts each price with the rate valid at its occurredAt', async () => {
-    await db.pool.query(
-      `INSERT INTO currency_rates (currency, valid_from, usd_per_unit) VALUES ('KZT', '2024-06-01T00:00:00Z', 0.002)`,
-    );
-    await given(db, [
-      created('k-1', '2024-05-31T12:00:00Z', '100000', 'KZT'),
-      created('k-2', '2024-06-01T12:00:00Z', '100000', 'KZT'),
-    ]);
-    await projectAllOf(db);
-    expect((await bookingsDaily(db)).map((r) => r.revenue_cents)).toEqual([21300, 20000]);
+  it('sums the views gained per local day × platform, campaign and market, counting the reports', async () => {
+    const views = (platform: string, n: number, occurredAt: string) =>
+      buildEvent.mediaViewsReported({ platform, campaign: 'visit-kz', market: 'CN', views: n }, { occurredAt });
+    const row = { campaign: 'visit-kz', market: 'CN' };
+    await given(views('douyin', 1_000, '2024-12-31T18:59:59Z'), views('douyin', 0, '2024-12-31T12:00:00Z'))
+      .and(views('douyin', 250, '2024-12-31T19:00:00Z'), views('weibo', 40, '2024-12-31T19:00:00Z'))
+      .when(inPostgres(mediaDaily, { timeZone: TZ }))
+      .then({
+        media_daily: [
+          { day: '2024-12-31', platform: 'douyin', ...row, views: 1_000, reports: 2 },
+          { day: '2025-01-01', platform: 'douyin', ...row, views: 250, reports: 1 },
+          { day: '2025-01-01', platform: 'weibo', ...row, views: 40, reports: 1 },
+        ],
+      });
   });
+
+  it('keeps the latest occurredAt accepted as the watermark, whatever arrives later, and counts every event', async () => {
+    const arrival = (occurredAt: string) =>
+      buildEvent.arrivalRecorded(
+        { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 1 },
+        { occurredAt },
+      );
+    await given(arrival('2024-05-02T10:00:00+05:00'), cancelled('b-1', '2024-05-01T10:00:00+05:00'))
+      .and(arrival('2024-04-30T10:00:00+05:00'), created('b-1', '2024-05-01T09:00:00+05:00'))
+      .when(inPostgres(watermark, { timeZone: TZ }))
+      .then({ event_watermark: [{ id: true, max_occurred_at: '2024-05-02T05:00:00+00:00', events: 4 }] });
+  });
+});
+
+describe('projection runners (real PostgreSQL)', () => {
+  const db = useTestDatabase();
 
   it('runs one active runner per projection: a second stands by and takes over when the first stops', async () => {
     const arrivals = PROJECTIONS.find((p) => p.name === 'arrivals_daily');
     if (!arrivals) throw new Error('no arrivals projection');
     const options = { batchSize: 100, timeZone: TZ, idleMs: 50, standbyMs: 100 };
-    const first = new ProjectionRunner(db.pool, arrivals, tableNames(arrivals), options, quiet);
-    const second = new ProjectionRunner(db.pool, arrivals, tableNames(arrivals), options, quiet);
+    const first = new ProjectionRunner(db().pool, arrivals, tableNames(arrivals), options, quiet);
+    const second = new ProjectionRunner(db().pool, arrivals, tableNames(arrivals), options, quiet);
     first.start();
     await waitFor(() => first.active, { what: 'first runner active' });
     second.start();
-    await given(db, [
+    await storeEvents(db().pool, [
       buildEvent.arrivalRecorded(
         { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 3 },
         { occurredAt: '2024-05-01T00:00:00Z' },
@@ -123,7 +100,7 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
 
     await first.stop();
     await waitFor(() => second.active, { what: 'second runner took over' });
-    await given(db, [
+    await storeEvents(db().pool, [
       buildEvent.arrivalRecorded(
         { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 5 },
         { occurredAt: '2024-05-01T01:00:00Z' },
@@ -131,7 +108,7 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
     ]);
     await waitFor(() => second.applied >= 1, { what: 'second runner applied the new event' });
     await second.stop();
-    const { rows } = await db.pool.query('SELECT travelers::int, events::int FROM arrivals_daily');
+    const { rows } = await db().pool.query('SELECT travelers::int, events::int FROM arrivals_daily');
     expect(rows).toEqual([{ travelers: 8, events: 2 }]);
   });
 });

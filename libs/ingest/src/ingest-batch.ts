@@ -85,34 +85,40 @@ type Fresh = {
 };
 type Partition = { group: string; topic: string; partition: number };
 
+/**
+ * What one partition's batch comes to against the offset PostgreSQL holds for it (`from`, -1 when
+ * none yet): refused (the log went backwards, or a gap), nothing new, or the records not ingested
+ * yet with their validation. Decided alone, as if the batch had its own transaction. Pure.
+ */
+export function planBatch(input: BatchInput, from: bigint, context: ValidationContext): BatchResult | Fresh {
+  const coverage = coverageOf(input);
+  if (from >= 0n && input.logEndOffset !== undefined && from > BigInt(input.logEndOffset)) {
+    return { kind: 'beyond-log-end', storedOffset: from, logEndOffset: BigInt(input.logEndOffset) };
+  }
+  if (from >= 0n && coverage.from > from && !input.acceptGap)
+    return { kind: 'gap', expectedOffset: from, firstOffset: coverage.from };
+  const keep = input.records.map((r) => from < 0n || BigInt(r.offset) >= from);
+  const fresh = input.records.filter((_, k) => keep[k]);
+  const skipped = input.records.length - fresh.length;
+  // Past the batch's last offset, which may lie beyond its last record (a transaction's marker).
+  const nextOffset = coverage.next > from ? coverage.next : from;
+  // Nothing new, unless the batch covers offsets past the stored one (a marker behind redelivered records).
+  const coversNothing = input.records.length === 0 && input.nextOffset === undefined;
+  if (fresh.length === 0 && (nextOffset === from || coversNothing))
+    return { kind: 'nothing-new', skipped, nextOffset: from };
+  const results = input.records.flatMap((record, k) =>
+    keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : [],
+  );
+  return { input, records: fresh, skipped, results, nextOffset };
+}
+
 async function ingestInTransaction(
   client: PoolClient,
   inputs: BatchInput[],
   context: ValidationContext,
 ): Promise<BatchResult[]> {
   const stored = await lockOffsets(client, inputs);
-  const answers: Array<BatchResult | Fresh> = inputs.map((input, i) => {
-    const from = stored[i] as bigint;
-    const coverage = coverageOf(input);
-    if (from >= 0n && input.logEndOffset !== undefined && from > BigInt(input.logEndOffset)) {
-      return { kind: 'beyond-log-end', storedOffset: from, logEndOffset: BigInt(input.logEndOffset) };
-    }
-    if (from >= 0n && coverage.from > from && !input.acceptGap)
-      return { kind: 'gap', expectedOffset: from, firstOffset: coverage.from };
-    const keep = input.records.map((r) => from < 0n || BigInt(r.offset) >= from);
-    const fresh = input.records.filter((_, k) => keep[k]);
-    const skipped = input.records.length - fresh.length;
-    // Past the batch's last offset, which may lie beyond its last record (a transaction's marker).
-    const nextOffset = coverage.next > from ? coverage.next : from;
-    // Nothing new, unless the batch covers offsets past the stored one (a marker behind redelivered records).
-    const coversNothing = input.records.length === 0 && input.nextOffset === undefined;
-    if (fresh.length === 0 && (nextOffset === from || coversNothing))
-      return { kind: 'nothing-new', skipped, nextOffset: from };
-    const results = input.records.flatMap((record, k) =>
-      keep[k] ? [{ record, result: input.validated?.[k] ?? validateRecord(record.value, context) }] : [],
-    );
-    return { input, records: fresh, skipped, results, nextOffset };
-  });
+  const answers = inputs.map((input, i) => planBatch(input, stored[i] as bigint, context));
 
   const batches = answers.filter((a): a is Fresh => 'results' in a);
   if (batches.length === 0) return answers as BatchResult[];

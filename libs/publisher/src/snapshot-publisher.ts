@@ -5,6 +5,7 @@ import type { KpiSnapshot } from '@caravan/contract';
 import { fingerprint } from './build-snapshots';
 import { computeSnapshotSet } from './compute-all';
 import { scopeKey, snapshotKey } from './kpi-families';
+import { provisionalAfter, snapshotsToPublish } from './republish';
 
 /**
  * The publisher's producer: transactional, with one id per snapshot topic (per pipeline), so that
@@ -75,11 +76,7 @@ export class SnapshotPublisher {
     const last = (this.last ??= await this.loadLatest(leader));
     const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
     const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
-    const changed = snapshots.filter((s) => last.get(key(s)) !== fingerprint(s));
-    if (level && this.provisional.size > 0) {
-      const changedKeys = new Set(changed.map(key));
-      changed.push(...snapshots.filter((s) => this.provisional.has(key(s)) && !changedKeys.has(key(s))));
-    }
+    const changed = snapshotsToPublish(snapshots, { last, provisional: this.provisional, level });
     if (changed.length === 0) return { computed: snapshots.length, published: 0, position };
     // Still the leader's session (it fails if PostgreSQL ended it): then Kafka, then PostgreSQL.
     await leader.query('SELECT 1');
@@ -93,8 +90,7 @@ export class SnapshotPublisher {
     }
     await this.store(leader, changed, !level);
     for (const s of changed) last.set(key(s), fingerprint(s));
-    if (level) this.provisional.clear();
-    else for (const s of changed) this.provisional.add(key(s));
+    this.provisional = provisionalAfter(this.provisional, changed.map(key), level);
     return { computed: snapshots.length, published: changed.length, position };
   }
 

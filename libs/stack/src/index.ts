@@ -7,3 +7,4 @@ export * from './stack';
 export { ensureKafkaJars } from './kafka-distribution';
 export * from './supervisor';
 export * from './dashboard-build';
+export * from './build-freshness';

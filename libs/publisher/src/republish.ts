@@ -1,0 +1,36 @@
+import type { KpiSnapshot } from '@caravan/contract';
+import { fingerprint } from './build-snapshots';
+import { snapshotKey } from './kpi-families';
+
+export type Published = {
+  /** Fingerprint of the snapshot last published under each key. */
+  last: ReadonlyMap<string, string>;
+  /** Keys last published while the projections were not level. */
+  provisional: ReadonlySet<string>;
+  /** Whether every projection read has applied exactly up to the snapshots' position. */
+  level: boolean;
+};
+
+/**
+ * The snapshots a run publishes: those whose fingerprint differs from the last published under
+ * their key, then, once the projections are level, the provisional ones that did not change (their
+ * value may have shown events beyond the position they carried: published again at the level one).
+ */
+export function snapshotsToPublish(snapshots: KpiSnapshot[], published: Published): KpiSnapshot[] {
+  const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
+  const changed = snapshots.filter((s) => published.last.get(key(s)) !== fingerprint(s));
+  if (published.level && published.provisional.size > 0) {
+    const changedKeys = new Set(changed.map(key));
+    changed.push(...snapshots.filter((s) => published.provisional.has(key(s)) && !changedKeys.has(key(s))));
+  }
+  return changed;
+}
+
+/** The provisional keys once `publishedKeys` went out: none at a level position, else the earlier ones and these. */
+export function provisionalAfter(
+  provisional: ReadonlySet<string>,
+  publishedKeys: readonly string[],
+  level: boolean,
+): Set<string> {
+  return level ? new Set() : new Set([...provisional, ...publishedKeys]);
+}
