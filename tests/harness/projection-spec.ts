@@ -63,7 +63,7 @@ export function bookingsFoldedInMemory(context: { timeZone: string; rates: RateT
       let states: ReturnType<typeof foldBookings>['after'] = new Map();
       const daily = new Map<string, Row>();
       const seen = new Set<string>();
-      let position = 0n;
+      let position = 0;
       for (const batch of batches) {
         // The store keeps an eventId once: a redelivered event reaches no projection again.
         const fresh = batch.filter((e) => !seen.has(e.eventId) && seen.add(e.eventId));

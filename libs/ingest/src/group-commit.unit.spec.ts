@@ -1,6 +1,6 @@
 import { GroupCommit } from './group-commit';
 import type { BatchInput, BatchResult } from './ingest-batch';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 const batch = (partition: number, records: number): BatchInput => ({
   group: 'g',

@@ -1,6 +1,6 @@
 import { buildEvent, type ValidationResult } from '@caravan/contract';
 import { type BatchInput, coverageOf, planBatch } from './ingest-batch';
-import type { KafkaRecord } from './kafka-record';
+import type { KafkaRecord } from '@caravan/kafka';
 
 const context = { nowMs: Date.parse('2024-06-01T00:00:00Z'), hasRate: () => true };
 const arrival = buildEvent.arrivalRecorded(

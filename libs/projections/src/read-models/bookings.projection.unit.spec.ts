@@ -24,7 +24,7 @@ describe('bookings, given events, then bookings_daily: the pure fold, its table 
 describe('foldBookings', () => {
   const context = { timeZone: TZ, rates };
   const stored = (events: ReturnType<typeof created | typeof cancelled>[]) =>
-    events.map((e, i) => ({ ...e, position: BigInt(i + 1), occurredAt: new Date(e.occurredAt) }));
+    events.map((e, i) => ({ ...e, position: i + 1, occurredAt: new Date(e.occurredAt) }));
 
   it('returns the states of the bookings it touched and leaves the prior states as they were', () => {
     const before = foldBookings(stored([created('b-1', MAY_1), created('b-2', MAY_1)]), new Map(), context).after;
