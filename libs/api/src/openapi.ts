@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { kpiSnapshotSchema } from '@caravan/contract';
+import { kpiSnapshotSchema, PROJECTION_NAMES } from '@caravan/contract';
 import { latestKpisQuery, rejectionsQuery, replayBody, SERIES_KPIS, setAsideQuery, streamQuery } from './query-params';
 
 const SCOPE_DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'];
@@ -248,7 +248,7 @@ export function openApiDocument(): Record<string, unknown> {
               name: 'name',
               in: 'path',
               required: true,
-              schema: { type: 'string', enum: ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] },
+              schema: { type: 'string', enum: [...PROJECTION_NAMES] },
             },
           ],
           responses: {

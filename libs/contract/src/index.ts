@@ -11,5 +11,6 @@ export * from './registry';
 export * from './rejection';
 export * from './topics';
 export * from './validate-record';
+export * from './vocabulary';
 export * from './contract-documents';
 export * from './well-formed';

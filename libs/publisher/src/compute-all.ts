@@ -1,12 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
-import type { KpiSnapshot } from '@caravan/contract';
+import { type KpiSnapshot, PROJECTION_NAMES } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { windowsAt } from '@caravan/domain';
 import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
 import { KPI_FAMILIES } from './kpi-families';
 import { type KpiValue, readDestinationRank, readFamily } from './read-kpis';
 
-const PROJECTIONS_READ = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 const TABLES_READ = ['event_watermark', ...new Set(KPI_FAMILIES.map((f) => f.table)), 'bookings_daily'];
 
 export type Reflected = {
@@ -20,10 +19,10 @@ export type Reflected = {
 export async function reflectedPosition(db: Pool | PoolClient): Promise<Reflected> {
   const { rows } = await db.query<{ low: string | null; high: string | null; n: string }>(
     `SELECT min(position)::text AS low, max(position)::text AS high, count(*)::text AS n FROM projection_checkpoints WHERE name = ANY($1)`,
-    [PROJECTIONS_READ],
+    [PROJECTION_NAMES],
   );
   const row = rows[0];
-  if (Number(row?.n) !== PROJECTIONS_READ.length) return { position: 0, level: false };
+  if (Number(row?.n) !== PROJECTION_NAMES.length) return { position: 0, level: false };
   return { position: Number(row?.low ?? 0), level: row?.low === row?.high };
 }
 
