@@ -9,6 +9,7 @@ export * from './events/media-views-reported';
 export * from './kpi-snapshot';
 export * from './registry';
 export * from './rejection';
+export * from './snapshot-key';
 export * from './topics';
 export * from './validate-record';
 export * from './vocabulary';

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { type KpiSnapshot, PROJECTION_NAMES } from '@caravan/contract';
+import { type KpiSnapshot, PROJECTION_NAMES, scopeOfKey } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { windowsAt } from '@caravan/domain';
 import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
@@ -31,13 +31,7 @@ export async function readTargets(db: Pool | PoolClient): Promise<Targets> {
     'SELECT kpi, scope_key, year, target::text FROM kpi_targets',
   );
   const targets: Targets = new Map();
-  for (const r of rows) {
-    const scope =
-      r.scope_key === '*'
-        ? {}
-        : Object.fromEntries(r.scope_key.split(',').map((kv) => kv.split('=') as [string, string]));
-    targets.set(targetKey(r.kpi, scope, r.year), Number(r.target));
-  }
+  for (const r of rows) targets.set(targetKey(r.kpi, scopeOfKey(r.scope_key), r.year), Number(r.target));
   return targets;
 }
 

@@ -35,16 +35,3 @@ export const KPI_FAMILIES: readonly KpiFamily[] = [
   }),
   family('media', 'media_daily', { media_views: { sql: 'views' } }),
 ];
-
-export type Scope = Record<string, string>;
-
-/** `*` for the whole market, else `dimension=value` pairs sorted and comma-joined. */
-export function scopeKey(scope: Scope): string {
-  const entries = Object.entries(scope).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? '*' : entries.map(([k, v]) => `${k}=${v}`).join(',');
-}
-
-/** The compacted topic's record key: kpi|window|scope. */
-export function snapshotKey(kpi: string, window: string, scope: Scope): string {
-  return `${kpi}|${window}|${scopeKey(scope)}`;
-}
