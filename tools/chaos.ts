@@ -20,7 +20,7 @@ import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
-import { DLQ_HEADERS } from '@caravan/contract';
+import { DLQ_HEADERS, PROJECTION_NAMES } from '@caravan/contract';
 import { type CaravanConfig, loadConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
 import { APPEND_LOCK } from '@caravan/event-store';
@@ -59,7 +59,6 @@ type FaultKind =
   | 'start a publisher while the broker is down';
 type FaultResult = { kind: FaultKind; at: number; recoverySeconds: number | undefined; detail: string };
 
-const PROJECTIONS = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 /** A fault not healed within this long fails the run. */
 const RECOVERY_LIMIT_MS = 300_000;
 /** What the apps get for a run that needs to see frozen peers lose their locks within seconds. */
@@ -235,9 +234,9 @@ async function main(): Promise<number> {
         );
         const { rows } = await pool.query<{ p: string }>(
           'SELECT position::text AS p FROM projection_checkpoints WHERE name = ANY($1)',
-          [PROJECTIONS],
+          [PROJECTION_NAMES],
         );
-        if (rows.length < PROJECTIONS.length || Math.min(...rows.map((r) => Number(r.p))) < head) return false;
+        if (rows.length < PROJECTION_NAMES.length || Math.min(...rows.map((r) => Number(r.p))) < head) return false;
         const snapshot = Number(
           (await pool.query<{ p: string }>('SELECT coalesce(max(position), 0)::text AS p FROM kpi_latest')).rows[0]
             ?.p ?? 0,

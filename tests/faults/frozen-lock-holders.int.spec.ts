@@ -1,7 +1,6 @@
-import { buildEvent } from '@caravan/contract';
+import { buildEvent, PROJECTION_NAMES } from '@caravan/contract';
 import { APPEND_LOCK, projectionProgress } from '@caravan/event-store';
 import { EventProducer, type OutgoingEvent } from '@caravan/kafka';
-import { PROJECTION_NAMES } from '@caravan/observability';
 import {
   advisoryLockHolders,
   type ChildApp,

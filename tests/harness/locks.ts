@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { PROJECTION_NAMES } from '@caravan/observability';
+import { PROJECTION_NAMES } from '@caravan/contract';
 
 /**
  * The application name (caravan-<app>-<pid>) of each session of the pool's database holding an

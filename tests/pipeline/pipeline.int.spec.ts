@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { buildEvent, type KpiSnapshot } from '@caravan/contract';
+import { buildEvent, type KpiSnapshot, PROJECTION_NAMES } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
-import { PROJECTION_NAMES } from '@caravan/observability';
 import { projectionProgress } from '@caravan/event-store';
 import {
   type ChildApp,

@@ -1,13 +1,7 @@
-import { buildEvent, type KpiSnapshot } from '@caravan/contract';
+import { buildEvent, type KpiSnapshot, snapshotKey } from '@caravan/contract';
 import { ensureTopics, type OutgoingEvent } from '@caravan/kafka';
 import { catchUp, PROJECTIONS, tableNames } from '@caravan/projections';
-import {
-  computeSnapshots,
-  createSnapshotProducer,
-  SnapshotPublisher,
-  snapshotKey,
-  storeSnapshots,
-} from '@caravan/publisher';
+import { computeSnapshots, createSnapshotProducer, SnapshotPublisher, storeSnapshots } from '@caravan/publisher';
 import {
   projectAll,
   readTopic,

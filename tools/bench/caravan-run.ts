@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
+import { PROJECTION_NAMES } from '@caravan/contract';
 import { ingestTotals } from '@caravan/ingest';
 import { type ChildApp, spawnApp, stopApp } from '../../tests/harness/child-app';
 import { expectedFromEvents, projected } from '../../tests/projections/projection-sql';
@@ -25,8 +26,6 @@ export type CaravanRun = {
   services: { postgresCpuSeconds: number; kafkaCpuSeconds: number; wallSeconds: number };
   checks: Check[];
 };
-
-const PROJECTIONS = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
 export function pipelineEnv(
   config: CaravanConfig,
@@ -72,9 +71,9 @@ async function maxEventPosition(pool: Pool): Promise<number> {
 async function projectedUpTo(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ name: string; p: string }>(
     'SELECT name, position::text AS p FROM projection_checkpoints WHERE name = ANY($1)',
-    [PROJECTIONS],
+    [PROJECTION_NAMES],
   );
-  return rows.length < PROJECTIONS.length ? 0 : Math.min(...rows.map((r) => Number(r.p)));
+  return rows.length < PROJECTION_NAMES.length ? 0 : Math.min(...rows.map((r) => Number(r.p)));
 }
 
 async function snapshotPosition(pool: Pool): Promise<number> {

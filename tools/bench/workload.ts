@@ -5,18 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CaravanConfig } from '@caravan/config';
-import type { TourismEvent } from '@caravan/contract';
+import type { TopicNames, TopicRole, TourismEvent } from '@caravan/contract';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection, type RoleRecord } from '@caravan/kafka';
 import { historicTraffic, type OutcomeSummary, summarize } from '@caravan/simulator';
 
 export type Workload = {
   id: string;
-  topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
+  topics: TopicNames;
   records: number;
   /** Record values as produced, for the raw limits. */
   values: Buffer[];
   /** Role and key of each record, in produce order (to produce a sample again for a peer). */
-  items: Array<{ role: 'bookings' | 'arrivals' | 'media'; key: string; value: Buffer }>;
+  items: Array<{ role: TopicRole; key: string; value: Buffer }>;
   /** The accepted events, deduplicated, for the peers that take events rather than records. */
   events: TourismEvent[];
   expected: OutcomeSummary;

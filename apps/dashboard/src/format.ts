@@ -1,4 +1,4 @@
-import type { TileKpi } from './model';
+import { type TileKpi, USD_KPIS } from './model';
 
 /** Number, percent, currency and date formatting in the chosen locale (Intl). */
 export class Format {
@@ -35,7 +35,7 @@ export class Format {
   }
 
   kpi(kpi: TileKpi, n: number): string {
-    return kpi === 'revenue_usd' || kpi === 'net_revenue_usd' ? this.usd.format(n) : this.integer.format(n);
+    return USD_KPIS.includes(kpi) ? this.usd.format(n) : this.integer.format(n);
   }
 
   /** A percentage as the API gives it (131.0 for 131.0%), with its sign. */

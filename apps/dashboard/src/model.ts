@@ -1,38 +1,25 @@
 /** The API's shapes as the page reads them (docs/contract §4; docs/openapi.json). */
-export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
-export type Window = (typeof WINDOWS)[number];
-export const TILE_KPIS = [
-  'arrivals',
-  'bookings',
-  'bookings_cancelled',
-  'revenue_usd',
-  'net_revenue_usd',
-  'media_views',
-] as const;
-export type TileKpi = (typeof TILE_KPIS)[number];
-export const DIMENSIONS = [
-  'nationality',
-  'port',
-  'purpose',
-  'destination',
-  'market',
-  'channel',
-  'platform',
-  'campaign',
-] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
-export type Scope = Partial<Record<Dimension, string>>;
+// The contract's names come from its modules without zod (by path: the bundle stays within its budget).
+import { scopeKey, snapshotKey } from '../../../libs/contract/src/snapshot-key';
+import {
+  DIMENSIONS,
+  type Dimension,
+  type Granularity,
+  type Kpi,
+  KPI_DIMENSIONS,
+  SERIES_KPIS,
+  type SeriesKpi,
+  USD_KPIS,
+  WINDOWS,
+  type WindowName,
+} from '../../../libs/contract/src/vocabulary';
 
-/** Which dimensions each KPI is broken down by (docs/contract §3). */
-export const KPI_DIMENSIONS: Record<TileKpi | 'destination_rank', readonly Dimension[]> = {
-  arrivals: ['nationality', 'port', 'purpose', 'destination'],
-  bookings: ['market', 'destination', 'channel'],
-  bookings_cancelled: ['market', 'destination', 'channel'],
-  revenue_usd: ['market', 'destination', 'channel'],
-  net_revenue_usd: ['market', 'destination', 'channel'],
-  media_views: ['platform', 'campaign', 'market'],
-  destination_rank: ['market'],
-};
+export { DIMENSIONS, type Dimension, type Granularity, KPI_DIMENSIONS, scopeKey, snapshotKey, USD_KPIS, WINDOWS };
+export type Window = WindowName;
+/** A tile for each KPI with a daily series. */
+export const TILE_KPIS = SERIES_KPIS;
+export type TileKpi = SeriesKpi;
+export type Scope = Partial<Record<Dimension, string>>;
 
 /** Nationality (arrivals) and source market (bookings, revenue, media) name the same countries. */
 const COUNTRY_DIMENSIONS: readonly Dimension[] = ['nationality', 'market'];
@@ -53,7 +40,7 @@ export function tileScope(kpi: TileKpi, scope: Scope): Scope | undefined {
 
 export type RankEntry = { destination: string; bookings: number };
 export type KpiSnapshot = {
-  kpi: TileKpi | 'destination_rank';
+  kpi: Kpi;
   window: Window;
   scope: Scope;
   from: string;
@@ -68,7 +55,6 @@ export type KpiSnapshot = {
 };
 
 export type SeriesPoint = { period: string; value: number };
-export type Granularity = 'day' | 'week' | 'month';
 
 export type PipelineSummary = {
   readAt: string;
@@ -84,13 +70,6 @@ export type PipelineSummary = {
   dlq: { pending: number; refused: number };
   snapshotAgeSeconds?: number;
 };
-
-export function scopeKey(scope: Scope): string {
-  const entries = Object.entries(scope).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? '*' : entries.map(([k, v]) => `${k}=${v}`).join(',');
-}
-
-export const snapshotKey = (kpi: string, window: string, scope: Scope): string => `${kpi}|${window}|${scopeKey(scope)}`;
 
 /** The one dimension a snapshot is scoped by, or undefined (whole market, or several). */
 export function onlyDimension(scope: Scope): Dimension | undefined {

@@ -1,7 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { KpiSnapshot } from '@caravan/contract';
-import { KPI_FAMILIES, scopeKey } from '@caravan/publisher';
+import { type KpiSnapshot, scopeKey } from '@caravan/contract';
+import { KPI_FAMILIES } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
 import type { LatestKpisQuery, TimeSeriesQuery } from './query-params';
 

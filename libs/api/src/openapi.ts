@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { kpiSnapshotSchema } from '@caravan/contract';
-import { latestKpisQuery, rejectionsQuery, replayBody, SERIES_KPIS, setAsideQuery, streamQuery } from './query-params';
-
-const SCOPE_DIMENSIONS = ['nationality', 'port', 'purpose', 'destination', 'market', 'channel', 'platform', 'campaign'];
+import { DIMENSIONS, GRANULARITIES, kpiSnapshotSchema, PROJECTION_NAMES, SERIES_KPIS } from '@caravan/contract';
+import { latestKpisQuery, rejectionsQuery, replayBody, setAsideQuery, streamQuery } from './query-params';
 
 type Parameter = { name: string; in: 'query' | 'header'; required?: boolean; description?: string; schema: unknown };
 
@@ -22,7 +20,7 @@ function queryParameters(schema: z.ZodObject): Parameter[] {
   }));
 }
 
-const scopeParameters: Parameter[] = SCOPE_DIMENSIONS.map((d) => ({
+const scopeParameters: Parameter[] = DIMENSIONS.map((d) => ({
   name: `scope.${d}`,
   in: 'query',
   description: `only the snapshots of the scope {"${d}": value}`,
@@ -45,7 +43,7 @@ const seriesParameters: Parameter[] = [
     description: 'last local date, inclusive; at most 3,700 days after from',
     schema: { type: 'string', format: 'date' },
   },
-  { name: 'granularity', in: 'query', schema: { type: 'string', enum: ['day', 'week', 'month'], default: 'day' } },
+  { name: 'granularity', in: 'query', schema: { type: 'string', enum: [...GRANULARITIES], default: 'day' } },
 ];
 
 const error = (description: string) => ({
@@ -248,7 +246,7 @@ export function openApiDocument(): Record<string, unknown> {
               name: 'name',
               in: 'path',
               required: true,
-              schema: { type: 'string', enum: ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] },
+              schema: { type: 'string', enum: [...PROJECTION_NAMES] },
             },
           ],
           responses: {

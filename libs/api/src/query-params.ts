@@ -1,18 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { KPIS, REJECTION_CODES, WINDOWS } from '@caravan/contract';
+import { DIMENSIONS, GRANULARITIES, KPIS, REJECTION_CODES, SERIES_KPIS, WINDOWS } from '@caravan/contract';
 
 const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
-export const DIMENSIONS = [
-  'nationality',
-  'port',
-  'purpose',
-  'destination',
-  'market',
-  'channel',
-  'platform',
-  'campaign',
-] as const;
 
 /** `scope.nationality=CN` query parameters as a scope object; unknown dimensions are refused. */
 function scopeOf(query: Record<string, unknown>): Record<string, string> {
@@ -65,14 +55,6 @@ export const latestKpisQuery = z.strictObject({
 });
 export type LatestKpisQuery = z.infer<typeof latestKpisQuery> & { scope: Record<string, string> };
 
-export const SERIES_KPIS = [
-  'arrivals',
-  'bookings',
-  'bookings_cancelled',
-  'revenue_usd',
-  'net_revenue_usd',
-  'media_views',
-] as const;
 export const MAX_SERIES_DAYS = 3_700;
 
 export const timeSeriesQuery = z
@@ -80,7 +62,7 @@ export const timeSeriesQuery = z
     kpi: z.enum(SERIES_KPIS),
     from: isoDate,
     to: isoDate,
-    granularity: z.enum(['day', 'week', 'month']).default('day'),
+    granularity: z.enum(GRANULARITIES).default('day'),
   })
   .refine((q) => q.from <= q.to, { path: ['to'], message: 'must not be before from' })
   .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_SERIES_DAYS, {

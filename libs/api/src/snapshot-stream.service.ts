@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { scopeKey } from '@caravan/contract';
 import { PgListener, sessionSettings } from '@caravan/database';
 import { listenConnected, streamReads, streamSubscribers } from '@caravan/observability';
-import { scopeKey } from '@caravan/publisher';
 import { API_POOL } from './api-pool';
 import { Gate } from './gate';
 

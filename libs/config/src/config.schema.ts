@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_TOPICS } from '@caravan/contract';
 import { DATABASE_SSL_MODES } from './secure-connections';
 
 export const APP_NAMES = ['ingestor', 'projector', 'publisher', 'api'] as const;
@@ -80,11 +81,11 @@ export const envSchema = z.object({
   /** How long the group coordinator waits for a consumer (the ingestor) that stopped heartbeating before it hands its partitions to another. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
-  TOPIC_BOOKINGS: topicName.default('tourism.bookings'),
-  TOPIC_ARRIVALS: topicName.default('tourism.arrivals'),
-  TOPIC_MEDIA: topicName.default('tourism.media'),
-  TOPIC_DLQ: topicName.default('tourism.dlq'),
-  TOPIC_SNAPSHOTS: topicName.default('tourism.kpi-snapshots'),
+  TOPIC_BOOKINGS: topicName.default(DEFAULT_TOPICS.bookings),
+  TOPIC_ARRIVALS: topicName.default(DEFAULT_TOPICS.arrivals),
+  TOPIC_MEDIA: topicName.default(DEFAULT_TOPICS.media),
+  TOPIC_DLQ: topicName.default(DEFAULT_TOPICS.dlq),
+  TOPIC_SNAPSHOTS: topicName.default(DEFAULT_TOPICS.snapshots),
   INGEST_GROUP_ID: z.string().min(1).max(200).default('caravan-ingestor'),
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(18),
   INGEST_MAX_BYTES_PER_PARTITION: z.coerce.number().int().min(1024).default(262_144),

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TopicNames } from '@caravan/contract';
 import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
 import { databaseUrlWithTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
 
@@ -20,7 +21,7 @@ export type CaravanConfig = {
     compression: KafkaCompression;
     sessionTimeoutMs: number;
   };
-  topics: { bookings: string; arrivals: string; media: string; dlq: string; snapshots: string };
+  topics: TopicNames;
   ingest: { groupId: string; concurrency: number; maxBytesPerPartition: number; dlqRelayIntervalMs: number };
   projector: { batchSize: number; idleMs: number; standbyMs: number };
   /** retentionDays: of the snapshot history (kpi_snapshots); 0 keeps it all. */

@@ -3,7 +3,7 @@ import { envelopeSchema, MAX_RECORD_BYTES } from './envelope';
 import { kpiSnapshotSchema } from './kpi-snapshot';
 import { type EventRegistry, eventRegistry } from './registry';
 import { DLQ_HEADERS, REJECTION_CODES } from './rejection';
-import { DEFAULT_TOPICS } from './topics';
+import { DEFAULT_TOPICS, type TopicRole } from './topics';
 
 const SCHEMA_DIR = 'docs/contract/schemas';
 /** The contract's version (docs/contract/CHANGELOG.md says what each changed). */
@@ -57,7 +57,7 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
         .flatMap((d) => d.versions.map((_, i) => `${d.type}.v${i + 1}`))
         .map((name) => [name, { $ref: `#/components/messages/${name}` }]),
     );
-  const inbound = (role: 'bookings' | 'arrivals' | 'media', description: string) => ({
+  const inbound = (role: TopicRole, description: string) => ({
     address: DEFAULT_TOPICS[role],
     description,
     messages: messagesOf(role),

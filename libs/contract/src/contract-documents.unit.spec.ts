@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
 import { CONTRACT_VERSION, contractDocuments } from './contract-documents';
-import { KPIS, WINDOWS } from './kpi-snapshot';
+import { KPIS, WINDOWS } from './vocabulary';
 import { eventRegistry } from './registry';
 import { DLQ_HEADERS, REJECTION_CODES } from './rejection';
 

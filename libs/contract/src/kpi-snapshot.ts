@@ -1,15 +1,5 @@
 import { z } from 'zod';
-
-export const KPIS = [
-  'arrivals',
-  'bookings',
-  'bookings_cancelled',
-  'revenue_usd',
-  'net_revenue_usd',
-  'media_views',
-  'destination_rank',
-] as const;
-export const WINDOWS = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
+import { KPIS, WINDOWS } from './vocabulary';
 
 const percent = z.number().nullable().describe('rounded to one decimal; null when undefined');
 

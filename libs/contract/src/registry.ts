@@ -3,6 +3,7 @@ import { arrivalRecordedV1 } from './events/arrival-recorded';
 import { bookingCancelledV1 } from './events/booking-cancelled';
 import { bookingCreatedV1 } from './events/booking-created';
 import { mediaViewsReportedV1 } from './events/media-views-reported';
+import type { TopicRole } from './topics';
 
 /** Turns the data of version n into the data of version n + 1. */
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
@@ -19,8 +20,6 @@ export type EventTypeDefinition = {
   /** The currency a price is given in, for types that carry one (checked against the rates held). */
   currency?: (data: Record<string, unknown>) => string;
 };
-
-export type TopicRole = 'bookings' | 'arrivals' | 'media';
 
 export class EventRegistry {
   private readonly byType = new Map<string, EventTypeDefinition>();

@@ -1,45 +1,65 @@
-import { addDays, formatInZone, offsetAt, startOfLocalDay } from './windows';
+import { addDays, offsetAt } from './windows';
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-type DayBounds = { start: number; end: number; steady: boolean };
-const bounds = new Map<string, DayBounds>();
-
-/** Where a local day starts and ends, and whether its offset holds all day; cached, as generators ask per event. */
-function dayBounds(day: string, timeZone: string): DayBounds {
-  const key = `${timeZone}|${day}`;
-  let b = bounds.get(key);
-  if (!b) {
-    const start = startOfLocalDay(day, timeZone);
-    const end = startOfLocalDay(addDays(day, 1), timeZone);
-    b = {
-      start,
-      end,
-      steady: end - start === 86_400_000 && offsetAt(start, timeZone) === offsetAt(end - 1000, timeZone),
-    };
-    if (bounds.size >= 10_000) bounds.clear();
-    bounds.set(key, b);
-  }
-  return b;
-}
+const DAY_MS = 86_400_000;
+const MAX_CACHED_DAYS = 10_000;
 
 /**
- * The instant a wall-clock time of a local day happens in an IANA zone, to the second. A time a
- * clock change skips or repeats resolves to an instant of that same day, never of a neighbour.
+ * The instant a zone's clocks show a wall time (given as if it were UTC): the one rule for every
+ * local time Caravan reads (CSV cells) or makes (generated events). A time the clocks show twice
+ * (set back: Asia/Almaty's 23:00–23:59 of 29 February 2024) is the earlier instant; a time they
+ * skip (set forward) is moved forward by the gap, into the next day when the gap ends a day. These
+ * are Temporal's and java.time's `compatible` disambiguation. Assumes, like every zone, at most
+ * one change of offset in two days.
  */
+export function instantOfWallTime(wallMs: number, timeZone: string): number {
+  const offsets = new Set([wallMs - DAY_MS, wallMs, wallMs + DAY_MS].map((t) => offsetMs(offsetAt(t, timeZone))));
+  const fitting = [...offsets]
+    .map((offset) => wallMs - offset)
+    .filter((instant) => offsetMs(offsetAt(instant, timeZone)) === wallMs - instant);
+  if (fitting.length > 0) return Math.min(...fitting);
+  return wallMs - offsetMs(offsetAt(wallMs - DAY_MS, timeZone));
+}
+
+/** instantOfWallTime of a wall-clock time of a local day, to the second (0 to 86,399). */
 export function atLocalTime(day: string, secondOfDay: number, timeZone: string): number {
-  const { start, end, steady } = dayBounds(day, timeZone);
-  const s = Math.min(Math.max(0, Math.floor(secondOfDay)), 86_399);
-  // No clock change that day: the wall clock runs with the instants.
-  if (steady) return start + s * 1000;
-  const wall = `${day}T${pad(Math.floor(s / 3600))}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
-  const guess = start + s * 1000;
-  for (const offset of [offsetAt(guess, timeZone), offsetAt(start, timeZone), offsetAt(end - 1000, timeZone)]) {
-    const candidate = Date.parse(`${wall}${offset}`);
-    if (formatInZone(candidate, timeZone).startsWith(wall)) return candidate;
-  }
-  // Skipped by a clock change: the same distance from the day's start, kept inside the day.
-  return Math.min(Math.max(guess, start), end - 1000);
+  const { midnightMs, steady } = localDay(day, timeZone);
+  const wallMs = midnightMs + Math.min(Math.max(0, Math.floor(secondOfDay)), 86_399) * 1000;
+  return steady ? wallMs - steady.ms : instantOfWallTime(wallMs, timeZone);
+}
+
+/** The offset (+05:00) a zone keeps all of a local day, and the day before and after; undefined when it changes. */
+export function steadyOffsetOfDay(day: string, timeZone: string): string | undefined {
+  return localDay(day, timeZone).steady?.offset;
+}
+
+/** A local day's midnight as if it were UTC, and the offset it keeps all day long and a day either side, if it does. */
+type LocalDay = { midnightMs: number; steady?: { offset: string; ms: number } };
+
+// Intl lookups cost microseconds, and files and generators place millions of times on few days:
+// each day is looked at once.
+const localDays = new Map<string, LocalDay>();
+
+function localDay(day: string, timeZone: string): LocalDay {
+  const key = `${timeZone} ${day}`;
+  let known = localDays.get(key);
+  if (known) return known;
+  const midnightMs = Date.parse(`${day}T00:00:00Z`);
+  const offset = offsetAt(midnightMs, timeZone);
+  const instantOfMidnight = midnightMs - offsetMs(offset);
+  // With at most one change in two days, equal offsets a day apart from a day before to a day after mean none in between.
+  const samples = [-DAY_MS, 0, DAY_MS, 2 * DAY_MS].map((d) => offsetAt(instantOfMidnight + d, timeZone));
+  known = samples.every((s) => s === offset)
+    ? { midnightMs, steady: { offset, ms: offsetMs(offset) } }
+    : { midnightMs };
+  if (localDays.size >= MAX_CACHED_DAYS) localDays.clear();
+  localDays.set(key, known);
+  return known;
+}
+
+function offsetMs(offset: string): number {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const [hours = 0, minutes = 0, seconds = 0] = offset.slice(1).split(':').map(Number);
+  return sign * ((hours * 60 + minutes) * 60 + seconds) * 1000;
 }
 
 /** Every YYYY-MM-DD from `from` to `to`, both included (empty when `to` is earlier). */

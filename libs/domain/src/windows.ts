@@ -1,7 +1,5 @@
+import { WINDOWS, type WindowName } from '@caravan/contract';
 import { localDate } from './local-date';
-
-export const WINDOW_NAMES = ['1d', '7d', '30d', 'mtd', 'ytd'] as const;
-export type WindowName = (typeof WINDOW_NAMES)[number];
 
 /** Whole local days, inclusive, as YYYY-MM-DD. */
 export type DayRange = { from: string; to: string };
@@ -31,7 +29,7 @@ export function windowsAt(watermarkMs: number, timeZone: string): KpiWindow[] {
     mtd: `${end.slice(0, 8)}01`,
     ytd: `${end.slice(0, 5)}01-01`,
   };
-  return WINDOW_NAMES.map((name) => ({
+  return WINDOWS.map((name) => ({
     name,
     current: { from: starts[name], to: end },
     previous: { from: yearEarlier(starts[name]), to: yearEarlier(end) },

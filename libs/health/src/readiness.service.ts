@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { PROJECTION_NAMES } from '@caravan/contract';
 import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database';
 import { projectionProgress } from '@caravan/event-store';
 import { kafkaConnection, probeBrokers } from '@caravan/kafka';
-import { PROJECTION_NAMES, readinessChecks } from '@caravan/observability';
+import { readinessChecks } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };

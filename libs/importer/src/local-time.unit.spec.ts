@@ -1,5 +1,5 @@
-import { formatInZone } from '@caravan/domain';
-import { instantOfWallTime, isTimeZone, toOccurredAt } from './local-time';
+import { formatInZone, instantOfWallTime } from '@caravan/domain';
+import { isTimeZone, toOccurredAt } from './local-time';
 
 const ALMATY = 'Asia/Almaty';
 

@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
+import { PROJECTION_NAMES } from '@caravan/contract';
 import { projectionProgress } from '@caravan/event-store';
 import {
   consumerLag,
@@ -16,8 +17,6 @@ import {
   replayed,
   snapshotAgeSeconds,
 } from './metrics';
-
-export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 
 /** The pipeline's state as PostgreSQL (and Kafka's high watermarks, when an admin is given) say it: aggregates only, no record contents. */
 export type PipelineStatus = {

@@ -1,6 +1,5 @@
-import { canonicalJson, type KpiSnapshot } from '@caravan/contract';
+import { canonicalJson, type KpiSnapshot, type Scope, scopeKey } from '@caravan/contract';
 import { changePct, formatInZone, type KpiWindow, round1, startOfLocalDay } from '@caravan/domain';
-import { type Scope, scopeKey } from './kpi-families';
 import type { KpiValue, RankValue } from './read-kpis';
 
 export type Targets = Map<string, number>;

@@ -1,7 +1,6 @@
-import { kpiSnapshotSchema, type KpiSnapshot } from '@caravan/contract';
-import { type KpiWindow, type WindowName, windowsAt } from '@caravan/domain';
+import { kpiSnapshotSchema, type KpiSnapshot, scopeKey, snapshotKey, type WindowName } from '@caravan/contract';
+import { type KpiWindow, windowsAt } from '@caravan/domain';
 import { buildSnapshots, fingerprint, type SnapshotContext, targetKey } from './build-snapshots';
-import { scopeKey, snapshotKey } from './kpi-families';
 import type { KpiValue, RankValue } from './read-kpis';
 
 const TZ = 'Asia/Almaty';

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { KpiSnapshot } from '@caravan/contract';
+import { type KpiSnapshot, PROJECTION_NAMES, scopeOfKey } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { type Position, readCheckpoints, START_OF_STORE } from '@caravan/event-store';
 import { windowsAt } from '@caravan/domain';
@@ -7,7 +7,6 @@ import { buildSnapshots, type Targets, targetKey } from './build-snapshots';
 import { KPI_FAMILIES } from './kpi-families';
 import { type KpiValue, readDestinationRank, readFamily } from './read-kpis';
 
-const PROJECTIONS_READ = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'];
 const TABLES_READ = ['event_watermark', ...new Set(KPI_FAMILIES.map((f) => f.table)), 'bookings_daily'];
 
 export type Reflected = {
@@ -19,8 +18,8 @@ export type Reflected = {
 
 /** The event-store position the aggregates reflect (read in the same snapshot as the aggregates). */
 export async function reflectedPosition(db: Pool | PoolClient): Promise<Reflected> {
-  const checkpoints = [...(await readCheckpoints(db, PROJECTIONS_READ)).values()];
-  if (checkpoints.length !== PROJECTIONS_READ.length) return { position: START_OF_STORE, level: false };
+  const checkpoints = [...(await readCheckpoints(db, PROJECTION_NAMES)).values()];
+  if (checkpoints.length !== PROJECTION_NAMES.length) return { position: START_OF_STORE, level: false };
   const low = Math.min(...checkpoints);
   return { position: low, level: low === Math.max(...checkpoints) };
 }
@@ -30,13 +29,7 @@ export async function readTargets(db: Pool | PoolClient): Promise<Targets> {
     'SELECT kpi, scope_key, year, target::text FROM kpi_targets',
   );
   const targets: Targets = new Map();
-  for (const r of rows) {
-    const scope =
-      r.scope_key === '*'
-        ? {}
-        : Object.fromEntries(r.scope_key.split(',').map((kv) => kv.split('=') as [string, string]));
-    targets.set(targetKey(r.kpi, scope, r.year), Number(r.target));
-  }
+  for (const r of rows) targets.set(targetKey(r.kpi, scopeOfKey(r.scope_key), r.year), Number(r.target));
   return targets;
 }
 

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
+import type { Scope } from '@caravan/contract';
 import type { KpiWindow } from '@caravan/domain';
-import { type KpiFamily, type Scope } from './kpi-families';
+import type { KpiFamily } from './kpi-families';
 
 export type KpiValue = { kpi: string; scope: Scope; value: number; previous: number };
 export type RankEntry = { destination: string; bookings: number };

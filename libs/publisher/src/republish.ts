@@ -1,6 +1,6 @@
 import type { KpiSnapshot } from '@caravan/contract';
 import { fingerprint } from './build-snapshots';
-import { snapshotKey } from './kpi-families';
+import { snapshotKey } from '@caravan/contract';
 
 export type Published = {
   /** Fingerprint of the snapshot last published under each key. */

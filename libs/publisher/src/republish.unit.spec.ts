@@ -1,6 +1,6 @@
 import type { KpiSnapshot } from '@caravan/contract';
 import { fingerprint } from './build-snapshots';
-import { snapshotKey } from './kpi-families';
+import { snapshotKey } from '@caravan/contract';
 import { provisionalAfter, snapshotsToPublish } from './republish';
 
 const snapshot = (kpi: KpiSnapshot['kpi'], value: number, position: number): KpiSnapshot => ({

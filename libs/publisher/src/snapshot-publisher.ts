@@ -1,10 +1,9 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { createProducer } from '@caravan/kafka';
 import type { Pool, PoolClient } from 'pg';
-import type { KpiSnapshot } from '@caravan/contract';
+import { type KpiSnapshot, scopeKey, snapshotKey } from '@caravan/contract';
 import { fingerprint } from './build-snapshots';
 import { computeSnapshotSet } from './compute-all';
-import { scopeKey, snapshotKey } from './kpi-families';
 import { provisionalAfter, snapshotsToPublish } from './republish';
 
 /**

@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import type { TopicRole } from '@caravan/contract';
+import { TOPIC_ROLES, type TopicRole } from '@caravan/contract';
 import type { ImportFormat } from '@caravan/importer';
 import { CSV_COLUMNS_SUMMARY } from '../support/help-text';
 
@@ -37,7 +37,7 @@ export function registerImport(program: Command): void {
     )
     .addOption(
       new Option('--unroutable <role>', 'topic for lines whose event type cannot be read')
-        .choices(['bookings', 'arrivals', 'media'])
+        .choices(TOPIC_ROLES)
         .default('arrivals'),
     )
     .option('--dry-run', 'check the file and report, send nothing')

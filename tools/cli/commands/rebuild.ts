@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PROJECTION_NAMES } from '../support/help-text';
+import { PROJECTION_NAMES } from '@caravan/contract';
 
 export type RebuildOptions = { swap: boolean; quiet?: boolean };
 

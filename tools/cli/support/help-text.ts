@@ -1,9 +1,6 @@
 // What the commands' help says about parts of the application it must not load to say it (the
 // definitions are built for every `--help`). help-text.unit.spec.ts keeps each equal to its source.
 
-/** The names of PROJECTIONS (@caravan/projections), which `caravan rebuild` accepts. */
-export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] as const;
-
 /** csvColumnsSummary() of @caravan/importer: the CSV column mapping, for `caravan import --help`. */
 export const CSV_COLUMNS_SUMMARY = [
   'every row: occurredAt; optional type, eventId, producer, version',

@@ -1,4 +1,4 @@
-import { type KpiSnapshot, WINDOWS } from '@caravan/contract';
+import { type KpiSnapshot, USD_KPIS, WINDOWS } from '@caravan/contract';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -22,7 +22,7 @@ function formatValue(kpi: string, value: KpiSnapshot['value'] | null | undefined
         .map((r) => `${r.destination} ${integer.format(r.bookings)}`)
         .join(', ') || '—'
     );
-  return kpi.endsWith('_usd') ? usd.format(value) : integer.format(value);
+  return (USD_KPIS as readonly string[]).includes(kpi) ? usd.format(value) : integer.format(value);
 }
 
 const formatPct = (pct: number | null | undefined): string =>

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { snapshotKey } from '@caravan/publisher';
+import { snapshotKey } from '@caravan/contract';
 import type { ExpectedKpi } from '@caravan/simulator';
 
 export type Comparison = {

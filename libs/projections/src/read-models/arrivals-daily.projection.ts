@@ -1,3 +1,4 @@
+import type { ProjectionName } from '@caravan/contract';
 import { EVENTS_TABLE } from '@caravan/event-store';
 import { type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
@@ -10,7 +11,7 @@ assertSqlFoldVersion('arrivals_daily', ['ArrivalRecorded'], 1);
  * event travels to the projector. The local day is the IANA zone's, as everywhere else.
  */
 export const arrivalsDaily: Projection = {
-  name: 'arrivals_daily',
+  name: 'arrivals_daily' satisfies ProjectionName,
   eventTypes: ['ArrivalRecorded'],
   tables: ['arrivals_daily'],
   ddl: (t) => [

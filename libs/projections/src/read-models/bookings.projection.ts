@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { BookingCancelledData, BookingCreatedData } from '@caravan/contract';
+import type { BookingCancelledData, BookingCreatedData, ProjectionName } from '@caravan/contract';
 import { localDate, type RateTable } from '@caravan/domain';
 import type { StoredEvent } from '@caravan/event-store';
 import { type Projection, type TableNames, table } from '../projection';
@@ -180,7 +180,7 @@ async function loadStates(client: PoolClient, t: TableNames, ids: string[]): Pro
 
 /** Bookings: a state per bookingId (so cancellations match, in any order) and per-day KPIs. */
 export const bookings: Projection = {
-  name: 'bookings',
+  name: 'bookings' satisfies ProjectionName,
   eventTypes: ['BookingCreated', 'BookingCancelled'],
   tables: ['booking_state', 'bookings_daily'],
   ddl: (t) => [

@@ -1,3 +1,4 @@
+import type { ProjectionName } from '@caravan/contract';
 import { EVENTS_TABLE } from '@caravan/event-store';
 import { type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
@@ -9,7 +10,7 @@ assertSqlFoldVersion('media_daily', ['MediaViewsReported'], 1);
  * summed inside PostgreSQL over each range of the store.
  */
 export const mediaDaily: Projection = {
-  name: 'media_daily',
+  name: 'media_daily' satisfies ProjectionName,
   eventTypes: ['MediaViewsReported'],
   tables: ['media_daily'],
   ddl: (t) => [

@@ -1,3 +1,4 @@
+import type { ProjectionName } from '@caravan/contract';
 import { EVENTS_TABLE } from '@caravan/event-store';
 import { type Projection, table } from '../projection';
 
@@ -6,7 +7,7 @@ import { type Projection, table } from '../projection';
  * of that instant. Computed inside PostgreSQL over each range of the store (no event is read).
  */
 export const watermark: Projection = {
-  name: 'watermark',
+  name: 'watermark' satisfies ProjectionName,
   eventTypes: ['BookingCreated', 'BookingCancelled', 'ArrivalRecorded', 'MediaViewsReported'],
   tables: ['event_watermark'],
   ddl: (t) => [

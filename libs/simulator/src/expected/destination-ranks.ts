@@ -10,12 +10,14 @@ const inRange = (day: string, range: DayRange): boolean => day >= range.from && 
  */
 export function destinationRanks(bookings: Family, current: DayRange, previous: DayRange): ExpectedKpi[] {
   const m = bookings.measures.indexOf('bookings');
+  const marketAt = bookings.dimensions.indexOf('market');
+  const destinationAt = bookings.dimensions.indexOf('destination');
   const scopes = new Map<string, { current: Map<string, number>; previous: Map<string, number> }>();
   for (const row of bookings.rows.values()) {
     const range = inRange(row.day, current) ? 'current' : inRange(row.day, previous) ? 'previous' : undefined;
     if (!range) continue;
-    const [market, destination] = row.dims as [string, string];
-    for (const key of ['*', market]) {
+    const destination = row.dims[destinationAt] as string;
+    for (const key of ['*', row.dims[marketAt] as string]) {
       let s = scopes.get(key);
       if (!s) scopes.set(key, (s = { current: new Map(), previous: new Map() }));
       s[range].set(destination, (s[range].get(destination) ?? 0) + Number(row.sums[m]));

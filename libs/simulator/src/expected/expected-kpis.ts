@@ -1,3 +1,4 @@
+import { scopeKey, scopeOfKey } from '@caravan/contract';
 import { changePct, type DayRange, type RateTable, round1, windowsAt } from '@caravan/domain';
 import type { ExpectedKpi, SimEvent } from '../types';
 import { dailyRows, type Family } from './daily-rows';
@@ -6,15 +7,8 @@ import { destinationRanks } from './destination-ranks';
 export type KpiTarget = { kpi: string; scopeKey: string; year: number; target: number };
 export type ExpectedOptions = { timeZone: string; rates: RateTable; targets: readonly KpiTarget[] };
 
-/** `*` for the whole market, else `dimension=value` pairs sorted and comma-joined (as kpi_targets and snapshot keys have them). */
-export function scopeKey(scope: Record<string, string>): string {
-  const entries = Object.entries(scope).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length === 0 ? '*' : entries.map(([k, v]) => `${k}=${v}`).join(',');
-}
-
 /** A kpi_targets scope_key as the publisher reads it: parsed, then keyed again (sorted). */
-const normalized = (key: string): string =>
-  key === '*' ? '*' : scopeKey(Object.fromEntries(key.split(',').map((kv) => kv.split('=') as [string, string])));
+const normalized = (key: string): string => scopeKey(scopeOfKey(key));
 
 const inRange = (day: string, range: DayRange): boolean => day >= range.from && day <= range.to;
 
