@@ -6,7 +6,7 @@
 import type { AppName } from '@caravan/config';
 import { type ChildApp, spawnApp } from '../../tests/harness/child-app';
 import { freePort } from '../../tests/harness/ports';
-import { currentRssMb, peakRssMb } from '../bench/process-stats';
+import { currentRssMb } from '../bench/process-stats';
 
 export type Instance = {
   name: string;
@@ -97,12 +97,6 @@ export class Fleet {
   rss(): Record<string, number> {
     return Object.fromEntries(
       this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, currentRssMb(i.child.process.pid)]] : [])),
-    );
-  }
-
-  peakRss(): Record<string, number> {
-    return Object.fromEntries(
-      this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, peakRssMb(i.child.process.pid)]] : [])),
     );
   }
 

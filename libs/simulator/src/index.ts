@@ -19,7 +19,6 @@ export { MEDIA_FLIGHTS, type MediaFlight } from './catalog/media.catalog';
 export { expectedKpis, type ExpectedOptions, type KpiTarget } from './expected/expected-kpis';
 export { acceptedRecord, summarize } from './records';
 export { ARTICLE_TARGETS, DEFAULT_RATES, hasDefaultRate } from './defaults';
-export { BAD_KINDS } from './bad-records';
 export { checkMix } from './noise';
 export { dayWeight, SPRING_FESTIVAL } from './calendar/seasonality';
 export { createRandom, deriveSeed, mulberry32, type Random, type Weighted } from './random';
