@@ -62,7 +62,7 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
         { occurredAt: '2024-05-01T10:00:00Z' },
       ),
     ]);
-    await producer.sendRaw(config.topics.arrivals, [{ key: 'x', value: 'not json' }]);
+    await producer.sendToRoles([{ role: 'arrivals', key: 'x', value: Buffer.from('not json') }]);
     await producer.disconnect();
     await waitForConsumed(db().pool, config.ingest.groupId, 4);
 

@@ -165,8 +165,8 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     };
     const codes = Object.keys(crafted) as Array<keyof typeof crafted>;
     for (const code of codes) {
-      await producer.sendRaw(code === 'conflict' ? config().topics.arrivals : config().topics.bookings, [
-        { key: `key-${code}`, value: crafted[code] },
+      await producer.sendToRoles([
+        { role: code === 'conflict' ? 'arrivals' : 'bookings', key: `key-${code}`, value: crafted[code] },
       ]);
     }
     sent += codes.length;
