@@ -1,7 +1,7 @@
 export * from './names';
 export * from './test-database';
 export * from './test-env';
-export * from './wait-for';
+export { waitFor, type WaitOptions } from '@caravan/stack';
 export * from './pipeline';
 export * from './mixed-stream';
 export * from './child-app';

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@caravan/config';
 import { probeBrokers } from '@caravan/kafka';
-import { ensureKafkaJars, newClusterId, serverProperties } from '@caravan/stack';
+import { ensureKafkaJars, newClusterId, serverProperties, waitFor } from '@caravan/stack';
 import { freePortRun } from './ports';
-import { waitFor } from './wait-for';
 
 /** Certificates of a test CA, made with openssl: the broker's (for 127.0.0.1 and localhost) and a client's. */
 export type TestCertificates = {

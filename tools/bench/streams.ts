@@ -11,9 +11,9 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import type { KpiSnapshot } from '@caravan/contract';
 import { storeSnapshots } from '@caravan/publisher';
+import { waitFor } from '@caravan/stack';
 import { spawnApp, stopApp } from '../../tests/harness/child-app';
 import { freePort } from '../../tests/harness/ports';
-import { waitFor } from '../../tests/harness/wait-for';
 import { cpuSeconds, currentRssMb } from './process-stats';
 
 export type FanOutFigures = {

@@ -3,7 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import type { AppName } from '@caravan/config';
 import { buildDashboard } from './dashboard-build';
-import { isAlive, readCmdline, waitUntil } from './processes';
+import { isAlive, readCmdline } from './processes';
+import { waitFor } from './wait-for';
 
 /** One app started by the CLI: enough to find, probe and stop it from another command. */
 export type AppProcess = { app: AppName; pid: number; port: number; logFile: string; entry: string; startedAt: string };
@@ -70,9 +71,9 @@ export function recordedApp(stateDir: string, app: AppName): AppProcess | undefi
 export async function stopProcess(pid: number, timeoutMs = STOP_TIMEOUT_MS): Promise<boolean> {
   if (!isAlive(pid)) return false;
   process.kill(pid, 'SIGTERM');
-  if (!(await waitUntil(() => !isAlive(pid), timeoutMs, 100))) {
+  if (!(await waitFor(() => !isAlive(pid), { timeoutMs, intervalMs: 100 }).catch(() => false))) {
     process.kill(pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(pid), 5_000, 100);
+    await waitFor(() => !isAlive(pid), { timeoutMs: 5_000, intervalMs: 100 }).catch(() => false);
   }
   return true;
 }

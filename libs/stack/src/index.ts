@@ -3,6 +3,7 @@ export * from './kafka-broker';
 export * from './postgres';
 export * from './prerequisites';
 export * from './processes';
+export * from './wait-for';
 export * from './stack';
 export { ensureKafkaJars } from './kafka-distribution';
 export * from './supervisor';

@@ -10,7 +10,7 @@ import {
   stackUp,
   stopProcess,
   stopSupervisor,
-  waitUntil,
+  waitFor,
 } from '@caravan/stack';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
@@ -111,9 +111,11 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
   }
   const apps: RunningApp[] = [];
   for (const app of APP_NAMES) {
-    const started = await waitUntil(() => recordedApp(config.stack.stateDir, app) !== undefined, READY_TIMEOUT_MS, 100);
-    const record = recordedApp(config.stack.stateDir, app);
-    if (!started || !record) {
+    const record = await waitFor(() => recordedApp(config.stack.stateDir, app), {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 100,
+    }).catch(() => undefined);
+    if (!record) {
       await stopSupervisor(config.stack.stateDir);
       throw new CliError(
         `${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
@@ -134,11 +136,10 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
 async function waitForReady(config: CaravanConfig, app: RunningApp): Promise<void> {
   const url = `${appUrl(config, app.port)}/health/ready`;
   const exited = () => (app.child ? app.child.exitCode !== null || app.child.signalCode !== null : false);
-  const ready = await waitUntil(
-    async () => exited() || (await fetch(url).catch(() => undefined))?.status === 200,
-    READY_TIMEOUT_MS,
-    250,
-  );
+  const ready = await waitFor(async () => exited() || (await fetch(url)).status === 200, {
+    timeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 250,
+  }).catch(() => false);
   if (ready && !exited()) return;
   const tail = existsSync(app.logFile) ? readFileSync(app.logFile, 'utf8').trim().split('\n').slice(-1)[0] : '';
   throw new CliError(
