@@ -26,8 +26,7 @@ import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from 
 import { APPEND_LOCK } from '@caravan/ingest';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
-import { isAlive, ourBrokerPid, startBroker, stopBroker, waitFor } from '@caravan/stack';
-import { buildApps } from '../tests/harness/child-app';
+import { buildApps, isAlive, ourBrokerPid, startBroker, stopBroker, waitFor } from '@caravan/stack';
 import { advisoryLockHolders } from '../tests/harness/locks';
 import { freePortRun } from '../tests/harness/ports';
 import { checkAgainstSql, type Check, consumedSoFar } from './bench/caravan-run';

@@ -1,8 +1,7 @@
 import './register-paths';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@caravan/config';
-import { stackDown, stackUp } from '@caravan/stack';
-import { buildApps } from './child-app';
+import { buildApps, stackDown, stackUp } from '@caravan/stack';
 import { containerRuntimeAvailable, startContainers } from './containers';
 
 type Teardown = () => Promise<void>;

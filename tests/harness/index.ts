@@ -5,6 +5,7 @@ export { waitFor, type WaitOptions } from '@caravan/stack';
 export * from './pipeline';
 export * from './mixed-stream';
 export * from './child-app';
+export { type ChildApp, spawnApp, stopApp } from '@caravan/stack';
 export * from './store-events';
 export * from './cli';
 export * from './ports';

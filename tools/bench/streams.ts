@@ -11,8 +11,7 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import type { KpiSnapshot } from '@caravan/contract';
 import { storeSnapshots } from '@caravan/publisher';
-import { waitFor } from '@caravan/stack';
-import { spawnApp, stopApp } from '../../tests/harness/child-app';
+import { spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { freePort } from '../../tests/harness/ports';
 import { cpuSeconds, currentRssMb } from './process-stats';
 

@@ -4,7 +4,7 @@
  * takes to heal, not whether someone started it again.
  */
 import type { AppName } from '@caravan/config';
-import { type ChildApp, spawnApp } from '../../tests/harness/child-app';
+import { type ChildApp, spawnApp } from '@caravan/stack';
 import { freePort } from '../../tests/harness/ports';
 import { currentRssMb } from '../bench/process-stats';
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppName } from '@caravan/config';
-import { type AppProcess, spawnApp, stopProcess } from './app-processes';
+import { appLogFile, appRecord, type AppProcess, type ChildApp, spawnApp, stopProcess } from './app-processes';
 import { isAlive, readCmdline } from './processes';
 
 /** What the supervisor records of each app it keeps running (in .caravan/run/<app>.json, for `status` and `down`). */
@@ -75,26 +75,23 @@ export class Supervisor {
 
   private launch(slot: Slot): void {
     if (this.stopping) return;
-    let child: ChildProcess;
-    let record: AppProcess;
+    let started: ChildApp;
     try {
-      ({ child, record } = spawnApp({
-        root: this.options.root,
-        stateDir: this.options.stateDir,
-        app: slot.app,
-        port: slot.port,
-        env: this.options.env,
-        detached: false,
-      }));
+      started = spawnApp(
+        slot.app,
+        { ...this.options.env, HTTP_PORT: String(slot.port) },
+        { root: this.options.root, logFile: appLogFile(this.options.stateDir, slot.app) },
+      );
     } catch (error) {
       this.options.log(`${slot.app}: could not start (${(error as Error).message})`);
       this.scheduleRestart(slot);
       return;
     }
+    const child = started.process;
     slot.child = child;
     slot.startedAt = Date.now();
     slot.record = {
-      ...record,
+      ...appRecord(slot.app, started, slot.port),
       supervisorPid: process.pid,
       restarts: slot.restarts,
       ...(slot.record?.lastExit ? { lastExit: slot.record.lastExit } : {}),
