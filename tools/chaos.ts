@@ -22,13 +22,18 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS } from '@caravan/contract';
 import { type CaravanConfig, loadConfig } from '@caravan/config';
-import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
+import {
+  advisoryLockHolders,
+  createPool,
+  dropDatabase,
+  ensureDatabase,
+  migrate,
+  withDatabase,
+} from '@caravan/database';
 import { APPEND_LOCK } from '@caravan/ingest';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
-import { buildApps, isAlive, ourBrokerPid, startBroker, stopBroker, waitFor } from '@caravan/stack';
-import { advisoryLockHolders } from '../tests/harness/locks';
-import { freePortRun } from '../tests/harness/ports';
+import { buildApps, freePortRun, isAlive, ourBrokerPid, startBroker, stopBroker, waitFor } from '@caravan/stack';
 import { checkAgainstSql, type Check, consumedSoFar } from './bench/caravan-run';
 import { recordsOnTopics } from './bench/workload';
 import { Fleet, type Instance } from './chaos/fleet';

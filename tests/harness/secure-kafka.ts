@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@caravan/config';
 import { probeBrokers } from '@caravan/kafka';
-import { ensureKafkaJars, newClusterId, serverProperties, waitFor } from '@caravan/stack';
-import { freePortRun } from './ports';
+import { ensureKafkaJars, freePortRun, newClusterId, serverProperties, waitFor } from '@caravan/stack';
 
 /** Certificates of a test CA, made with openssl: the broker's (for 127.0.0.1 and localhost) and a client's. */
 export type TestCertificates = {

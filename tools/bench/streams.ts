@@ -11,8 +11,7 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import type { KpiSnapshot } from '@caravan/contract';
 import { storeSnapshots } from '@caravan/publisher';
-import { spawnApp, stopApp, waitFor } from '@caravan/stack';
-import { freePort } from '../../tests/harness/ports';
+import { freePort, spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { cpuSeconds, currentRssMb } from './process-stats';
 
 export type FanOutFigures = {

@@ -4,8 +4,7 @@
  * takes to heal, not whether someone started it again.
  */
 import type { AppName } from '@caravan/config';
-import { type ChildApp, spawnApp } from '@caravan/stack';
-import { freePort } from '../../tests/harness/ports';
+import { type ChildApp, freePort, spawnApp } from '@caravan/stack';
 import { currentRssMb } from '../bench/process-stats';
 
 export type Instance = {

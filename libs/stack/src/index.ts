@@ -2,6 +2,7 @@ export * from './app-processes';
 export * from './kafka-broker';
 export * from './postgres';
 export * from './prerequisites';
+export * from './ports';
 export * from './processes';
 export * from './wait-for';
 export * from './stack';
