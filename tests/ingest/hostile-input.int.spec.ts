@@ -7,7 +7,7 @@ import {
   type KafkaRecord,
 } from '@caravan/ingest';
 import { createTestDatabase, projectAll, totals } from '../harness';
-import { expectedFromEvents, projected } from '../projections/projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 import { type HostileRecord, hostileRecord } from './hostile-records';
 
 // `npm test` sends RUNS × RECORDS (10 × 1,000) hostile records; `npm run fuzz` many more

@@ -7,7 +7,7 @@ import { createTestDatabase, prng, projectAll, storeEvents } from '../harness';
 import { eventSets } from './event-arbitrary';
 import { computeSnapshotSet } from '@caravan/publisher';
 import { windowsAt } from '@caravan/domain';
-import { expectedFromEvents, kpisFromEvents, projected } from './projection-sql';
+import { expectedFromEvents, kpisFromEvents, projected } from '@caravan/simulator';
 
 const TZ = 'Asia/Almaty';
 

@@ -2,7 +2,7 @@ import { buildEvent } from '@caravan/contract';
 import type { OutgoingEvent } from '@caravan/kafka';
 import { PROJECTIONS, ProjectionRunner, projectionLag, rebuildProjection, tableNames } from '@caravan/projections';
 import { prng, projectAll, storeEvents, useTestDatabase, waitFor, type TestDatabase } from '../harness';
-import { expectedFromEvents, projected } from './projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 
 const TZ = 'Asia/Almaty';
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { ingestTotals } from '@caravan/ingest';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 import { type ChildApp, spawnApp, stopApp, waitFor } from '@caravan/stack';
-import { expectedFromEvents, projected } from '../../tests/projections/projection-sql';
 import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from './process-stats';
 import type { Workload } from './workload';
 

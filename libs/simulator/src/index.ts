@@ -17,6 +17,7 @@ export { SEED_ARRIVALS } from './seed-year/seed-arrivals';
 export { SEED_BOOKINGS } from './seed-year/seed-bookings';
 export { MEDIA_FLIGHTS, type MediaFlight } from './catalog/media.catalog';
 export { expectedKpis, type ExpectedOptions, type KpiTarget } from './expected/expected-kpis';
+export { expectedFromEvents, kpisFromEvents, projected } from './expected/projection-sql';
 export { acceptedRecord, summarize } from './records';
 export { ARTICLE_TARGETS, DEFAULT_RATES, hasDefaultRate } from './defaults';
 export { checkMix } from './noise';
