@@ -66,7 +66,8 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
     await producer.disconnect();
     await waitForConsumed(db().pool, config.ingest.groupId, 4);
 
-    // The ingestor's own figures only: the pipeline-wide ones come from one app (the api), so a sum over the apps counts them once.
+    // The ingestor's own figures only: the pipeline-wide ones come from one app (the api), so a sum
+    // over the apps counts them once.
     const ingestorResponse = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(ingestorResponse.status).toBe(200);
     expect(ingestorResponse.headers.get('content-type')).toMatch(/text\/plain/);

@@ -215,7 +215,8 @@ export async function measureStreamFanOut(
           refusedStreams: clients.reduce((n, c) => n + c.refused, 0),
         });
         log(
-          `  ${count} subscriber(s): ${((cpuUsed / runs) * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`,
+          `  ${count} subscriber(s): ${((cpuUsed / runs) * 1000).toFixed(1)} ms api CPU per run, ` +
+            `delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`,
         );
       } finally {
         for (const c of clients) c.close();

@@ -131,7 +131,8 @@ export class Fleet {
       if (this.stopping || instance.child !== child) return;
       instance.restarts += 1;
       this.log(
-        `  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it in ${RESTART_DELAY_MS / 1000} s`,
+        `  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it ` +
+          `in ${RESTART_DELAY_MS / 1000} s`,
       );
       setTimeout(() => this.start(instance), RESTART_DELAY_MS);
     });

@@ -153,7 +153,10 @@ export function resetBrokerData(stateDir: string): void {
   rmSync(paths(stateDir).data, { recursive: true, force: true });
 }
 
-/** A random cluster id that does not start with '-', which the tool's argument parser would take for an option (Kafka's own Uuid avoids it too). */
+/**
+ * A random cluster id that does not start with '-', which the tool's argument parser would take for
+ * an option (Kafka's own Uuid avoids it too).
+ */
 export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
@@ -184,7 +187,8 @@ async function waitForBroker(options: BrokerOptions, pid: number, logFile: strin
   if (outcome !== 'up') {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';
     throw new Error(
-      `Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; end of ${logFile}:\n${tail}`,
+      `Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; ` +
+        `end of ${logFile}:\n${tail}`,
     );
   }
 }

@@ -10,7 +10,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Runs a command to its end (stdin: `input`, or none); resolves its output (stdout and stderr), rejects on a non-zero exit. */
+/**
+ * Runs a command to its end (stdin: `input`, or none); resolves its output (stdout and stderr),
+ * rejects on a non-zero exit.
+ */
 export function runCommand(command: string, args: string[], input?: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });

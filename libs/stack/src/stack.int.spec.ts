@@ -15,7 +15,8 @@ const javaAvailable = spawnSync('java', ['-version']).status === 0;
 const quiet = (): void => undefined;
 
 /** Runs the stack CLI as a user would, with a PATH holding only what the test says. */
-// `stack up` creates its database when missing: point it at one that always exists, so the test leaves the server as it found it.
+// `stack up` creates its database when missing: point it at one that always exists, so the test
+// leaves the server as it found it.
 const existingDatabase = (): string => withDatabase(testServices().databaseUrl, 'postgres');
 
 function runStackCli(

@@ -55,10 +55,8 @@ export class Supervisor {
 
   start(): void {
     mkdirSync(join(supervisorFile(this.options.stateDir), '..'), { recursive: true });
-    writeFileSync(
-      supervisorFile(this.options.stateDir),
-      `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) })}\n`,
-    );
+    const record = { pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) };
+    writeFileSync(supervisorFile(this.options.stateDir), `${JSON.stringify(record)}\n`);
     for (const slot of this.slots) this.launch(slot);
   }
 
@@ -103,7 +101,8 @@ export class Supervisor {
       if (slot.record) slot.record.lastExit = { code, signal, at: new Date().toISOString() };
       if (ranMs >= (this.options.stableAfterMs ?? 60_000)) slot.failures = 0;
       this.options.log(
-        `${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)} s: restarting`,
+        `${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) ` +
+          `after ${Math.round(ranMs / 1000)} s: restarting`,
       );
       this.scheduleRestart(slot);
     });

@@ -104,7 +104,8 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
     if (!record) {
       await stopSupervisor(config.stack.stateDir);
       throw new CliError(
-        `${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
+        `${app} was not started by the supervisor ` +
+          `(log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
       );
     }
     apps.push({ ...record, reused: supervised !== undefined });
@@ -129,7 +130,8 @@ async function waitForReady(config: CaravanConfig, app: RunningApp): Promise<voi
   if (ready && !exited()) return;
   const tail = existsSync(app.logFile) ? readFileSync(app.logFile, 'utf8').trim().split('\n').slice(-1)[0] : '';
   throw new CliError(
-    `${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} (log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`,
+    `${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} ` +
+      `(log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`,
   );
 }
 
