@@ -14,7 +14,8 @@ else run(process.argv[2] || process.env.CARAVAN_APP);
 function run(app) {
   if (!APPS.includes(app)) {
     process.stderr.write(
-      `caravan-app: name the app to run, as the first argument or CARAVAN_APP: ${APPS.join(' | ')} (got ${app === undefined ? 'none' : JSON.stringify(app)})\n`,
+      `caravan-app: name the app to run, as the first argument or CARAVAN_APP: ${APPS.join(' | ')} ` +
+        `(got ${app === undefined ? 'none' : JSON.stringify(app)})\n`,
     );
     process.exit(2);
   }
@@ -25,7 +26,8 @@ function probe(which) {
   const port = process.env.HTTP_PORT;
   if ((which !== 'live' && which !== 'ready') || !port) {
     process.stderr.write(
-      'caravan-app --probe live|ready: probes http://127.0.0.1:$HTTP_PORT/health/<live|ready> (HTTP_PORT must be set)\n',
+      'caravan-app --probe live|ready: probes http://127.0.0.1:$HTTP_PORT/health/<live|ready> ' +
+        '(HTTP_PORT must be set)\n',
     );
     process.exit(2);
   }

@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7 --codec-records N --stream-subscribers N --skip peers,scale,compression,streams --out file]`:
+ * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7
+ * --codec-records N --stream-subscribers N --skip peers,scale,compression,streams --out file]`:
  * one run, one workload, every figure side by side (raw limits, Caravan end to end, peers,
- * latency, rebuild, scale, KAFKA_COMPRESSION, the live stream's fan-out), each run checked for correctness. Prints one table and writes JSON.
+ * latency, rebuild, scale, KAFKA_COMPRESSION, the live stream's fan-out), each run checked for
+ * correctness. Prints one table and writes JSON.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -11,8 +13,7 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { loadConfig, type CaravanConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
-import { stackDown, stackUp } from '@caravan/stack';
-import { buildApps, spawnApp } from '../tests/harness/child-app';
+import { buildApps, spawnApp, stackDown, stackUp } from '@caravan/stack';
 import { runCaravan, stopApps, type Check } from './bench/caravan-run';
 import { measureLatency } from './bench/latency';
 import { compareCompressions } from './bench/compression';
@@ -97,7 +98,8 @@ async function main(): Promise<number> {
 
     const load = Number(args['latency-load']);
     log(
-      `latency at ${Math.round(load * 100)}% of ${Math.round(e2eRate)} records/s for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`,
+      `latency at ${Math.round(load * 100)}% of ${Math.round(e2eRate)} records/s ` +
+        `for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`,
     );
     const publisher = apps.pop();
     await stopApps(publisher ? [publisher] : []);
@@ -137,7 +139,8 @@ async function main(): Promise<number> {
       caravanRow(
         '  Caravan ingest (all records stored or rejected)',
         workload.records / run.ingestSeconds,
-        `${run.ingestSeconds.toFixed(1)} s from process start; ${Math.round(run.steadyIngestPerSecond)}/s after the first batch`,
+        `${run.ingestSeconds.toFixed(1)} s from process start; ` +
+          `${Math.round(run.steadyIngestPerSecond)}/s after the first batch`,
       ),
       caravanRow(
         '  Caravan projections caught up',
@@ -157,7 +160,11 @@ async function main(): Promise<number> {
         figure: `event → snapshot latency p50 / p95 / p99 at ${latency.rate}/s`,
         value: latency.p99,
         unit: 'ms (p99)',
-        detail: `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, max ${latency.max} ms; produced → stored p50 ${latency.toStore.p50} ms, p99 ${latency.toStore.p99} ms; ${latency.samples} events (${latency.uncovered} changed no KPI: no snapshot covers them)`,
+        detail:
+          `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, ` +
+          `max ${latency.max} ms; produced → stored p50 ${latency.toStore.p50} ms, ` +
+          `p99 ${latency.toStore.p99} ms; ${latency.samples} events (${latency.uncovered} changed ` +
+          `no KPI: no snapshot covers them)`,
       },
     );
     for (const a of run.apps)
@@ -169,11 +176,14 @@ async function main(): Promise<number> {
       });
     const sv = run.services;
     const budget = cpus().length * sv.wallSeconds;
+    const allCpuSeconds = run.apps.reduce((n, a) => n + a.cpuSeconds, 0) + sv.postgresCpuSeconds + sv.kafkaCpuSeconds;
     rows.push({
       figure: '  PostgreSQL / Kafka broker: CPU seconds',
       value: sv.postgresCpuSeconds,
       unit: 'CPU s',
-      detail: `Kafka ${sv.kafkaCpuSeconds.toFixed(1)} CPU s; all of it with the apps: ${(run.apps.reduce((n, a) => n + a.cpuSeconds, 0) + sv.postgresCpuSeconds + sv.kafkaCpuSeconds).toFixed(1)} of ${budget.toFixed(1)} CPU s (${cpus().length} cores × ${sv.wallSeconds.toFixed(1)} s)`,
+      detail:
+        `Kafka ${sv.kafkaCpuSeconds.toFixed(1)} CPU s; all of it with the apps: ${allCpuSeconds.toFixed(1)} ` +
+        `of ${budget.toFixed(1)} CPU s (${cpus().length} cores × ${sv.wallSeconds.toFixed(1)} s)`,
     });
     Object.assign(results, {
       workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds },
@@ -211,7 +221,13 @@ async function main(): Promise<number> {
           figure: `KAFKA_COMPRESSION=${c.codec}: produce / read back`,
           value: c.producePerSecond,
           unit: 'records/s',
-          detail: `read back ${Math.round(c.consumePerSecond)}/s; CPU ${c.produceCpuSeconds.toFixed(1)} + ${c.consumeCpuSeconds.toFixed(1)} s${c.bytes === undefined ? '' : `; ${(c.bytes / 2 ** 20).toFixed(1)} MiB on the broker${none?.bytes ? ` (${((c.bytes / none.bytes) * 100).toFixed(0)}% of none)` : ''}`}`,
+          detail:
+            `read back ${Math.round(c.consumePerSecond)}/s; ` +
+            `CPU ${c.produceCpuSeconds.toFixed(1)} + ${c.consumeCpuSeconds.toFixed(1)} s` +
+            (c.bytes === undefined
+              ? ''
+              : `; ${(c.bytes / 2 ** 20).toFixed(1)} MiB on the broker` +
+                (none?.bytes ? ` (${((c.bytes / none.bytes) * 100).toFixed(0)}% of none)` : '')),
         });
       }
       Object.assign(results, { compression: codecs });
@@ -228,7 +244,16 @@ async function main(): Promise<number> {
           figure: `stream: ${f.subscribers} subscriber${f.subscribers === 1 ? '' : 's'}, api CPU per snapshot run`,
           value: f.apiCpuSecondsPerRun * 1000,
           unit: 'ms',
-          detail: `${one && f !== one ? `${(f.apiCpuSecondsPerRun / one.apiCpuSecondsPerRun).toFixed(1)}x one subscriber's; ` : ''}${f.sharedReadsPerRun.toFixed(2)} shared history reads per run, ${f.subscriberReads} of subscribers' own; ${f.kibPerSubscriberPerRun.toFixed(1)} KiB to each subscriber per run; every subscriber had a run p50 ${f.deliveredP50Ms.toFixed(0)} ms, max ${f.deliveredMaxMs.toFixed(0)} ms after its commit; api RSS ${f.apiRssMb} MiB${f.refusedStreams ? `; ${f.refusedStreams} stream requests refused and retried` : ''}`,
+          detail:
+            (one && f !== one
+              ? `${(f.apiCpuSecondsPerRun / one.apiCpuSecondsPerRun).toFixed(1)}x one subscriber's; `
+              : '') +
+            `${f.sharedReadsPerRun.toFixed(2)} shared history reads per run, ` +
+            `${f.subscriberReads} of subscribers' own; ` +
+            `${f.kibPerSubscriberPerRun.toFixed(1)} KiB to each subscriber per run; ` +
+            `every subscriber had a run p50 ${f.deliveredP50Ms.toFixed(0)} ms, ` +
+            `max ${f.deliveredMaxMs.toFixed(0)} ms after its commit; api RSS ${f.apiRssMb} MiB` +
+            (f.refusedStreams ? `; ${f.refusedStreams} stream requests refused and retried` : ''),
         });
       }
       Object.assign(results, { streams: fanOut });
@@ -310,7 +335,8 @@ async function runPeers(
       ...caravanRow(
         `peer: ${peer.name}`,
         peer.eventsPerSecond,
-        `${peer.events} in ${peer.seconds.toFixed(1)} s${peer.peakRssMb ? `, peak RSS ${Math.round(peer.peakRssMb)} MiB` : ''}`,
+        `${peer.events} in ${peer.seconds.toFixed(1)} s` +
+          `${peer.peakRssMb ? `, peak RSS ${Math.round(peer.peakRssMb)} MiB` : ''}`,
       ),
       unit: 'events/s',
     });

@@ -1,4 +1,7 @@
-/** `npm run build` (after `nest build`): bundles the dashboard into dist/dashboard and reports its first-load size against its budget. */
+/**
+ * `npm run build` (after `nest build`): bundles the dashboard into dist/dashboard and reports its
+ * first-load size against its budget.
+ */
 import { projectRoot } from '@caravan/config';
 import { buildDashboard, describeDashboardBuild } from '@caravan/stack';
 

@@ -22,14 +22,18 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS, PROJECTION_NAMES } from '@caravan/contract';
 import { type CaravanConfig, loadConfig } from '@caravan/config';
-import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
+import {
+  advisoryLockHolders,
+  createPool,
+  dropDatabase,
+  ensureDatabase,
+  migrate,
+  withDatabase,
+} from '@caravan/database';
 import { APPEND_LOCK } from '@caravan/event-store';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { mulberry32, historicTraffic, type OutcomeSummary, summarize, type SimRecord } from '@caravan/simulator';
-import { isAlive, ourBrokerPid, startBroker, stopBroker, waitUntil as waitUntilIn } from '@caravan/stack';
-import { buildApps } from '../tests/harness/child-app';
-import { advisoryLockHolders } from '../tests/harness/locks';
-import { freePortRun } from '../tests/harness/ports';
+import { buildApps, freePortRun, isAlive, ourBrokerPid, startBroker, stopBroker, waitFor } from '@caravan/stack';
 import { checkAgainstSql, type Check, consumedSoFar } from './bench/caravan-run';
 import { recordsOnTopics } from './bench/workload';
 import { Fleet, type Instance } from './chaos/fleet';
@@ -72,9 +76,9 @@ function seconds(text: string): number {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The stack's waitUntil, a probe that fails (PostgreSQL or the broker away on purpose) reading as not yet. */
+/** Whether `probe` held in time; a probe that fails (PostgreSQL or the broker away on purpose) counts as not yet. */
 const waitUntil = (probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> =>
-  waitUntilIn(() => probe().catch(() => false), timeoutMs);
+  waitFor(probe, { timeoutMs, intervalMs: 200 }).catch(() => false);
 
 /** The fault plan: every kind at least once (kills ≥ 20 in a 10-minute run), at seeded moments in [10%, 80%] of the run. */
 export function faultPlan(durationS: number, seed: number): Array<{ at: number; kind: FaultKind }> {

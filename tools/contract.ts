@@ -1,4 +1,7 @@
-/** `npm run contract`: writes docs/contract/ and docs/openapi.json from the zod schemas; `-- --check` fails when stale. */
+/**
+ * `npm run contract`: writes docs/contract/ and docs/openapi.json from the zod schemas; `--
+ * --check` fails when stale.
+ */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '@caravan/config';

@@ -70,7 +70,7 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
         { occurredAt: '2024-05-01T10:00:00Z' },
       ),
     ]);
-    await producer.sendRaw(config.topics.arrivals, [{ key: 'bad', value: '{"not": "an event"' }]);
+    await producer.sendToRoles([{ role: 'arrivals', key: 'bad', value: Buffer.from('{"not": "an event"') }]);
     await producer.disconnect();
     await waitForConsumed(db().pool, group, 3);
     api = await createApiApp({ ...env, ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'error' });

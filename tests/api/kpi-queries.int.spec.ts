@@ -183,7 +183,8 @@ describe('the api: KPI queries (real PostgreSQL and Kafka)', () => {
       const asset = await fetch(`${base}${ref}`);
       expect(asset.status).toBe(200);
       expect(asset.headers.get('cache-control')).toMatch(/immutable/);
-      // gzip (compressed by the build) to a browser that accepts it, the same bytes once inflated; as is to one that does not.
+      // gzip (compressed by the build) to a browser that accepts it, the same bytes once inflated;
+      // as is to one that does not.
       const [plain, zipped] = await Promise.all([
         rawGet(`${base}${ref}`, 'identity'),
         rawGet(`${base}${ref}`, 'gzip, deflate, br'),

@@ -62,11 +62,12 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
         { occurredAt: '2024-05-01T10:00:00Z' },
       ),
     ]);
-    await producer.sendRaw(config.topics.arrivals, [{ key: 'x', value: 'not json' }]);
+    await producer.sendToRoles([{ role: 'arrivals', key: 'x', value: Buffer.from('not json') }]);
     await producer.disconnect();
     await waitForConsumed(db().pool, config.ingest.groupId, 4);
 
-    // The ingestor's own figures only: the pipeline-wide ones come from one app (the api), so a sum over the apps counts them once.
+    // The ingestor's own figures only: the pipeline-wide ones come from one app (the api), so a sum
+    // over the apps counts them once.
     const ingestorResponse = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(ingestorResponse.status).toBe(200);
     expect(ingestorResponse.headers.get('content-type')).toMatch(/text\/plain/);

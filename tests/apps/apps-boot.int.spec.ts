@@ -29,7 +29,7 @@ async function boot(root: RootModule, env: EnvSource): Promise<{ app: INestAppli
 describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
   const db = useTestDatabase({ migrate: false });
 
-  it('boots, migrates the database, registers itself and answers its probes', async () => {
+  it('boots, migrates the database and answers its probes', async () => {
     const { app, base } = await boot(root, appEnv(db().url));
     try {
       const live = await fetch(`${base}/health/live`);
@@ -54,19 +54,9 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
         },
       });
       if (!NEEDS_KAFKA.has(name)) expect(body.details.kafka).toBeUndefined();
-      const instances = await waitFor(
-        async () => {
-          const { rows } = await db().pool.query('SELECT app, pid FROM service_instances');
-          return rows.length > 0 ? rows : undefined;
-        },
-        { what: 'the instance registered' },
-      );
-      expect(instances).toEqual([{ app: name, pid: process.pid }]);
     } finally {
       await app.close();
     }
-    const after = await db().pool.query('SELECT count(*)::int AS n FROM service_instances');
-    expect(after.rows[0].n).toBe(0);
   });
 
   it(

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
 import { testServices } from '../harness';
 
-/** The benchmark at a tiny size, so it never rots: it must run every step and pass its own correctness checks (figures are not asserted). */
+/**
+ * The benchmark at a tiny size, so it never rots: it must run every step and pass its own
+ * correctness checks (figures are not asserted).
+ */
 describe('npm run bench, tiny', () => {
   it('runs every measurement, side by side, and its correctness checks pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'caravan-bench-'));

@@ -45,7 +45,8 @@ beforeAll(() => {
   hook = join(dir, 'loaded-modules.js');
   writeFileSync(
     hook,
-    `'use strict';\nconst { writeFileSync } = require('node:fs');\nprocess.on('exit', () => writeFileSync(process.env.CARAVAN_LOADED_MODULES, JSON.stringify(Object.keys(require.cache))));\n`,
+    `'use strict';\nconst { writeFileSync } = require('node:fs');\nprocess.on('exit', () => ` +
+      `writeFileSync(process.env.CARAVAN_LOADED_MODULES, JSON.stringify(Object.keys(require.cache))));\n`,
   );
 });
 

@@ -43,7 +43,8 @@ describe('PostgreSQL over TLS (a server of its own that refuses plain connection
     });
     try {
       const { rows } = await pool.query<{ n: number; encrypted: boolean | null }>(
-        `SELECT count(*)::int AS n, bool_and(s.ssl) AS encrypted FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name LIKE 'caravan-%'`,
+        `SELECT count(*)::int AS n, bool_and(s.ssl) AS encrypted FROM pg_stat_activity a JOIN ` +
+          `pg_stat_ssl s USING (pid) WHERE a.application_name LIKE 'caravan-%'`,
       );
       return { sessions: rows[0]?.n ?? 0, allEncrypted: rows[0]?.encrypted === true };
     } finally {

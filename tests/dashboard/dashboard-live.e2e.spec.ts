@@ -52,7 +52,10 @@ describe('the dashboard, live (real Chromium, Kafka, PostgreSQL and the apps as 
   let api: ChildApp;
   let base: string;
   const problems: string[] = [];
-  /** The resume point of each stream request the page made: its Last-Event-ID header or lastEventId parameter ('' for none). */
+  /**
+   * The resume point of each stream request the page made: its Last-Event-ID header or lastEventId
+   * parameter ('' for none).
+   */
   const streamRequests: string[] = [];
   const pendingHeaders: Array<Promise<void>> = [];
 
@@ -220,7 +223,8 @@ describe('the dashboard, live (real Chromium, Kafka, PostgreSQL and the apps as 
     await Promise.all(pendingHeaders);
     const resumes = streamRequests.slice(requestsBefore);
     process.stderr.write(
-      `[dashboard live] stream requests (their Last-Event-ID): ${JSON.stringify(streamRequests)}, ${requestsBefore} before the restart\n`,
+      `[dashboard live] stream requests (their ` +
+        `Last-Event-ID): ${JSON.stringify(streamRequests)}, ${requestsBefore} before the restart\n`,
     );
     expect(resumes.length).toBeGreaterThan(0);
     expect(resumes.some((id) => /^\d+$/.test(id) && BigInt(id) >= BigInt(seenBefore as string))).toBe(true);

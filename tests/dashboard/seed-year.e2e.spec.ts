@@ -164,7 +164,9 @@ describe('caravan simulate --seed-year through the real pipeline (processes, Kaf
       });
       const warm = await page.evaluate(() => performance.getEntriesByName('caravan:first-tiles')[0]?.startTime ?? 0);
       process.stderr.write(
-        `[seed year on the dashboard] first tiles ${Math.round(firstTiles)} ms after navigation in a new browser (DOMContentLoaded ${Math.round(contentLoaded)} ms), ${Math.round(warm)} ms reloaded; JavaScript and CSS over the wire ${(assets / 1024).toFixed(1)} KiB\n`,
+        `[seed year on the dashboard] first tiles ${Math.round(firstTiles)} ms after navigation in ` +
+          `a new browser (DOMContentLoaded ${Math.round(contentLoaded)} ms), ${Math.round(warm)} ms ` +
+          `reloaded; JavaScript and CSS over the wire ${(assets / 1024).toFixed(1)} KiB\n`,
       );
 
       // The charts and the health strip drawn, then the picture.

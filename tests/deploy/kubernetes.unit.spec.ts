@@ -5,7 +5,10 @@ import { APP_NAMES, envSchema, projectRoot } from '@caravan/config';
 
 const BASE = join(projectRoot(), 'deploy', 'kubernetes', 'base');
 
-/** kubernetes-models' class of each kind used here (4.x: CommonJS on Node 20), whose validate() checks the API schema. */
+/**
+ * kubernetes-models' class of each kind used here (4.x: CommonJS on Node 20), whose validate()
+ * checks the API schema.
+ */
 const MODELS: Record<string, () => { new (data: object): { validate(): void } }> = {
   'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment').Deployment,
   'v1/ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
@@ -73,14 +76,16 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
   });
 
   it.each(APP_NAMES)(
-    '%s: a Deployment running that app, probed on /health/live and /health/ready, its memory from the measured RSS, and a PodDisruptionBudget',
+    '%s: a Deployment running that app, probed on /health/live and /health/ready, its memory from ' +
+      'the measured RSS, and a PodDisruptionBudget',
     (app) => {
       const d = deployment(app);
       const [container] = d.spec.template.spec.containers;
       expect(container?.args).toEqual([app]);
       expect(container?.livenessProbe.httpGet.path).toBe('/health/live');
       expect(container?.readinessProbe.httpGet.path).toBe('/health/ready');
-      // BENCHMARKS.md: peak RSS at most 347 MiB (ingestor, bench), 251 (projector), 209 (publisher), 191 (api, 1,000 streams).
+      // BENCHMARKS.md: peak RSS at most 347 MiB (ingestor, bench), 251 (projector), 209
+      // (publisher), 191 (api, 1,000 streams).
       const measured = { ingestor: 347, projector: 251, publisher: 209, api: 191 }[app];
       expect(mebibytes(container?.resources.requests.memory ?? '')).toBeGreaterThanOrEqual(measured);
       expect(mebibytes(container?.resources.limits.memory ?? '')).toBeGreaterThanOrEqual(2 * measured);

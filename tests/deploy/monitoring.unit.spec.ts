@@ -64,7 +64,8 @@ function promtool(...args: string[]): string {
     const missing = (run.error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new Error(
       missing
-        ? "promtool is not installed: install Debian's prometheus package (apt-get install -y --no-install-recommends prometheus), which provides /usr/bin/promtool"
+        ? "promtool is not installed: install Debian's prometheus package (apt-get install -y " +
+            '--no-install-recommends prometheus), which provides /usr/bin/promtool'
         : `promtool ${args.join(' ')}: ${run.error.message}`,
     );
   }
@@ -195,7 +196,10 @@ const AGGREGATIONS = new Set([
   'absent',
 ]);
 
-/** Each use of a pipeline-wide metric in an expression, with the innermost aggregation around it (`absent` counts as one). */
+/**
+ * Each use of a pipeline-wide metric in an expression, with the innermost aggregation around it
+ * (`absent` counts as one).
+ */
 function pipelineWideUses(expr: string): Array<{ metric: string; aggregation: string | undefined }> {
   // Strings blanked (same length): a regex's parentheses are not the expression's.
   const s = expr.replace(/"(?:[^"\\]|\\.)*"/g, (m) => `"${' '.repeat(m.length - 2)}"`);
@@ -360,7 +364,10 @@ describe('monitoring: Prometheus rules and config (promtool)', () => {
   });
 });
 
-/** Prometheus' relabelling (replace, keep, drop; anchored RE2-compatible regexes; defaults as documented); undefined when the target is dropped. */
+/**
+ * Prometheus' relabelling (replace, keep, drop; anchored RE2-compatible regexes; defaults as
+ * documented); undefined when the target is dropped.
+ */
 function relabel(
   labels: Record<string, string>,
   rules: Array<{
@@ -397,7 +404,8 @@ describe('monitoring: the alerts', () => {
   });
 
   it.each(alerts().map((a) => [a.alert, a] as const))(
-    '%s: a for:, severity page|ticket, summary, description with the value, and a runbook heading in docs/operations.md',
+    '%s: a for:, severity page|ticket, summary, description with the value, and a runbook heading ' +
+      'in docs/operations.md',
     (_name, alert) => {
       expect(alert.for).toMatch(/^\d+[smh]$/);
       expect(['page', 'ticket']).toContain(alert.labels?.severity);
@@ -442,7 +450,8 @@ describe('monitoring: the alerts', () => {
     ]);
     expect(
       pipelineWideUses(
-        'sum(max by (topic) (increase(caravan_events_accepted_total[15m]))) and on (x) (sum without (pod) (caravan_dlq_pending_records))',
+        'sum(max by (topic) (increase(caravan_events_accepted_total[15m]))) and on (x) (sum without ' +
+          '(pod) (caravan_dlq_pending_records))',
       ),
     ).toEqual([
       { metric: 'caravan_events_accepted_total', aggregation: 'max' },
@@ -547,12 +556,14 @@ describe('monitoring: every metric the alerts and the dashboard use is one the a
   it('the name extraction finds metrics, not functions, keywords, labels, strings or durations', () => {
     expect(
       metricNames(
-        'histogram_quantile(0.99, sum by (le, projection) (rate(caravan_projection_batch_seconds_bucket{app="projector"}[5m])))',
+        'histogram_quantile(0.99, sum by (le, projection) ' +
+          '(rate(caravan_projection_batch_seconds_bucket{app="projector"}[5m])))',
       ),
     ).toEqual(['caravan_projection_batch_seconds_bucket']);
     expect(
       metricNames(
-        'max(a_metric) > 100 + 60 * (sum(b_metric offset 5m) or vector(0)) and on () c:recorded unless ignoring (instance) d_total',
+        'max(a_metric) > 100 + 60 * (sum(b_metric offset 5m) or vector(0)) and on () c:recorded ' +
+          'unless ignoring (instance) d_total',
       ),
     ).toEqual(['a_metric', 'b_metric', 'c:recorded', 'd_total']);
     expect(

@@ -102,7 +102,8 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     tarball = join(work, packed.filename);
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
     process.stderr.write(
-      `[package] ${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files\n`,
+      `[package] ${packed.filename}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} ` +
+        `unpacked, ${packed.entryCount} files\n`,
     );
   });
   afterEach(async () => {
@@ -131,7 +132,10 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     ).toEqual([]);
   });
 
-  /** `caravan migrate` of the installed CLI on a database with no table yet, then the four apps on it (not migrating themselves). */
+  /**
+   * `caravan migrate` of the installed CLI on a database with no table yet, then the four apps on
+   * it (not migrating themselves).
+   */
   async function migrateAndStartApps(
     cli: string[],
     installed: string,
@@ -192,7 +196,8 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     });
     for (const dev of DEV_ONLY) expect([dev, existsSync(join(app, 'node_modules', dev))]).toEqual([dev, false]);
     process.stderr.write(
-      `[package] installed with its production dependencies: ${run('du', ['-sh', app], { cwd: work }).split('\t')[0]}\n`,
+      `[package] installed with its production ` +
+        `dependencies: ${run('du', ['-sh', app], { cwd: work }).split('\t')[0]}\n`,
     );
     expect(
       filesUnder(app, join(app, 'node_modules'))

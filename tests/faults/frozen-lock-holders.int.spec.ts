@@ -19,7 +19,7 @@ import {
   useTestDatabase,
   waitFor,
 } from '../harness';
-import { expectedFromEvents, projected } from '../projections/projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 
 /**
  * A process frozen (SIGSTOP: what a VM pause or a long GC does) while it holds a lock that the

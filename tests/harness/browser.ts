@@ -8,7 +8,10 @@ const CANDIDATES = [
   '/usr/bin/google-chrome-stable',
 ];
 
-/** A Chromium for browser tests: CHROME_PATH, else one of the usual paths; none found is one line saying how to get one. */
+/**
+ * A Chromium for browser tests: CHROME_PATH, else one of the usual paths; none found is one line
+ * saying how to get one.
+ */
 export function chromiumPath(): string {
   const path = process.env.CHROME_PATH ?? CANDIDATES.find((p) => existsSync(p));
   if (!path || !existsSync(path)) {

@@ -1,6 +1,6 @@
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { freePort } from './ports';
+import { freePort } from '@caravan/stack';
 
 export const KAFKA_IMAGE = 'apache/kafka:3.9.1';
 export const POSTGRES_IMAGE = 'postgres:15-alpine';

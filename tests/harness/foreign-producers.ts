@@ -71,7 +71,10 @@ export async function produceWithJava(
   const dir = join(projectRoot(), 'tests', 'harness', 'foreign');
   const lines = steps.map((s) => {
     if (s === 'begin' || s === 'commit' || s === 'abort') return s.toUpperCase();
-    return `R ${s.key === null ? '-' : Buffer.from(s.key).toString('base64')} ${Buffer.from(s.value).toString('base64')}`;
+    return (
+      `R ${s.key === null ? '-' : Buffer.from(s.key).toString('base64')} ` +
+      `${Buffer.from(s.value).toString('base64')}`
+    );
   });
   const args = [
     `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,

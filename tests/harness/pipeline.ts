@@ -5,10 +5,10 @@ import { loadConfig, type CaravanConfig } from '@caravan/config';
 import { ingestTotals, type TopicTotals } from '@caravan/ingest';
 import { createKafka, ensureTopics, type TopicSpec } from '@caravan/kafka';
 import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
+import { waitFor } from '@caravan/stack';
 import { createIngestorApp } from '../../apps/ingestor/src/ingestor.app';
 import { uniqueName } from './names';
 import { appEnv, testServices } from './test-env';
-import { waitFor } from './wait-for';
 
 /** Unique topics and consumer group for one test's pipeline, as environment variables. */
 export function pipelineEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {

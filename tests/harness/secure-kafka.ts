@@ -4,9 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@caravan/config';
 import { probeBrokers } from '@caravan/kafka';
-import { ensureKafkaJars, newClusterId, serverProperties } from '@caravan/stack';
-import { freePortRun } from './ports';
-import { waitFor } from './wait-for';
+import { ensureKafkaJars, freePortRun, newClusterId, serverProperties, waitFor } from '@caravan/stack';
 
 /** Certificates of a test CA, made with openssl: the broker's (for 127.0.0.1 and localhost) and a client's. */
 export type TestCertificates = {
@@ -129,7 +127,10 @@ export const SCRAM_USER = { username: 'caravan-scram', password: 'scram-secret-7
 export const PLAIN_USER = { username: 'caravan-plain', password: 'plain-secret-4Kd' };
 
 export type SecureBroker = {
-  /** The plain listener (admin work of the test), the SASL_SSL one, and the SSL one that requires a client certificate. */
+  /**
+   * The plain listener (admin work of the test), the SASL_SSL one, and the SSL one that requires a
+   * client certificate.
+   */
   plain: string;
   saslSsl: string;
   mutualTls: string;
@@ -171,7 +172,8 @@ export async function startSecureBroker(): Promise<SecureBroker> {
     .concat(
       [
         'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
-        `listener.name.sasl_ssl.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', ` user_${PLAIN_USER.username}="${PLAIN_USER.password}"`)}`,
+        'listener.name.sasl_ssl.plain.sasl.jaas.config=' +
+          jaas('plain.PlainLoginModule', ` user_${PLAIN_USER.username}="${PLAIN_USER.password}"`),
         `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
         `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
         'ssl.keystore.type=PEM',

@@ -140,7 +140,8 @@ describe('producers we did not write: every codec, transactions, poison records,
   it('ingests compressed batches of kcat and of the Java client, committed transactions once and aborted ones never, and every poison record into the DLQ with its code', async () => {
     requireKcat();
     const ingestorPort = await freePort();
-    // Caravan's own producers compress too (zstd): the DLQ and the snapshots are read back below by kafkajs and by kcat.
+    // Caravan's own producers compress too (zstd): the DLQ and the snapshots are read back below by
+    // kafkajs and by kcat.
     const env = pipelineEnv(db().url, {
       TOPIC_PARTITIONS: '1',
       KAFKA_COMPRESSION: 'zstd',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { CurrencyRateValidity, type BatchInput, type IngestFailure, ingestResilient } from '@caravan/ingest';
 import type { KafkaRecord } from '@caravan/kafka';
 import { createTestDatabase, projectAll, totals } from '../harness';
-import { expectedFromEvents, projected } from '../projections/projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 import { type HostileRecord, hostileRecord } from './hostile-records';
 
 // `npm test` sends RUNS × RECORDS (10 × 1,000) hostile records; `npm run fuzz` many more

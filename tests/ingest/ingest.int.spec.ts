@@ -70,7 +70,8 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     await waitForConsumed(db().pool, group(), sent);
 
     const { rows } = await db().pool.query(
-      `SELECT event_id, type, version, occurred_at, producer, data, source_topic, source_partition, source_offset FROM events ORDER BY position`,
+      `SELECT event_id, type, version, occurred_at, producer, data, source_topic, source_partition, ` +
+        `source_offset FROM events ORDER BY position`,
     );
     const byId = new Map(rows.map((r) => [r.event_id, r]));
     expect(rows).toHaveLength(4);
@@ -165,8 +166,8 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
     };
     const codes = Object.keys(crafted) as Array<keyof typeof crafted>;
     for (const code of codes) {
-      await producer.sendRaw(code === 'conflict' ? config().topics.arrivals : config().topics.bookings, [
-        { key: `key-${code}`, value: crafted[code] },
+      await producer.sendToRoles([
+        { role: code === 'conflict' ? 'arrivals' : 'bookings', key: `key-${code}`, value: crafted[code] },
       ]);
     }
     sent += codes.length;
@@ -180,7 +181,8 @@ describe('the ingestor (real Kafka and PostgreSQL)', () => {
       expect(message?.key?.toString()).toBe(`key-${code}`);
       const headers = Object.fromEntries(Object.entries(message?.headers ?? {}).map(([k, v]) => [k, v?.toString()]));
       const row = await db().pool.query(
-        'SELECT code, detail, record_value, source_partition, source_offset, dlq_published_at FROM rejections WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3',
+        'SELECT code, detail, record_value, source_partition, source_offset, dlq_published_at FROM ' +
+          'rejections WHERE source_topic = $1 AND source_partition = $2 AND source_offset = $3',
         [headers[DLQ_HEADERS.topic], Number(headers[DLQ_HEADERS.partition]), headers[DLQ_HEADERS.offset]],
       );
       expect(row.rows).toHaveLength(1);

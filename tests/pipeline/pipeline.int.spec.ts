@@ -17,7 +17,7 @@ import {
   waitFor,
   waitForConsumed,
 } from '../harness';
-import { expectedFromEvents, projected } from '../projections/projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 
 describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka and PostgreSQL)', () => {
   const db = useTestDatabase();

@@ -5,9 +5,9 @@ import { readEventsAfter, START_OF_STORE } from '@caravan/event-store';
 import { catchUp, ensureProjectionTables, loadRates, PROJECTIONS, tableNames } from '@caravan/projections';
 import { createTestDatabase, prng, projectAll, storeEvents } from '../harness';
 import { eventSets } from './event-arbitrary';
-import { computeSnapshots } from '@caravan/publisher';
+import { computeSnapshotSet } from '@caravan/publisher';
 import { windowsAt } from '@caravan/domain';
-import { expectedFromEvents, kpisFromEvents, projected } from './projection-sql';
+import { expectedFromEvents, kpisFromEvents, projected } from '@caravan/simulator';
 
 const TZ = 'Asia/Almaty';
 
@@ -40,7 +40,7 @@ describe('projections: any order, batching and duplication give the aggregates p
             expect(await projected(db.pool)).toEqual(fromSql);
 
             // Every whole-market KPI of every window and of the year before equals SQL over the events.
-            const snapshots = await computeSnapshots(db.pool, TZ);
+            const { snapshots } = await computeSnapshotSet(db.pool, TZ);
             const { rows } = await db.pool.query<{ w: Date }>('SELECT max(occurred_at) AS w FROM events');
             for (const window of windowsAt((rows[0]?.w as Date).getTime(), TZ)) {
               const now = await kpisFromEvents(db.pool, TZ, window.current.from, window.current.to);

@@ -3,7 +3,7 @@ import type { OutgoingEvent } from '@caravan/kafka';
 import { projectionProgress } from '@caravan/event-store';
 import { PROJECTIONS, ProjectionRunner, rebuildProjection, tableNames } from '@caravan/projections';
 import { prng, projectAll, storeEvents, useTestDatabase, waitFor, type TestDatabase } from '../harness';
-import { expectedFromEvents, projected } from './projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
 
 const bookingsLag = async (pool: Parameters<typeof projectionProgress>[0]): Promise<number | undefined> =>
   (await projectionProgress(pool, ['bookings']))[0]?.lagEvents;

@@ -105,7 +105,8 @@ describe('projections set an event they cannot apply aside and go on (real Postg
       revenue_cents: number;
       cancellations: number;
     }>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, bookings::int, revenue_cents::int, cancellations::int FROM bookings_daily ORDER BY day`,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, bookings::int, revenue_cents::int, ` +
+        `cancellations::int FROM bookings_daily ORDER BY day`,
     );
     // The year-0099 cancellation is applied on its own day (padded, not refused, not 2099).
     expect(bookings).toEqual([
@@ -149,7 +150,8 @@ describe('projections set an event they cannot apply aside and go on (real Postg
     const pool = db().pool;
     const errors: string[] = [];
     const media = PROJECTIONS.find((p) => p.name === 'media_daily')!;
-    // The bad event at 99 and a good one at 100 in one batch: bisected in position order (as text, 100 sorts before 99).
+    // The bad event at 99 and a good one at 100 in one batch: bisected in position order (as text,
+    // 100 sorts before 99).
     const { rows: head } = await pool.query<{ n: number }>('SELECT coalesce(max(position), 0)::int AS n FROM events');
     await storeEvents(
       pool,

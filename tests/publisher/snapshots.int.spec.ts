@@ -1,7 +1,7 @@
 import { buildEvent, type KpiSnapshot, snapshotKey } from '@caravan/contract';
 import { ensureTopics, type OutgoingEvent } from '@caravan/kafka';
 import { catchUp, PROJECTIONS, tableNames } from '@caravan/projections';
-import { computeSnapshots, createSnapshotProducer, SnapshotPublisher, storeSnapshots } from '@caravan/publisher';
+import { computeSnapshotSet, createSnapshotProducer, SnapshotPublisher, storeSnapshots } from '@caravan/publisher';
 import {
   projectAll,
   readTopic,
@@ -49,7 +49,7 @@ describe('KPI snapshots from the aggregates (real PostgreSQL and Kafka)', () => 
 
   it("gives the article's year in miniature: 655,000 CN arrivals in 2024, +78.0% on 368,000, 131.0% of the 500,000 target", async () => {
     await given(db(), [...yearOfArrivals(2023, 368_000), ...yearOfArrivals(2024, 655_000, '2024-12-31')]);
-    const snapshots = await computeSnapshots(db().pool, TZ);
+    const { snapshots } = await computeSnapshotSet(db().pool, TZ);
     const ytd = find(snapshots, 'arrivals', 'ytd', { nationality: 'CN' });
     expect(ytd).toMatchObject({
       kpi: 'arrivals',

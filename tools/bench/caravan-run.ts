@@ -9,8 +9,8 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { PROJECTION_NAMES } from '@caravan/contract';
 import { ingestTotals } from '@caravan/ingest';
-import { type ChildApp, spawnApp, stopApp } from '../../tests/harness/child-app';
-import { expectedFromEvents, projected } from '../../tests/projections/projection-sql';
+import { expectedFromEvents, projected } from '@caravan/simulator';
+import { type ChildApp, spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from './process-stats';
 import type { Workload } from './workload';
 
@@ -82,21 +82,19 @@ async function snapshotPosition(pool: Pool): Promise<number> {
   );
 }
 
-/** Polls `probe` every 20 ms until it holds; fails after `timeoutMs` or when an app died. */
+/** Polls `probe` every 20 ms until it holds, and resolves when; fails after `timeoutMs` or when an app died. */
 async function until(
   probe: () => Promise<boolean>,
   apps: ChildApp[],
   what: string,
   timeoutMs = 1_200_000,
 ): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return performance.now();
-    const dead = apps.find((a) => a.process.exitCode !== null);
-    if (dead) throw new Error(`${what}: an app exited early (log ${dead.logFile})`);
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const outcome = await waitFor(
+    async () => ((await probe()) ? 'reached' : apps.find((a) => a.process.exitCode !== null)),
+    { timeoutMs, intervalMs: 20, what },
+  );
+  if (outcome !== 'reached') throw new Error(`${what}: an app exited early (log ${outcome.logFile})`);
+  return performance.now();
 }
 
 export async function runCaravan(

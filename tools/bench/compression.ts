@@ -97,7 +97,9 @@ export async function compareCompressions(
         bytes,
       });
       log(
-        `  ${codec}: produced ${Math.round(sample.length / produceSeconds)}/s, read back ${Math.round(sample.length / consumeSeconds)}/s${bytes === undefined ? '' : `, ${(bytes / 2 ** 20).toFixed(1)} MiB on the broker`}`,
+        `  ${codec}: produced ${Math.round(sample.length / produceSeconds)}/s, read ` +
+          `back ${Math.round(sample.length / consumeSeconds)}/` +
+          `s${bytes === undefined ? '' : `, ${(bytes / 2 ** 20).toFixed(1)} MiB on the broker`}`,
       );
     }
   } finally {

@@ -72,7 +72,8 @@ export async function measureLatency(
   for (;;) {
     positions = (
       await pool.query<{ event_id: string; position: string; ingested_ms: number }>(
-        'SELECT event_id::text, position::text, (extract(epoch FROM ingested_at) * 1000)::float8 AS ingested_ms FROM events WHERE event_id = ANY($1::uuid[])',
+        'SELECT event_id::text, position::text, (extract(epoch FROM ingested_at) * 1000)::float8 AS ' +
+          'ingested_ms FROM events WHERE event_id = ANY($1::uuid[])',
         [ids],
       )
     ).rows;
@@ -154,7 +155,8 @@ async function warmUp(pool: Pool, producer: EventProducer, simulator: TrafficSim
   const deadline = Date.now() + 120_000;
   for (;;) {
     const { rows } = await pool.query<{ covered: boolean }>(
-      `SELECT coalesce((SELECT max(position) FROM kpi_snapshots), 0) >= (SELECT position FROM events WHERE event_id = $1::uuid) AS covered`,
+      `SELECT coalesce((SELECT max(position) FROM kpi_snapshots), 0) >= (SELECT position FROM ` +
+        `events WHERE event_id = $1::uuid) AS covered`,
       [record.event?.eventId],
     );
     if (rows[0]?.covered) return;

@@ -71,7 +71,8 @@ export async function copyIntoTable(pool: Pool, workload: Workload): Promise<Mea
     const stream = client.query(copyFrom(`COPY ${table} FROM STDIN WITH (FORMAT csv)`));
     const done = once(stream, 'finish');
     for (const e of workload.events) {
-      const line = `${e.eventId},${e.type},${e.version},${e.occurredAt},${csv(e.producer)},${csv(JSON.stringify(e.data))}\n`;
+      const line =
+        `${e.eventId},${e.type},${e.version},${e.occurredAt},` + `${csv(e.producer)},${csv(JSON.stringify(e.data))}\n`;
       if (!stream.write(line)) await once(stream, 'drain');
     }
     stream.end();

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { PROJECTIONS, rebuildProjection } from '@caravan/projections';
-import { spawnApp, stopApp } from '../../tests/harness/child-app';
+import { spawnApp, stopApp } from '@caravan/stack';
 import { consumedSoFar, pipelineEnv } from './caravan-run';
 import type { Workload } from './workload';
 

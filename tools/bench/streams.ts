@@ -11,9 +11,7 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import type { KpiSnapshot } from '@caravan/contract';
 import { storeSnapshots } from '@caravan/publisher';
-import { spawnApp, stopApp } from '../../tests/harness/child-app';
-import { freePort } from '../../tests/harness/ports';
-import { waitFor } from '../../tests/harness/wait-for';
+import { freePort, spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { cpuSeconds, currentRssMb } from './process-stats';
 
 export type FanOutFigures = {
@@ -217,7 +215,8 @@ export async function measureStreamFanOut(
           refusedStreams: clients.reduce((n, c) => n + c.refused, 0),
         });
         log(
-          `  ${count} subscriber(s): ${((cpuUsed / runs) * 1000).toFixed(1)} ms api CPU per run, delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`,
+          `  ${count} subscriber(s): ${((cpuUsed / runs) * 1000).toFixed(1)} ms api CPU per run, ` +
+            `delivered to all in p50 ${figures.at(-1)?.deliveredP50Ms.toFixed(0)} ms`,
         );
       } finally {
         for (const c of clients) c.close();

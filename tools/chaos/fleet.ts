@@ -4,9 +4,8 @@
  * takes to heal, not whether someone started it again.
  */
 import type { AppName } from '@caravan/config';
-import { type ChildApp, spawnApp } from '../../tests/harness/child-app';
-import { freePort } from '../../tests/harness/ports';
-import { currentRssMb, peakRssMb } from '../bench/process-stats';
+import { type ChildApp, freePort, spawnApp } from '@caravan/stack';
+import { currentRssMb } from '../bench/process-stats';
 
 export type Instance = {
   name: string;
@@ -100,12 +99,6 @@ export class Fleet {
     );
   }
 
-  peakRss(): Record<string, number> {
-    return Object.fromEntries(
-      this.instances.flatMap((i) => (i.child?.process.pid ? [[i.name, peakRssMb(i.child.process.pid)]] : [])),
-    );
-  }
-
   get restarts(): number {
     return this.instances.reduce((n, i) => n + i.restarts, 0);
   }
@@ -138,7 +131,8 @@ export class Fleet {
       if (this.stopping || instance.child !== child) return;
       instance.restarts += 1;
       this.log(
-        `  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it in ${RESTART_DELAY_MS / 1000} s`,
+        `  ${instance.name} exited (${child.process.signalCode ?? `code ${code}`}); restarting it ` +
+          `in ${RESTART_DELAY_MS / 1000} s`,
       );
       setTimeout(() => this.start(instance), RESTART_DELAY_MS);
     });

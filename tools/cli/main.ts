@@ -22,7 +22,8 @@ import { packageVersion } from './support/package-version';
 export function buildProgram(): Command {
   const program = new Command('caravan')
     .description(
-      'Caravan: tourism events in, trustworthy KPIs out. Every command honours DATABASE_URL and KAFKA_BROKERS (and the other variables in the README).',
+      'Caravan: tourism events in, trustworthy KPIs out. Every command honours DATABASE_URL and ' +
+        'KAFKA_BROKERS (and the other variables in the README).',
     )
     .version(packageVersion(), '-V, --version', 'the version of Caravan')
     .option('--verbose', 'print stack traces on failure')
@@ -53,7 +54,8 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
     process.stderr.write(
-      `caravan${command ? ` ${command}` : ''}: ${failureLine(error, program.opts<{ verbose?: boolean }>().verbose === true)}\n`,
+      `caravan${command ? ` ${command}` : ''}:` +
+        ` ${failureLine(error, program.opts<{ verbose?: boolean }>().verbose === true)}\n`,
     );
     return (error as { exitCode?: number }).exitCode ?? 1;
   }

@@ -108,7 +108,10 @@ export class BarChart extends Figure {
   }
 }
 
-/** A year against the year before, per day, week or month (uPlot, canvas); the legend shows the exact values under the cursor. */
+/**
+ * A year against the year before, per day, week or month (uPlot, canvas); the legend shows the
+ * exact values under the cursor.
+ */
 export class YearChart extends Figure {
   private plot: uPlot | undefined;
   private shape = '';

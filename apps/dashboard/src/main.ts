@@ -173,7 +173,10 @@ async function show(): Promise<void> {
   await renderCharts();
 }
 
-/** Streamed snapshots come in bursts (a reconnect's catch-up): tiles are drawn once per frame, charts every few seconds. */
+/**
+ * Streamed snapshots come in bursts (a reconnect's catch-up): tiles are drawn once per frame,
+ * charts every few seconds.
+ */
 let renderPending = false;
 function scheduleRender(): void {
   if (renderPending) return;

@@ -5,7 +5,10 @@ import { CONFIG, type CaravanConfig } from '@caravan/config';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
-/** Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time; without ADMIN_TOKEN they are closed. */
+/**
+ * Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time; without
+ * ADMIN_TOKEN they are closed.
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   constructor(@Inject(CONFIG) private readonly config: CaravanConfig) {}

@@ -12,7 +12,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      // Readiness answers with terminus' result (status, info, error, details), liveness with its failing loops: sent as they are.
+      // Readiness answers with terminus' result (status, info, error, details), liveness with its
+      // failing loops: sent as they are.
       if (typeof body === 'object' && body !== null && ('details' in body || 'failing' in body)) {
         response.status(status).json(body);
         return;

@@ -47,7 +47,8 @@ export function kafkaSecurity(env: Env, issues: string[]): Pick<KafkaConnection,
   if (env.KAFKA_SSL === true || (env.KAFKA_SSL === undefined && anyFile)) {
     if ((files.cert === undefined) !== (files.key === undefined)) {
       issues.push(
-        `${files.cert === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE'}: a client certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE`,
+        `${files.cert === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE'}: a client ` +
+          `certificate needs both KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE`,
       );
     }
     tls = { rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED };
@@ -62,11 +63,13 @@ export function kafkaSecurity(env: Env, issues: string[]): Pick<KafkaConnection,
   if (env.KAFKA_SASL_MECHANISM !== undefined) {
     if (username === undefined)
       issues.push(
-        `KAFKA_SASL_USERNAME: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_USERNAME_FILE)`,
+        `KAFKA_SASL_USERNAME: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or ` +
+          `KAFKA_SASL_USERNAME_FILE)`,
       );
     if (password === undefined)
       issues.push(
-        `KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or KAFKA_SASL_PASSWORD_FILE)`,
+        `KAFKA_SASL_PASSWORD: required by KAFKA_SASL_MECHANISM=${env.KAFKA_SASL_MECHANISM} (or ` +
+          `KAFKA_SASL_PASSWORD_FILE)`,
       );
     if (username !== undefined && password !== undefined)
       sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username, password };
@@ -90,7 +93,8 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
   const fromUrl = parsed.searchParams.get('sslmode') ?? undefined;
   if (fromUrl !== undefined && !(DATABASE_SSL_MODES as readonly string[]).includes(fromUrl)) {
     issues.push(
-      `${variable}: sslmode=${fromUrl} is not one of ${DATABASE_SSL_MODES.join(', ')} (no fallback between TLS and plain)`,
+      `${variable}: sslmode=${fromUrl} is not one of ${DATABASE_SSL_MODES.join(', ')} (no fallback ` +
+        `between TLS and plain)`,
     );
     return url;
   }
@@ -119,7 +123,8 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
   if (mode === undefined || mode === 'disable') {
     if (anyFile)
       issues.push(
-        `DATABASE_SSL_MODE: ${mode ?? 'unset'}, yet DATABASE_SSL_*_FILE is set (require, verify-ca or verify-full use them)`,
+        `DATABASE_SSL_MODE: ${mode ?? 'unset'}, yet DATABASE_SSL_*_FILE is set (require, verify-ca ` +
+          `or verify-full use them)`,
       );
     return url;
   }
@@ -128,7 +133,8 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
   }
   if ((files.sslcert === undefined) !== (files.sslkey === undefined)) {
     issues.push(
-      `${files.sslcert === undefined ? 'DATABASE_SSL_CERT_FILE' : 'DATABASE_SSL_KEY_FILE'}: a client certificate needs both DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE`,
+      `${files.sslcert === undefined ? 'DATABASE_SSL_CERT_FILE' : 'DATABASE_SSL_KEY_FILE'}: a ` +
+        `client certificate needs both DATABASE_SSL_CERT_FILE and DATABASE_SSL_KEY_FILE`,
     );
   }
   parsed.searchParams.delete('uselibpqcompat');

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** A year from 1970 on and an offset of at most ±15:59 (zod's datetime allows ±23:59, PostgreSQL refuses beyond ±15:59). */
+/**
+ * A year from 1970 on and an offset of at most ±15:59 (zod's datetime allows ±23:59, PostgreSQL
+ * refuses beyond ±15:59).
+ */
 const OCCURRED_AT_BOUNDS = /^(?:19[7-9]\d|[2-9]\d{3})-.*(?:Z|[+-](?:0\d|1[0-5]):[0-5]\d)$/;
 
 /** Every inbound record's value: one JSON object, its `data` checked by the schema of `type`@`version`. */

@@ -64,7 +64,10 @@ describe('validateRecord', () => {
   });
 
   it('gives the same content hash whatever the key order, and another for other content', () => {
-    const reordered = `{"data":${JSON.stringify(arrival.data)},"producer":"border-service","occurredAt":"2024-03-28T10:15:00+05:00","version":1,"type":"ArrivalRecorded","eventId":"${arrival.eventId.toUpperCase()}"}`;
+    const reordered =
+      `{"data":${JSON.stringify(arrival.data)},"producer":"border-service",` +
+      `"occurredAt":"2024-03-28T10:15:00+05:00","version":1,"type":"ArrivalRecorded",` +
+      `"eventId":"${arrival.eventId.toUpperCase()}"}`;
     const a = validateRecord(bytes(arrival), context);
     const b = validateRecord(bytes(reordered), context);
     const c = validateRecord(bytes({ ...arrival, data: { ...arrival.data, travelers: 4 } }), context);
@@ -179,7 +182,9 @@ describe('validateRecord', () => {
     expect(
       codeOf(
         bytes(
-          '{"eventId":"0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10","type":"ArrivalRecorded","version":1,"occurredAt":"2024-03-28T10:15:00+05:00","producer":"p\\ud83d\\ude00 \\\\u0000","data":{"nationality":"CN","port":"ala","purpose":"tourism","travelers":1}}',
+          '{"eventId":"0b9d6c2e-4f6a-4a8e-9c1e-2f1d3b6a7c10","type":"ArrivalRecorded","version":1,' +
+            '"occurredAt":"2024-03-28T10:15:00+05:00","producer":"p\\ud83d\\ude00 ' +
+            '\\\\u0000","data":{"nationality":"CN","port":"ala","purpose":"tourism","travelers":1}}',
         ),
       ),
     ).toBe('accepted');

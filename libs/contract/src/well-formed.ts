@@ -6,7 +6,10 @@
  */
 const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
 
-/** Paths (`producer`, `data.reason`, `data.<key>` for a key) of the strings and keys that cannot be stored, at most `max`. */
+/**
+ * Paths (`producer`, `data.reason`, `data.<key>` for a key) of the strings and keys that cannot be
+ * stored, at most `max`.
+ */
 export function illFormedStrings(json: string, value: unknown, max = 5): string[] {
   if (!SUSPECT_ESCAPE.test(json)) return [];
   const found: string[] = [];

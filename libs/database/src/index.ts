@@ -1,6 +1,7 @@
 export * from './database.module';
 export * from './ensure-database';
 export * from './identifiers';
+export * from './lock-holders';
 export * from './migrations';
 export * from './pool';
 export * from './pg-errors';

@@ -40,7 +40,10 @@ export function classifyPgError(error: unknown): FailureKind {
   return typeof e?.message === 'string' && CONNECTION_MESSAGES.test(e.message) ? 'transient' : 'fault';
 }
 
-/** The server's reason in one line: SQLSTATE, message and detail (what an `unstorable` rejection or a set-aside event carries). */
+/**
+ * The server's reason in one line: SQLSTATE, message and detail (what an `unstorable` rejection or
+ * a set-aside event carries).
+ */
 export function describePgError(error: unknown): string {
   const e = error as { code?: unknown; message?: unknown; detail?: unknown; where?: unknown } | null | undefined;
   const parts = [

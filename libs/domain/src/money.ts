@@ -14,7 +14,3 @@ export function usdCents(amount: string, usdPerUnit: string): bigint {
   const cents = toScaled(amount, 2) * toScaled(usdPerUnit, 12);
   return (cents + RATE_SCALE / 2n) / RATE_SCALE;
 }
-
-export function centsToUsd(cents: bigint): number {
-  return Number(cents) / 100;
-}

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
-import { InstanceRegistry } from './instance-registry.service';
 import { MetricsController } from './metrics.controller';
 import { ReadinessService } from './readiness.service';
 
@@ -9,7 +8,7 @@ import { ReadinessService } from './readiness.service';
   // Failing checks are in the 503 body; terminus need not log them as errors too.
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [ReadinessService, InstanceRegistry],
-  exports: [ReadinessService, InstanceRegistry],
+  providers: [ReadinessService],
+  exports: [ReadinessService],
 })
 export class HealthModule {}

@@ -1,5 +1,4 @@
 export * from './health.controller';
 export * from './health.module';
-export * from './instance-registry.service';
 export * from './readiness.service';
 export * from './metrics.controller';

@@ -8,7 +8,6 @@ import { kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { readinessChecks } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
-export type Readiness = { status: 'ready' | 'unready'; checks: Record<string, CheckResult> };
 
 const CHECK_TIMEOUT_MS = 3_000;
 
@@ -39,13 +38,6 @@ export class ReadinessService {
         : []),
       ...readinessChecks.all(),
     ];
-  }
-
-  async check(): Promise<Readiness> {
-    const results = await Promise.all(this.checks().map(async ([name, fn]) => [name, await this.run(fn)] as const));
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, c]) => c.status === 'up');
-    return { status: ready ? 'ready' : 'unready', checks };
   }
 
   private async checkMigrations(): Promise<string> {

@@ -11,7 +11,8 @@ export function csvColumnsMarkdown(): string {
 
 function table(title: string, set: CsvColumnSet, field: (column: string) => string): string {
   const row = (column: string, required: string) =>
-    `| \`${column}\` | ${required} | \`${field(column)}\` | ${INTEGER_COLUMNS.has(column) ? 'number when the cell is an integer, else text' : 'text'} |`;
+    `| \`${column}\` | ${required} | \`${field(column)}\` ` +
+    `| ${INTEGER_COLUMNS.has(column) ? 'number when the cell is an integer, else text' : 'text'} |`;
   return [
     `#### ${title}`,
     '',

@@ -1,6 +1,9 @@
 export type CsvColumnSet = { required: string[]; optional: string[] };
 
-/** Columns of the envelope, the same for every type. `type` is required unless the rows' type is given in the options. */
+/**
+ * Columns of the envelope, the same for every type. `type` is required unless the rows' type is
+ * given in the options.
+ */
 export const ENVELOPE_COLUMNS: CsvColumnSet = {
   required: ['occurredAt'],
   optional: ['type', 'eventId', 'producer', 'version'],
@@ -30,7 +33,10 @@ export const CSV_COLUMNS: Record<string, CsvColumnSet> = {
   MediaViewsReported: { required: ['platform', 'campaign', 'market', 'views'], optional: [] },
 };
 
-/** Cells of these columns become JSON numbers when they are plain integers; anything else stays text for the pipeline to reject. */
+/**
+ * Cells of these columns become JSON numbers when they are plain integers; anything else stays text
+ * for the pipeline to reject.
+ */
 export const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['version', 'travelers', 'nights', 'views']);
 
 /** The mapping of a type, or undefined for a type that has none (not an own key: `constructor` is not a type). */

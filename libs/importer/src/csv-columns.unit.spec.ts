@@ -70,7 +70,8 @@ describe('CSV_COLUMNS', () => {
     expect(csvColumnsSummary()).toBe(
       [
         'every row: occurredAt; optional type, eventId, producer, version',
-        'BookingCreated: bookingId, market, destination, channel, travelers, checkIn, nights, price.amount, price.currency',
+        'BookingCreated: bookingId, market, destination, channel, travelers, checkIn, nights, ' +
+          'price.amount, price.currency',
         'BookingCancelled: bookingId; optional reason',
         'ArrivalRecorded: nationality, port, purpose, travelers; optional destination',
         'MediaViewsReported: platform, campaign, market, views',

@@ -34,7 +34,10 @@ export function csvEnvelope(cells: readonly string[], context: CsvEnvelopeContex
   };
 }
 
-/** `data` from the cells of the type's columns; for a type without a mapping, from every data cell, so the DLQ shows them. */
+/**
+ * `data` from the cells of the type's columns; for a type without a mapping, from every data cell,
+ * so the DLQ shows them.
+ */
 function dataOf(type: string | undefined, cells: Readonly<Record<string, string>>): Record<string, unknown> {
   const mapping = type === undefined ? undefined : columnsOfType(type);
   const columns = mapping

@@ -56,13 +56,15 @@ describe('readHeader', () => {
       'an unknown given type',
       header(['occurredAt', 'port']),
       'Arrival',
-      'unknown event type "Arrival": expected one of BookingCreated, BookingCancelled, ArrivalRecorded, MediaViewsReported',
+      'unknown event type "Arrival": expected one of BookingCreated, BookingCancelled, ' +
+        'ArrivalRecorded, MediaViewsReported',
     ],
     [
       'a given type named like an Object property',
       header(['occurredAt']),
       'constructor',
-      'unknown event type "constructor": expected one of BookingCreated, BookingCancelled, ArrivalRecorded, MediaViewsReported',
+      'unknown event type "constructor": expected one of BookingCreated, BookingCancelled, ' +
+        'ArrivalRecorded, MediaViewsReported',
     ],
     [
       'a given type missing required columns',

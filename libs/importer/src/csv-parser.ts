@@ -131,7 +131,8 @@ class CsvParser {
       if (this.state === 'unquoted' || this.state === 'quoted') this.field += chunk.slice(fieldStart);
       if (this.raw.length > this.maxRowChars) {
         throw new ImportFileError(
-          `the CSV row starting on line ${this.rowLine} is longer than ${this.maxRowChars} characters: is a closing quote missing?`,
+          `the CSV row starting on line ${this.rowLine} is longer than ${this.maxRowChars} ` +
+            `characters: is a closing quote missing?`,
         );
       }
     }

@@ -64,7 +64,9 @@ describe('csvRecords', () => {
   });
 
   it('gives the same eventIds when the same file is imported twice, and different ones to identical rows', async () => {
-    const text = `${ARRIVALS}2024-04-20 09:00,RU,ala-airport,tourism,3,almaty\n2024-04-20 09:00,RU,ala-airport,tourism,3,almaty\n`;
+    const text =
+      `${ARRIVALS}2024-04-20 09:00,RU,ala-airport,tourism,3,almaty\n2024-04-20 ` +
+      `09:00,RU,ala-airport,tourism,3,almaty\n`;
     const ids = async () => (await records(text, { type: 'ArrivalRecorded' })).map((r) => json(r).eventId as string);
     const [first, second] = [await ids(), await ids()];
     expect(second).toEqual(first);
@@ -120,7 +122,8 @@ describe('csvRecords', () => {
 
   it('sends a row that does not fit the header as its own text, flagged malformed_json with the reason', async () => {
     const text =
-      'type,occurredAt,bookingId\nBookingCancelled,2024-03-10T17:00:00+05:00\n"x"y,2024-03-10T17:00:00+05:00,bk-1\nNope,1,2,3\n';
+      'type,occurredAt,bookingId\nBookingCancelled,2024-03-10T17:00:00+05:00\n"x"y,' +
+      '2024-03-10T17:00:00+05:00,bk-1\nNope,1,2,3\n';
     expect(await records(text)).toEqual([
       {
         line: 2,
@@ -157,7 +160,9 @@ describe('csvRecords', () => {
   });
 
   it('gives the same records whatever the chunk boundaries', async () => {
-    const text = `\uFEFF${ARRIVALS}2024-02-15 10:00,CN,ala-airport,tourism,2,"almaty"\r\n2024-02-16 10:00,CN,"ala-airport",tourism,3,\r\n`;
+    const text =
+      `\uFEFF${ARRIVALS}2024-02-15 10:00,CN,ala-airport,tourism,2,"almaty"\r\n2024-02-16 ` +
+      `10:00,CN,"ala-airport",tourism,3,\r\n`;
     const whole = await records(text, { type: 'ArrivalRecorded' });
     expect(await records(text.split(''), { type: 'ArrivalRecorded' })).toEqual(whole);
     expect(whole.map((r) => r.problem)).toEqual([undefined, undefined]);

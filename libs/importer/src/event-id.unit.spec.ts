@@ -47,7 +47,8 @@ describe('derived eventIds', () => {
 
   it('hash the type and the cells sorted by column', () => {
     expect(rowIdentity('ArrivalRecorded', row)).toBe(
-      '["ArrivalRecorded",["nationality","CN"],["occurredAt","2024-02-15 10:00"],["port","ala-airport"],["purpose","tourism"],["travelers","2"]]',
+      '["ArrivalRecorded",["nationality","CN"],["occurredAt","2024-02-15 ' +
+        '10:00"],["port","ala-airport"],["purpose","tourism"],["travelers","2"]]',
     );
   });
 

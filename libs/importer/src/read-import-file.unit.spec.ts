@@ -147,11 +147,15 @@ describe('readImportFile on tests/fixtures/import', () => {
     const options: ImportOptions = { timeZone: 'Asia/Almaty', fallbackRole: 'arrivals' };
     await expect(importFile(join(dir, 'bad.csv'), options)).rejects.toThrow(
       new ImportFileError(
-        `${join(dir, 'bad.csv')}: unknown CSV column "hotel": no event type maps it (columns: occurredAt, type, eventId, producer, version, bookingId, market, destination, channel, travelers, checkIn, nights, price.amount, price.currency, reason, nationality, port, purpose, platform, campaign, views)`,
+        `${join(dir, 'bad.csv')}: unknown CSV column "hotel": no event type maps it (columns: ` +
+          `occurredAt, type, eventId, producer, version, bookingId, market, destination, channel, ` +
+          `travelers, checkIn, nights, price.amount, price.currency, reason, nationality, port, ` +
+          `purpose, platform, campaign, views)`,
       ),
     );
     await expect(importFile(join(dir, 'data.txt'), options)).rejects.toThrow(
-      `${join(dir, 'data.txt')}: cannot tell the format from the extension (.ndjson, .jsonl, .json or .csv); give it as ndjson or csv`,
+      `${join(dir, 'data.txt')}: cannot tell the format from the extension (.ndjson, .jsonl, .json ` +
+        `or .csv); give it as ndjson or csv`,
     );
     await expect(importFile(join(dir, 'missing.csv'), options)).rejects.toThrow(
       `${join(dir, 'missing.csv')}: cannot read it (ENOENT)`,

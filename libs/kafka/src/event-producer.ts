@@ -88,9 +88,4 @@ export class EventProducer {
       await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     }
   }
-
-  /** Sends raw records as they are (crafted or imported bytes), for rejection paths and imports. */
-  async sendRaw(topic: string, records: Message[]): Promise<RecordMetadata[]> {
-    return this.producer.send({ topic, messages: records });
-  }
 }

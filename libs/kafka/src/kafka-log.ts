@@ -1,6 +1,9 @@
 import { type logCreator, logLevel } from 'kafkajs';
 
-/** A refusal the apps explain themselves, once per spell (see explainKafkaError): kafkajs's own lines about it are left out. */
+/**
+ * A refusal the apps explain themselves, once per spell (see explainKafkaError): kafkajs's own
+ * lines about it are left out.
+ */
 const EXPLAINED = /authentication failed|SASL|certificate|SSL routines|self.signed|alert/i;
 const REPEAT_WINDOW_MS = 60_000;
 const LEVELS: Record<number, string> = {
@@ -54,10 +57,15 @@ export function explainKafkaError(
   const message = error instanceof Error ? error.message : String(error);
   if (/authentication failed|SaslAuthenticate|invalid credentials/i.test(message)) {
     const who = connection?.sasl ? ` of ${connection.sasl.username} (${connection.sasl.mechanism.toUpperCase()})` : '';
-    return `Kafka refused the credentials${who}: check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (${message})`;
+    return (
+      `Kafka refused the credentials${who}: check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME ` +
+      `and KAFKA_SASL_PASSWORD (${message})`
+    );
   }
   if (/alert bad certificate|alert number 42|alert certificate required|alert number 116/i.test(message)) {
-    return `the broker refused this client's certificate: check KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE (${message})`;
+    return (
+      `the broker refused this client's certificate: check KAFKA_SSL_CERT_FILE and ` + `KAFKA_SSL_KEY_FILE (${message})`
+    );
   }
   if (/certificate|self.signed|unable to verify/i.test(message)) {
     return `Kafka's TLS certificate could not be verified: check KAFKA_SSL_CA_FILE (${message})`;

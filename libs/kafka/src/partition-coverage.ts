@@ -33,7 +33,10 @@ export class PartitionCoverage {
     return { fromOffset: track.durable.toString(), nextOffset: track.expected.toString() };
   }
 
-  /** Where a batch fetched at `fetchedOffset` begins to account: the durable offset if only filtered records lie between. */
+  /**
+   * Where a batch fetched at `fetchedOffset` begins to account: the durable offset if only filtered
+   * records lie between.
+   */
   fromOffset(topic: string, partition: number, fetchedOffset: string): string {
     const track = this.tracks.get(key(topic, partition));
     return track && BigInt(fetchedOffset) === track.expected ? track.durable.toString() : fetchedOffset;

@@ -200,8 +200,8 @@ export async function ensureProjectionTables(
 }
 
 /**
- * Applies batches until the projection's lag is 0. Committed events can stay unreadable a moment
- * while older transactions anywhere on the server run (the snapshot xmin), hence the short waits.
+ * Applies batches until the projection's lag is 0. An append that commits between the last read
+ * and the count of the lag is read on the next round, after a short wait.
  */
 export async function catchUp(
   client: PoolClient,

@@ -82,11 +82,3 @@ export async function listSetAside(
     })),
   };
 }
-
-/** How many events each projection has set aside (those with none are absent). */
-export async function setAsideCounts(db: Pool | PoolClient): Promise<Map<string, number>> {
-  const { rows } = await db.query<{ projection: string; n: number }>(
-    'SELECT projection, count(*)::int AS n FROM projection_set_aside GROUP BY projection',
-  );
-  return new Map(rows.map((r) => [r.projection, r.n]));
-}

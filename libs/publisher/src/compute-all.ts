@@ -40,10 +40,6 @@ export type SnapshotSet = { snapshots: KpiSnapshot[] } & Reflected;
  * is read in one REPEATABLE READ snapshot: each projection writes its rows and its checkpoint in
  * one transaction, so the values and the position read belong together.
  */
-export async function computeSnapshots(pool: Pool, timeZone: string, computedAt = new Date()): Promise<KpiSnapshot[]> {
-  return (await computeSnapshotSet(pool, timeZone, computedAt)).snapshots;
-}
-
 export function computeSnapshotSet(pool: Pool, timeZone: string, computedAt = new Date()): Promise<SnapshotSet> {
   return withTransaction(
     pool,

@@ -1,12 +1,9 @@
-import { FORESEEN_REJECTION_CODES } from '@caravan/contract';
 import { arrivalBatch } from './arrivals';
 import { bookingDraft } from './bookings';
 import type { EventFactory } from './event-factory';
 import type { Random } from './random';
 import { acceptedRecord } from './records';
 import type { BadKind, SimEvent, SimRecord } from './types';
-
-export const BAD_KINDS: readonly BadKind[] = FORESEEN_REJECTION_CODES;
 
 const FAR_FUTURE_MS = Date.parse('2099-01-01T00:00:00Z');
 

@@ -1,4 +1,5 @@
-// Held in module scope: inside a vm context (Jest) every global lookup of `Math` is slow, and these run millions of times.
+// Held in module scope: inside a vm context (Jest) every global lookup of `Math` is slow, and these
+// run millions of times.
 const { floor, imul } = Math;
 
 /** mulberry32: a tiny deterministic PRNG, so the same seed gives the same traffic again. */

@@ -7,13 +7,19 @@ export type SimOutcome =
 /** A valid event envelope, as produced (data of version 1). */
 export type SimEvent = TourismEvent;
 
-/** One Kafka record to produce: role → topic (bookings|arrivals|media), key, exact bytes, and what the pipeline must do with it. */
+/**
+ * One Kafka record to produce: role → topic (bookings|arrivals|media), key, exact bytes, and what
+ * the pipeline must do with it.
+ */
 export type SimRecord = { role: TopicRole; key: string; value: Buffer; expected: SimOutcome; event?: SimEvent };
 
 /** Every kind of invalid record the simulator crafts: one per rejection code the pipeline detects. */
 export type BadKind = ForeseenRejectionCode;
 
-/** Shares in [0, 1) of the records that are invalid and exact redeliveries; invalid ones spread evenly over `badKinds` (default: all). */
+/**
+ * Shares in [0, 1) of the records that are invalid and exact redeliveries; invalid ones spread
+ * evenly over `badKinds` (default: all).
+ */
 export type TrafficMix = { badShare: number; duplicateShare: number; badKinds?: readonly RejectionCode[] };
 
 export type OutcomeSummary = {

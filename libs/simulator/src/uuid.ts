@@ -35,6 +35,9 @@ export function uuidSource(random: Random): UuidSource {
     const node = permute48(n, keys);
     n += 1;
     const variant = (8 + floor(random.next() * 4)).toString(16);
-    return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${variant}${hex(random, 3)}-${node.toString(16).padStart(12, '0')}`;
+    return (
+      `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-${variant}${hex(random, 3)}-` +
+      `${node.toString(16).padStart(12, '0')}`
+    );
   };
 }

@@ -58,7 +58,8 @@ export function buildDashboard(root: string): DashboardBuild {
   writeFileSync(join(out, 'build.json'), `${JSON.stringify(build, null, 2)}\n`);
   if (firstLoadGzipBytes > DASHBOARD_BUDGET_BYTES) {
     throw new Error(
-      `dashboard first load ${(firstLoadGzipBytes / 1024).toFixed(1)} KiB gzip exceeds its budget of ${DASHBOARD_BUDGET_BYTES / 1024} KiB`,
+      `dashboard first load ${(firstLoadGzipBytes / 1024).toFixed(1)} KiB gzip exceeds its budget ` +
+        `of ${DASHBOARD_BUDGET_BYTES / 1024} KiB`,
     );
   }
   return build;

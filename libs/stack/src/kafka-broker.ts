@@ -4,8 +4,9 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { join, resolve } from 'node:path';
 import { probeBrokers } from '@caravan/kafka';
 import { ensureKafkaJars, kafkaLog4jProperties } from './kafka-distribution';
-import { isAlive, readCmdline, waitUntil } from './processes';
+import { isAlive, readCmdline } from './processes';
 import { requireJava } from './prerequisites';
+import { waitFor } from './wait-for';
 
 export type BrokerOptions = { stateDir: string; version: string; heap: string; bootstrap: string };
 export type BrokerStatus =
@@ -133,11 +134,13 @@ export async function stopBroker(stateDir: string, log: (line: string) => void):
     return { stopped: false };
   }
   process.kill(pid, 'SIGTERM');
-  const exited = await waitUntil(() => !isAlive(pid), SHUTDOWN_TIMEOUT_MS);
+  const exited = await waitFor(() => !isAlive(pid), { timeoutMs: SHUTDOWN_TIMEOUT_MS, intervalMs: 200 }).catch(
+    () => false,
+  );
   if (!exited) {
     log(`Kafka (pid ${pid}) did not stop within ${SHUTDOWN_TIMEOUT_MS / 1000} s: killing it`);
     process.kill(pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(pid), 5_000);
+    await waitFor(() => !isAlive(pid), { timeoutMs: 5_000, intervalMs: 200 }).catch(() => false);
   }
   rmSync(p.pidFile, { force: true });
   log(`Kafka stopped (pid ${pid})`);
@@ -150,7 +153,10 @@ export function resetBrokerData(stateDir: string): void {
   rmSync(paths(stateDir).data, { recursive: true, force: true });
 }
 
-/** A random cluster id that does not start with '-', which the tool's argument parser would take for an option (Kafka's own Uuid avoids it too). */
+/**
+ * A random cluster id that does not start with '-', which the tool's argument parser would take for
+ * an option (Kafka's own Uuid avoids it too).
+ */
 export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
@@ -172,18 +178,17 @@ function formatStorage(java: string[], properties: string): void {
 }
 
 async function waitForBroker(options: BrokerOptions, pid: number, logFile: string): Promise<void> {
-  let died = false;
-  const ready = await waitUntil(async () => {
-    if (!isAlive(pid)) {
-      died = true;
-      return true;
-    }
-    return (await probeBrokers({ brokers: [options.bootstrap] }, 2_000)).ok;
-  }, STARTUP_TIMEOUT_MS);
-  if (died || !ready) {
+  // A broker that exited during start-up ends the wait too: it will not answer.
+  const outcome = await waitFor(
+    async () => (!isAlive(pid) ? 'died' : (await probeBrokers({ brokers: [options.bootstrap] }, 2_000)).ok && 'up'),
+    { timeoutMs: STARTUP_TIMEOUT_MS, intervalMs: 200 },
+  ).catch(() => 'not up' as const);
+  const died = outcome === 'died';
+  if (outcome !== 'up') {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n') : '(no log)';
     throw new Error(
-      `Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; end of ${logFile}:\n${tail}`,
+      `Kafka ${died ? 'exited during start-up' : `did not answer within ${STARTUP_TIMEOUT_MS / 1000} s`}; ` +
+        `end of ${logFile}:\n${tail}`,
     );
   }
 }

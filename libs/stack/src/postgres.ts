@@ -13,7 +13,8 @@ export async function preparePostgres(
   const status = await postgresStatus(url);
   if (status.state === 'unreachable') {
     throw new MissingPrerequisite(
-      `PostgreSQL is not reachable at ${redactUrl(url)} (${status.error}): install and start PostgreSQL 15+ (apt-get install postgresql), set DATABASE_URL, or use Docker (docker compose up).`,
+      `PostgreSQL is not reachable at ${redactUrl(url)} (${status.error}): install and start ` +
+        `PostgreSQL 15+ (apt-get install postgresql), set DATABASE_URL, or use Docker (docker compose up).`,
     );
   }
   if (!options.createDatabase) return log(`PostgreSQL ${status.version} at ${redactUrl(url)}`);

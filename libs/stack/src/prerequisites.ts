@@ -15,7 +15,8 @@ export function requireJava(minMajor = 17): number {
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${run.stderr ?? ''}${run.stdout ?? ''}`);
   if (run.error || !match) {
     throw new MissingPrerequisite(
-      `Java ${minMajor}+ is needed to run the local Kafka broker: install it (apt-get install openjdk-17-jre-headless) or use Docker (docker compose up).`,
+      `Java ${minMajor}+ is needed to run the local Kafka broker: install it (apt-get install ` +
+        `openjdk-17-jre-headless) or use Docker (docker compose up).`,
     );
   }
   const major = match[1] === '1' ? Number(match[2]) : Number(match[1]);
@@ -31,7 +32,8 @@ export function requireMaven(): void {
   const run = spawnSync('mvn', ['--version'], { encoding: 'utf8' });
   if (run.error || run.status !== 0) {
     throw new MissingPrerequisite(
-      'Maven is needed to fetch the Kafka broker jars from Maven Central: install it (apt-get install maven) or use Docker (docker compose up).',
+      'Maven is needed to fetch the Kafka broker jars from Maven Central: install it (apt-get ' +
+        'install maven) or use Docker (docker compose up).',
     );
   }
 }

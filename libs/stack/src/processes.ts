@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 
 export function isAlive(pid: number): boolean {
   try {
@@ -11,21 +10,10 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Polls `condition` until it holds or `timeoutMs` passes; resolves whether it held. */
-export async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  intervalMs = 200,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return true;
-    if (Date.now() >= deadline) return false;
-    await delay(intervalMs);
-  }
-}
-
-/** Runs a command to its end (stdin: `input`, or none); resolves its output (stdout and stderr), rejects on a non-zero exit. */
+/**
+ * Runs a command to its end (stdin: `input`, or none); resolves its output (stdout and stderr),
+ * rejects on a non-zero exit.
+ */
 export function runCommand(command: string, args: string[], input?: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });

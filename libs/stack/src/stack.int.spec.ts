@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { projectRoot } from '@caravan/config';
@@ -8,31 +7,16 @@ import { withDatabase } from '@caravan/database';
 import { createKafka, ensureTopics, probeBrokers } from '@caravan/kafka';
 import { testServices } from '../../../tests/harness/test-env';
 import { type BrokerOptions, brokerStatus, ourBrokerPid, startBroker, stopBroker } from './kafka-broker';
+import { freePortRun } from './ports';
 import { isAlive } from './processes';
 
 const root = projectRoot();
 const javaAvailable = spawnSync('java', ['-version']).status === 0;
 const quiet = (): void => undefined;
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-}
-
-/** A port p with p+1 free too (the controller listens on the next port). */
-async function freePortPair(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000) * 2;
-    if ((await portFree(port)) && (await portFree(port + 1))) return port;
-  }
-  throw new Error('no free port pair');
-}
-
 /** Runs the stack CLI as a user would, with a PATH holding only what the test says. */
-// `stack up` creates its database when missing: point it at one that always exists, so the test leaves the server as it found it.
+// `stack up` creates its database when missing: point it at one that always exists, so the test
+// leaves the server as it found it.
 const existingDatabase = (): string => withDatabase(testServices().databaseUrl, 'postgres');
 
 function runStackCli(
@@ -69,7 +53,7 @@ describe('the local stack', () => {
   });
 
   it('explains a missing Java in one line instead of a stack trace', async () => {
-    const port = await freePortPair();
+    const port = await freePortRun(2);
     const run = runStackCli(
       ['up'],
       { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() },
@@ -84,7 +68,7 @@ describe('the local stack', () => {
   });
 
   (javaAvailable ? it : it.skip)('explains a missing Maven in one line when the jars must be fetched', async () => {
-    const port = await freePortPair();
+    const port = await freePortRun(2);
     const run = runStackCli(
       ['up'],
       { CARAVAN_STATE_DIR: stateDir, KAFKA_BROKERS: `127.0.0.1:${port}`, DATABASE_URL: existingDatabase() },
@@ -103,7 +87,7 @@ describe('the local stack', () => {
       mkdirSync(join(stateDir, 'kafka'), { recursive: true });
       symlinkSync(cached, join(stateDir, 'kafka', 'jars-3.9.1'));
     }
-    const port = await freePortPair();
+    const port = await freePortRun(2); // the controller listens on the next port
     const options: BrokerOptions = { stateDir, version: '3.9.1', heap: '384m', bootstrap: `127.0.0.1:${port}` };
 
     expect(await brokerStatus(options)).toEqual({ state: 'stopped', bootstrap: options.bootstrap });

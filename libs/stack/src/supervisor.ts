@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppName } from '@caravan/config';
-import { type AppProcess, spawnApp, stopProcess } from './app-processes';
+import { appLogFile, appRecord, type AppProcess, type ChildApp, spawnApp, stopProcess } from './app-processes';
 import { isAlive, readCmdline } from './processes';
 
 /** What the supervisor records of each app it keeps running (in .caravan/run/<app>.json, for `status` and `down`). */
@@ -55,10 +55,8 @@ export class Supervisor {
 
   start(): void {
     mkdirSync(join(supervisorFile(this.options.stateDir), '..'), { recursive: true });
-    writeFileSync(
-      supervisorFile(this.options.stateDir),
-      `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) })}\n`,
-    );
+    const record = { pid: process.pid, startedAt: new Date().toISOString(), apps: this.slots.map((s) => s.app) };
+    writeFileSync(supervisorFile(this.options.stateDir), `${JSON.stringify(record)}\n`);
     for (const slot of this.slots) this.launch(slot);
   }
 
@@ -75,26 +73,23 @@ export class Supervisor {
 
   private launch(slot: Slot): void {
     if (this.stopping) return;
-    let child: ChildProcess;
-    let record: AppProcess;
+    let started: ChildApp;
     try {
-      ({ child, record } = spawnApp({
-        root: this.options.root,
-        stateDir: this.options.stateDir,
-        app: slot.app,
-        port: slot.port,
-        env: this.options.env,
-        detached: false,
-      }));
+      started = spawnApp(
+        slot.app,
+        { ...this.options.env, HTTP_PORT: String(slot.port) },
+        { root: this.options.root, logFile: appLogFile(this.options.stateDir, slot.app) },
+      );
     } catch (error) {
       this.options.log(`${slot.app}: could not start (${(error as Error).message})`);
       this.scheduleRestart(slot);
       return;
     }
+    const child = started.process;
     slot.child = child;
     slot.startedAt = Date.now();
     slot.record = {
-      ...record,
+      ...appRecord(slot.app, started, slot.port),
       supervisorPid: process.pid,
       restarts: slot.restarts,
       ...(slot.record?.lastExit ? { lastExit: slot.record.lastExit } : {}),
@@ -106,7 +101,8 @@ export class Supervisor {
       if (slot.record) slot.record.lastExit = { code, signal, at: new Date().toISOString() };
       if (ranMs >= (this.options.stableAfterMs ?? 60_000)) slot.failures = 0;
       this.options.log(
-        `${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) after ${Math.round(ranMs / 1000)} s: restarting`,
+        `${slot.app} (pid ${child.pid}) exited (${signal ?? `code ${code}`}) ` +
+          `after ${Math.round(ranMs / 1000)} s: restarting`,
       );
       this.scheduleRestart(slot);
     });

@@ -79,7 +79,8 @@ export async function demo(options: DemoOptions): Promise<void> {
       quiet: true,
     });
     const footer = () =>
-      `simulator: ${tally.summary.records} history records sent, live at ${options.rate}/s · API ${api}/v1/kpis · docs ${api}/docs\n`;
+      `simulator: ${tally.summary.records} history records sent, live at ${options.rate}/s · ` +
+      `API ${api}/v1/kpis · docs ${api}/docs\n`;
     await showKpis(api, { ...options, watch: true, apiUrl: api }, stop.signal, footer);
     await live;
     await sink.close().catch(() => undefined);

@@ -24,7 +24,8 @@ export async function listRejections(options: DlqListOptions): Promise<void> {
             ? `refused by the DLQ: ${String(r.dlqError)}`
             : 'pending DLQ';
       log(
-        `#${String(r.id)} ${String(r.topic)}[${String(r.partition)}]@${String(r.offset)} ${String(r.code)} ${state}: ${String(r.detail).slice(0, 160)}`,
+        `#${String(r.id)} ${String(r.topic)}[${String(r.partition)}]` +
+          `@${String(r.offset)} ${String(r.code)} ${state}: ${String(r.detail).slice(0, 160)}`,
       );
       if (options.values)
         log(

@@ -43,7 +43,8 @@ export async function importFile(file: string, options: ImportOptions): Promise<
       .join(', ')})`,
   );
   context.log(
-    `${first.problems} line(s) with problems${first.problems > 0 && !options.dryRun ? ': the pipeline rejects them to the DLQ (`npx caravan dlq list`)' : ''}`,
+    `${first.problems} line(s) with problems` +
+      (first.problems > 0 && !options.dryRun ? ': the pipeline rejects them to the DLQ (`npx caravan dlq list`)' : ''),
   );
 }
 

@@ -13,7 +13,8 @@ export async function listOffsets(): Promise<void> {
   const beyond = states.filter((s) => s.state === 'beyond-log-end');
   if (beyond.length > 0) {
     log(
-      `${beyond.length} partition(s) paused: their stored offset lies beyond the log. Accept the log as it is now with \`caravan offsets reset <topic> <partition> --to earliest --yes\``,
+      `${beyond.length} partition(s) paused: their stored offset lies beyond the log. Accept the ` +
+        `log as it is now with \`caravan offsets reset <topic> <partition> --to earliest --yes\``,
     );
     process.exitCode = 3;
   }
@@ -31,12 +32,15 @@ export async function resetOffset(topic: string, partition: number, options: Off
     log(describeState(state));
     if (state.state !== 'beyond-log-end' && !options.force) {
       throw new CliError(
-        `${topic}[${partition}]'s stored offset is ${state.stored ?? 'not set'}, within its log: nothing to accept. Moving it would skip or re-read records; add --force to do it anyway`,
+        `${topic}[${partition}]'s stored offset is ${state.stored ?? 'not set'}, within its log: ` +
+          `nothing to accept. Moving it would skip or re-read records; add --force to do it anyway`,
       );
     }
     if (to < state.logStart || to > state.logEnd)
       throw new CliError(`offset ${to} lies outside the log [${state.logStart}, ${state.logEnd}]`, 2);
-    const plan = `${topic}[${partition}]: stored offset ${state.stored ?? '(none)'} → ${to} (${to - state.logStart} offsets of the log before it are not ingested, ${state.logEnd - to} are)`;
+    const plan =
+      `${topic}[${partition}]: stored offset ${state.stored ?? '(none)'} → ${to} ` +
+      `(${to - state.logStart} offsets of the log before it are not ingested, ${state.logEnd - to} are)`;
     if (!options.yes) {
       log(`would move ${plan}; add --yes to do it`);
       process.exitCode = 2;
@@ -52,7 +56,8 @@ export async function resetOffset(topic: string, partition: number, options: Off
       reason: options.reason,
     });
     log(
-      `moved ${topic}[${partition}] from ${done.from ?? '(none)'} to ${done.to}; a running ingestor resumes the partition there within seconds`,
+      `moved ${topic}[${partition}] from ${done.from ?? '(none)'} to ${done.to}; a running ingestor ` +
+        `resumes the partition there within seconds`,
     );
   });
 }
@@ -73,9 +78,15 @@ function describeState(s: PartitionOffsetState): string {
     case 'ok':
       return `${where} stored ${s.stored}, ${log}, lag ${s.logEnd - (s.stored ?? 0n)}`;
     case 'behind-log-start':
-      return `${where} stored ${s.stored}, ${log}: retention deleted ${s.logStart - (s.stored ?? 0n)} offsets before they were ingested`;
+      return (
+        `${where} stored ${s.stored}, ${log}: retention ` +
+        `deleted ${s.logStart - (s.stored ?? 0n)} offsets before they were ingested`
+      );
     case 'beyond-log-end':
-      return `${where} PAUSED: stored ${s.stored} lies ${(s.stored ?? 0n) - s.logEnd} beyond the log's end, ${log} (topic re-created or log truncated)`;
+      return (
+        `${where} PAUSED: stored ${s.stored} lies ${(s.stored ?? 0n) - s.logEnd} beyond the ` +
+        `log's end, ${log} (topic re-created or log truncated)`
+      );
   }
 }
 

@@ -33,7 +33,8 @@ export async function up(options: UpOptions): Promise<void> {
   for (const app of apps)
     log(`${app.app.padEnd(9)} ready at ${appUrl(config, app.port)} (pid ${app.pid}, log ${app.logFile})`);
   log(
-    `API ${appUrl(config, options.portBase)}/v1/kpis, docs ${appUrl(config, options.portBase)}/docs; \`npx caravan status\` to watch, \`npx caravan down\` to stop`,
+    `API ${appUrl(config, options.portBase)}/v1/kpis, ` +
+      `docs ${appUrl(config, options.portBase)}/docs; \`npx caravan status\` to watch, \`npx caravan down\` to stop`,
   );
 }
 
@@ -159,7 +160,8 @@ function describeReport(report: StatusReport): string[] {
       continue;
     }
     const restarts = a.restarts
-      ? `, restarted ${a.restarts}x (last exit ${a.lastExit?.signal ?? `code ${a.lastExit?.code}`} at ${a.lastExit?.at})`
+      ? `, restarted ${a.restarts}x (last exit ${a.lastExit?.signal ?? `code ${a.lastExit?.code}`} ` +
+        `at ${a.lastExit?.at})`
       : '';
     const lag =
       a.consumerLagRecords !== undefined
@@ -172,7 +174,8 @@ function describeReport(report: StatusReport): string[] {
             } events`
           : '';
     lines.push(
-      `${a.app.padEnd(9)} pid ${a.pid} ${a.url} ${a.state === 'ready' ? 'ready' : `UNREADY ${(a.failing ?? []).join('; ')}`}${lag}${restarts}`,
+      `${a.app.padEnd(9)} pid ${a.pid} ${a.url} ` +
+        `${a.state === 'ready' ? 'ready' : `UNREADY ${(a.failing ?? []).join('; ')}`}${lag}${restarts}`,
     );
   }
   const store = report.store;
@@ -182,23 +185,28 @@ function describeReport(report: StatusReport): string[] {
       .map(([code, n]) => `${code} ${n}`)
       .join(', ');
     lines.push(
-      `${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + rejected ${t.rejected}${codes ? ` (${codes})` : ''}`,
+      `${t.topic}: consumed ${t.consumed} = accepted ${t.accepted} + duplicate ${t.duplicate} + ` +
+        `rejected ${t.rejected}${codes ? ` (${codes})` : ''}`,
     );
   }
   for (const s of store.pausedPartitions) {
     lines.push(
-      `${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's end ${s.logEnd} (topic re-created or log truncated); accept the new log: npx caravan offsets reset ${s.topic} ${s.partition} --to earliest --yes`,
+      `${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's ` +
+        `end ${s.logEnd} (topic re-created or log truncated); accept the new log: npx caravan ` +
+        `offsets reset ${s.topic} ${s.partition} --to earliest --yes`,
     );
   }
   if (store.dlq && store.dlq.pending > 0)
     lines.push(`${store.dlq.pending} rejection(s) not on the DLQ topic yet (the ingestor's relay publishes them)`);
   if (store.dlq && store.dlq.refused > 0)
     lines.push(
-      `${store.dlq.refused} rejection(s) refused by the DLQ topic even alone, kept in PostgreSQL: npx caravan dlq list --dlq refused`,
+      `${store.dlq.refused} rejection(s) refused by the DLQ topic even alone, kept in PostgreSQL: ` +
+        `npx caravan dlq list --dlq refused`,
     );
   if (store.setAside.total > 0) {
     lines.push(
-      `${store.setAside.total} event(s) set aside by the projections (could not be applied; \`npx caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`,
+      `${store.setAside.total} event(s) set aside by the projections (could not be applied; \`npx ` +
+        `caravan rebuild <projection>\` applies them again once the cause is fixed), latest:`,
     );
     for (const e of store.setAside.latest)
       lines.push(`  ${e.projection} position ${e.position} ${e.eventType} ${e.eventId}: ${e.error.slice(0, 160)}`);

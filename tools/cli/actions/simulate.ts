@@ -111,13 +111,15 @@ async function sendAll(
 function report(context: CliContext, sink: RecordSink, s: OutcomeSummary, options: SimulateOptions): void {
   const where = options.out
     ? options.out
-    : `${context.config.topics.bookings} ${sink.counts.bookings}, ${context.config.topics.arrivals} ${sink.counts.arrivals}, ${context.config.topics.media} ${sink.counts.media}`;
+    : `${context.config.topics.bookings} ${sink.counts.bookings},` +
+      ` ${context.config.topics.arrivals} ${sink.counts.arrivals}, ${context.config.topics.media} ${sink.counts.media}`;
   context.log(`sent ${s.records} records (${where})`);
   const codes = Object.entries(s.rejectedByCode)
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
   context.log(
-    `the pipeline should count: accepted ${s.accepted} + duplicate ${s.duplicate} + rejected ${s.rejected}${codes ? ` (${codes})` : ''} = consumed ${s.records}`,
+    `the pipeline should count: accepted ${s.accepted} + duplicate ${s.duplicate} + ` +
+      `rejected ${s.rejected}${codes ? ` (${codes})` : ''} = consumed ${s.records}`,
   );
 }
 
@@ -158,7 +160,10 @@ async function runLive(context: CliContext, options: SimulateOptions): Promise<v
   const stop = new AbortController();
   onInterrupt(() => stop.abort());
   log(
-    `live traffic at ${rate} events/s${options.duration ? ` for ${options.duration} s` : ''}${options.count ? `, ${options.count} records` : ''}; Ctrl-C stops`,
+    `live traffic at ${rate} events/s` +
+      (options.duration ? ` for ${options.duration} s` : '') +
+      (options.count ? `, ${options.count} records` : '') +
+      '; Ctrl-C stops',
   );
   const sent = await produceLive(simulator, sink, {
     rate,
@@ -171,7 +176,10 @@ async function runLive(context: CliContext, options: SimulateOptions): Promise<v
   report(context, sink, sent, options);
 }
 
-/** Produces `rate` records a second with event time now, until the count, the duration or the signal; then drains pending bookings. */
+/**
+ * Produces `rate` records a second with event time now, until the count, the duration or the
+ * signal; then drains pending bookings.
+ */
 export async function produceLive(
   simulator: TrafficSimulator,
   sink: RecordSink,
@@ -246,7 +254,8 @@ async function runSeedYear(context: CliContext, options: SimulateOptions): Promi
     log(
       renderKpiTable(
         expected.filter(isHeadline),
-        `expected ytd KPIs of the whole market and of China once the pipeline has processed these records (on an otherwise empty event store; ${source}):`,
+        `expected ytd KPIs of the whole market and of China once the pipeline has processed these ` +
+          `records (on an otherwise empty event store; ${source}):`,
       ),
     );
     log(`(${expected.length} ytd snapshots are expected in all, one per scope; --verify compares every one)`);
@@ -268,12 +277,14 @@ async function verify(
   const wrong = comparison.filter((c) => !c.equal);
   for (const c of wrong.slice(0, 20)) {
     context.log(
-      `DIFF ${c.key}: expected ${JSON.stringify(c.expected)}, published ${c.published ? JSON.stringify(c.published) : 'nothing'}`,
+      `DIFF ${c.key}: expected ${JSON.stringify(c.expected)}, ` +
+        `published ${c.published ? JSON.stringify(c.published) : 'nothing'}`,
     );
   }
   if (wrong.length > 0)
     throw new CliError(
-      `${wrong.length} of ${comparison.length} published ytd snapshots differ from the expected figures (other events in this event store? use a fresh database)`,
+      `${wrong.length} of ${comparison.length} published ytd snapshots differ from the expected ` +
+        `figures (other events in this event store? use a fresh database)`,
     );
   context.log(`all ${comparison.length} expected ytd snapshots are published with exactly these figures`);
 }

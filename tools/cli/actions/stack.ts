@@ -44,7 +44,8 @@ export async function migrateCommand(): Promise<void> {
     const report = await migrate(pool);
     const names = report.applied.map(migrationLabel);
     log(
-      `${redactUrl(config.database.url)}: ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)`,
+      `${redactUrl(config.database.url)}:` +
+        ` ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)`,
     );
   } finally {
     await pool.end();

@@ -41,7 +41,8 @@ export function registerDlq(program: Command): void {
   dlq
     .command('replay')
     .description(
-      're-validate unresolved rejections against the current schemas and rates; accepted ones are appended and the counters stay balanced',
+      're-validate unresolved rejections against the current schemas and rates; accepted ones are ' +
+        'appended and the counters stay balanced',
     )
     .addOption(new Option('--code <code>', 'only this rejection code').choices(REJECTION_CODES))
     .option('--id <id...>', 'only these rejection ids')

@@ -31,7 +31,8 @@ export function registerKpis(program: Command): void {
     program
       .command('kpis')
       .description(
-        'the latest KPI snapshots as a table (kpi, window, scope, value, previous, change, target progress), from the api app',
+        'the latest KPI snapshots as a table (kpi, window, scope, value, previous, change, target ' +
+          'progress), from the api app',
       ),
   )
     .option('--watch', 'refresh until Ctrl-C')

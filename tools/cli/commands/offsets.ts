@@ -6,7 +6,10 @@ export type OffsetsResetOptions = { to: string; yes?: boolean; force?: boolean; 
 /** The implementation (Kafka, PostgreSQL), loaded when a command runs, not for --help. */
 const implementation = (): typeof import('../actions/offsets') => require('../actions/offsets');
 
-/** `caravan offsets list|reset`: where ingest resumes in each partition, and the explicit way to accept a log that went backwards. */
+/**
+ * `caravan offsets list|reset`: where ingest resumes in each partition, and the explicit way to
+ * accept a log that went backwards.
+ */
 export function registerOffsets(program: Command): void {
   const offsets = program
     .command('offsets')
@@ -14,13 +17,15 @@ export function registerOffsets(program: Command): void {
   offsets
     .command('list')
     .description(
-      'each inbound partition: the offset PostgreSQL resumes at, the log Kafka holds, and whether they disagree (exit 3 when one lies beyond its log)',
+      'each inbound partition: the offset PostgreSQL resumes at, the log Kafka holds, and whether ' +
+        'they disagree (exit 3 when one lies beyond its log)',
     )
     .action(async () => implementation().listOffsets());
   offsets
     .command('reset')
     .description(
-      "move a partition's stored offset: to accept the log of a re-created topic or truncated log (the ingestor resumes the paused partition there)",
+      "move a partition's stored offset: to accept the log of a re-created topic or truncated log " +
+        '(the ingestor resumes the paused partition there)',
     )
     .argument('<topic>', 'an inbound topic')
     .argument('<partition>', 'the partition', numberOption(0, 100_000))

@@ -12,7 +12,8 @@ export function registerPipeline(program: Command): void {
   program
     .command('up')
     .description(
-      'start the whole pipeline in the background (stack, migrations, ingestor, projector, publisher, api; no traffic); logs in .caravan/logs/',
+      'start the whole pipeline in the background (stack, migrations, ingestor, projector, ' +
+        'publisher, api; no traffic); logs in .caravan/logs/',
     )
     .option(
       '--port-base <port>',
@@ -31,7 +32,9 @@ export function registerPipeline(program: Command): void {
   program
     .command('status')
     .description(
-      "each part's health and lag: the stack, the four apps (readiness), consumer and projection lag, the ingest counters, partitions paused because their log went backwards, events the projections set aside (exit 3 when a part is down or a partition paused)",
+      "each part's health and lag: the stack, the four apps (readiness), consumer and projection " +
+        'lag, the ingest counters, partitions paused because their log went backwards, events the ' +
+        'projections set aside (exit 3 when a part is down or a partition paused)',
     )
     .option('--json', 'the same as one JSON object, for scripts and monitoring (exit code as without it)')
     .action(async (options: StatusOptions) => implementation().status(options));

@@ -28,7 +28,9 @@ export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description(
-      "produce realistic tourism traffic to the inbound topics: live (--rate, event time now; the default), historic (--from/--to/--count) or --seed-year (the article's 2023 and 2024); --out writes NDJSON instead",
+      'produce realistic tourism traffic to the inbound topics: live (--rate, event time now; the ' +
+        "default), historic (--from/--to/--count) or --seed-year (the article's 2023 and 2024); " +
+        '--out writes NDJSON instead',
     )
     .option('--rate <n>', `live: events per second (default ${DEFAULT_RATE})`, numberOption(1, 1_000_000))
     .option('--duration <seconds>', 'live: stop after this many seconds (default: Ctrl-C)', numberOption(1))
@@ -49,7 +51,8 @@ export function registerSimulate(program: Command): void {
     )
     .option(
       '--seed-year',
-      "the article's two years, calibrated: CN arrivals 368,000 (2023) and 655,000 (2024), Almaty first, 2024 media views above 60 million; prints the expected KPIs",
+      "the article's two years, calibrated: CN arrivals 368,000 (2023) and 655,000 (2024), Almaty " +
+        'first, 2024 media views above 60 million; prints the expected KPIs',
     )
     .option('--bad-share <x>', 'share of invalid records, spread over every rejection kind', shareOption)
     .option('--duplicate-share <x>', 'share of exact redeliveries of earlier records', shareOption)

@@ -17,7 +17,9 @@ export async function fetchLatestKpis(apiUrl: string, filter: KpiFilter, max = 5
     const url = `${apiUrl}/v1/kpis?${params}`;
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
       throw new CliError(
-        `the api is not reachable at ${apiUrl} (${error.cause instanceof Error ? error.cause.message : error.message}): start the pipeline with \`npx caravan up\` or pass --api-url`,
+        `the api is not reachable at ${apiUrl} ` +
+          `(${error.cause instanceof Error ? error.cause.message : error.message}): start the ` +
+          `pipeline with \`npx caravan up\` or pass --api-url`,
       );
     });
     const body = (await response.json().catch(() => ({}))) as {

@@ -8,7 +8,8 @@ export async function requireKafka(config: CaravanConfig): Promise<Kafka> {
   const probe = await probeBrokers(kafkaConnection(config.kafka), 3_000);
   if (!probe.ok) {
     throw new CliError(
-      `Kafka is not reachable at ${config.kafka.brokers.join(',')} (${probe.error}): start it with \`npx caravan stack up\` or set KAFKA_BROKERS`,
+      `Kafka is not reachable at ${config.kafka.brokers.join(',')} (${probe.error}): start it with ` +
+        `\`npx caravan stack up\` or set KAFKA_BROKERS`,
     );
   }
   return createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-cli` });

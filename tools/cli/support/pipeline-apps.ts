@@ -3,17 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { APP_NAMES, type AppName, type CaravanConfig, DEFAULT_HTTP_PORTS } from '@caravan/config';
 import { createPool, ensureDatabase, migrate } from '@caravan/database';
 import {
+  appLogFile,
   type AppProcess,
+  appRecord,
   recordedApp,
   runningSupervisor,
   spawnApp,
   stackUp,
   stopProcess,
   stopSupervisor,
-  waitUntil,
+  waitFor,
 } from '@caravan/stack';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from './build';
 import { CliError } from './cli-error';
@@ -54,21 +54,13 @@ export async function startPipeline(
   if (options.detached) return { apps: await superviseApps(config, options), startedKafka };
   const apps: RunningApp[] = [];
   for (const app of APP_NAMES) {
-    const existing = options.detached ? recordedApp(config.stack.stateDir, app) : undefined;
-    if (existing) {
-      options.log(`${app} already running (pid ${existing.pid}, port ${existing.port})`);
-      apps.push({ ...existing, reused: true });
-      continue;
-    }
-    const { child, record } = spawnApp({
-      root: options.root,
-      stateDir: config.stack.stateDir,
+    const port = appPort(app, options.portBase);
+    const child = spawnApp(
       app,
-      port: appPort(app, options.portBase),
-      env: options.env,
-      detached: options.detached,
-    });
-    apps.push({ ...record, child, reused: false });
+      { ...options.env, HTTP_PORT: String(port) },
+      { root: options.root, logFile: appLogFile(config.stack.stateDir, app) },
+    );
+    apps.push({ ...appRecord(app, child, port), child: child.process, reused: false });
   }
   try {
     for (const app of apps) await waitForReady(config, app);
@@ -88,35 +80,32 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
   if (!supervised) {
     // Apps left running by an earlier `up` without a supervisor (or whose supervisor died) are stopped first.
     await stopApps(APP_NAMES.flatMap((app) => recordedApp(config.stack.stateDir, app) ?? []));
-    const entry = join(options.root, 'dist', 'apps', 'supervisor', 'src', 'main.js');
-    const logFile = join(resolve(config.stack.stateDir), 'logs', 'supervisor.log');
-    mkdirSync(join(logFile, '..'), { recursive: true });
-    const out = openSync(logFile, 'a');
     const plan = {
       root: options.root,
       stateDir: config.stack.stateDir,
       apps: APP_NAMES.map((app) => ({ app, port: appPort(app, options.portBase) })),
     };
-    const child = spawn(process.execPath, [entry, JSON.stringify(plan)], {
-      cwd: options.root,
-      env: options.env,
+    const supervisor = spawnApp('supervisor', options.env, {
+      root: options.root,
+      logFile: join(resolve(config.stack.stateDir), 'logs', 'supervisor.log'),
+      args: [JSON.stringify(plan)],
       detached: true,
-      stdio: ['ignore', out, out],
     });
-    closeSync(out);
-    child.unref();
-    options.log(`supervisor started (pid ${child.pid}, log ${logFile})`);
+    options.log(`supervisor started (pid ${supervisor.pid}, log ${supervisor.logFile})`);
   } else {
     options.log(`supervisor already running (pid ${supervised.pid})`);
   }
   const apps: RunningApp[] = [];
   for (const app of APP_NAMES) {
-    const started = await waitUntil(() => recordedApp(config.stack.stateDir, app) !== undefined, READY_TIMEOUT_MS, 100);
-    const record = recordedApp(config.stack.stateDir, app);
-    if (!started || !record) {
+    const record = await waitFor(() => recordedApp(config.stack.stateDir, app), {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 100,
+    }).catch(() => undefined);
+    if (!record) {
       await stopSupervisor(config.stack.stateDir);
       throw new CliError(
-        `${app} was not started by the supervisor (log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
+        `${app} was not started by the supervisor ` +
+          `(log ${join(resolve(config.stack.stateDir), 'logs', 'supervisor.log')})`,
       );
     }
     apps.push({ ...record, reused: supervised !== undefined });
@@ -134,15 +123,15 @@ async function superviseApps(config: CaravanConfig, options: StartOptions): Prom
 async function waitForReady(config: CaravanConfig, app: RunningApp): Promise<void> {
   const url = `${appUrl(config, app.port)}/health/ready`;
   const exited = () => (app.child ? app.child.exitCode !== null || app.child.signalCode !== null : false);
-  const ready = await waitUntil(
-    async () => exited() || (await fetch(url).catch(() => undefined))?.status === 200,
-    READY_TIMEOUT_MS,
-    250,
-  );
+  const ready = await waitFor(async () => exited() || (await fetch(url)).status === 200, {
+    timeoutMs: READY_TIMEOUT_MS,
+    intervalMs: 250,
+  }).catch(() => false);
   if (ready && !exited()) return;
   const tail = existsSync(app.logFile) ? readFileSync(app.logFile, 'utf8').trim().split('\n').slice(-1)[0] : '';
   throw new CliError(
-    `${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} (log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`,
+    `${app.app} ${exited() ? 'exited during start-up' : `not ready within ${READY_TIMEOUT_MS / 1000} s at ${url}`} ` +
+      `(log ${app.logFile}${tail ? `: ${tail.slice(0, 300)}` : ''})`,
   );
 }
 

@@ -12,8 +12,10 @@ describe('seasonality', () => {
 
   it('lifts the Spring Festival, from two days before Chinese New Year to six after', () => {
     expect(SPRING_FESTIVAL[2024]).toBe('2024-02-10');
-    expect(dayWeight('2024-02-08') / dayWeight('2024-02-07')).toBeCloseTo(1.9 * (1.0 / 0.95), 5); // Thu (first day) vs Wed (before)
-    expect(dayWeight('2024-02-16') / dayWeight('2024-02-17')).toBeCloseTo(1.9 * (1.08 / 1.1), 5); // Fri (last day) vs Sat (after)
+    // Thu (first day) vs Wed (before)
+    expect(dayWeight('2024-02-08') / dayWeight('2024-02-07')).toBeCloseTo(1.9 * (1.0 / 0.95), 5);
+    // Fri (last day) vs Sat (after)
+    expect(dayWeight('2024-02-16') / dayWeight('2024-02-17')).toBeCloseTo(1.9 * (1.08 / 1.1), 5);
     expect(dayWeight('2023-01-22')).toBeGreaterThan(dayWeight('2024-01-21'));
   });
 });

@@ -6,7 +6,8 @@ export type HourProfile = Weighted<number>;
 const profile = (weights: readonly number[]): HourProfile => weights.map((w, hour) => [hour, w] as const);
 
 export const HOURS = {
-  // Flights from Ürümqi, Beijing, Shanghai, Guangzhou, Moscow, Istanbul, Seoul: morning and evening banks, a few red-eyes.
+  // Flights from Ürümqi, Beijing, Shanghai, Guangzhou, Moscow, Istanbul, Seoul: morning and evening
+  // banks, a few red-eyes.
   airport: profile([3, 2, 2, 1, 1, 2, 4, 7, 9, 8, 6, 5, 5, 6, 7, 7, 6, 6, 7, 8, 8, 7, 6, 4]),
   // A few trains a day.
   rail: profile([0, 0, 0, 0, 0, 2, 6, 8, 2, 0, 0, 0, 1, 6, 7, 2, 0, 0, 1, 5, 6, 2, 0, 0]),

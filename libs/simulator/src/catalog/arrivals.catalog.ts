@@ -4,7 +4,10 @@ import type { Weighted } from '../random';
 
 type Purpose = ArrivalRecordedData['purpose'];
 
-/** One entry point: how many travellers one record counts (a flight, a train, a border batch), when, and where they head. */
+/**
+ * One entry point: how many travellers one record counts (a flight, a train, a border batch), when,
+ * and where they head.
+ */
 export type PortProfile = { batch: readonly [number, number]; hours: HourProfile; destinations: Weighted<string> };
 
 export const PORTS: Readonly<Record<string, PortProfile>> = {

@@ -45,7 +45,10 @@ function sameDays(a: Map<string, bigint>, b: Map<string, bigint>): boolean {
   return a.size === b.size && [...a].every(([day, n]) => b.get(day) === n);
 }
 
-/** Compares the projected tables with the input, and per-day arrivals with a fold in memory and a GROUP BY over Emmett's messages. */
+/**
+ * Compares the projected tables with the input, and per-day arrivals with a fold in memory and a
+ * GROUP BY over Emmett's messages.
+ */
 export async function checkAggregates(
   pool: Pool,
   events: readonly TourismEvent[],
@@ -57,7 +60,8 @@ export async function checkAggregates(
     (await pool.query(sql, params)).rows[0] ?? {};
   const stored = BigInt((await one('SELECT count(*)::text AS n FROM emt_messages')).n ?? '0');
   const b = await one(
-    'SELECT coalesce(sum(bookings), 0)::text AS bookings, coalesce(sum(gross_usd_cents), 0)::text AS gross FROM bookings_daily',
+    'SELECT coalesce(sum(bookings), 0)::text AS bookings, coalesce(sum(gross_usd_cents), 0)::text ' +
+      'AS gross FROM bookings_daily',
   );
   const views = BigInt((await one('SELECT coalesce(sum(views), 0)::text AS views FROM media_daily')).views ?? '0');
   const projected = byDay(

@@ -57,7 +57,8 @@ async function run(input: EmmettBenchInput): Promise<PeerResult> {
       [...groupByStream(events, streamNameOf)].map(([name, list]) => [name, list.map(toEmmettEvent)]),
     );
     log(
-      `emmett: ${events.length} events in ${streams.size} streams, ${POOL_SIZE} appends in flight, up to ${CHUNK_SIZE} events per append`,
+      `emmett: ${events.length} events in ${streams.size} streams, ${POOL_SIZE} appends in flight, ` +
+        `up to ${CHUNK_SIZE} events per append`,
     );
     const cpuBefore = process.cpuUsage();
     const start = performance.now();

@@ -1,4 +1,7 @@
-/** `npx tsx tools/bench/peers/tutorial/run-tutorial.ts <count>`: fills fresh topics, runs the tutorial peer, prints its result. */
+/**
+ * `npx tsx tools/bench/peers/tutorial/run-tutorial.ts <count>`: fills fresh topics, runs the
+ * tutorial peer, prints its result.
+ */
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@caravan/config';
 import { createKafka, ensureTopics, EventProducer, kafkaConnection } from '@caravan/kafka';
@@ -37,7 +40,9 @@ async function main(): Promise<void> {
     await producer.disconnect();
     const expected = summarize(records);
     log(
-      `produced ${records.length} records to ${id}.*: ${expected.accepted} accepted, ${expected.duplicate} duplicates, ${expected.rejected} rejected ${JSON.stringify(expected.rejectedByCode)}`,
+      `produced ${records.length} records to ${id}.*: ${expected.accepted} ` +
+        `accepted, ${expected.duplicate} duplicates, ${expected.rejected} ` +
+        `rejected ${JSON.stringify(expected.rejectedByCode)}`,
     );
     const result = await benchTutorial({
       brokers: config.kafka.brokers,

@@ -47,9 +47,13 @@ export async function benchTutorial(input: TutorialInput): Promise<PeerResult> {
     const { handled, invalid, duplicates, redelivered, validIds } = run.closed;
     const store = await checkStore(url, validIds);
     const steady = run.steadySeconds
-      ? `${Math.round((handled - 1) / run.steadySeconds)}/s after the first message (${(run.seconds - run.steadySeconds).toFixed(1)} s start-up)`
+      ? `${Math.round((handled - 1) / run.steadySeconds)}/s after the first message ` +
+        `(${(run.seconds - run.steadySeconds).toFixed(1)} s start-up)`
       : 'no steady rate';
-    const counts = `${handled} records handled: ${store.stored} events stored, ${duplicates} duplicates (${redelivered} records delivered again by the group), ${invalid} invalid; arrivals travelers ${store.travelers}`;
+    const counts =
+      `${handled} records handled: ${store.stored} events stored, ${duplicates} ` +
+      `duplicates (${redelivered} records delivered again by the group), ${invalid} invalid; ` +
+      `arrivals travelers ${store.travelers}`;
     const exact = handled === input.expectedRecords ? [] : [`handled ${handled}, expected ${input.expectedRecords}`];
     const problems = [...exact, ...store.problems];
     return {

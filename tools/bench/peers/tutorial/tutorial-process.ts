@@ -110,7 +110,8 @@ function untilDone(
       finish(() =>
         reject(
           new Error(
-            `the tutorial process exited (${signal ?? code}) after ${handled} of ${expected} records; log: ${logFile}\n${tail(logFile)}`,
+            `the tutorial process exited (${signal ?? code}) after ${handled} of ${expected} ` +
+              `records; log: ${logFile}\n${tail(logFile)}`,
           ),
         ),
       );
@@ -122,7 +123,8 @@ function untilDone(
       finish(() =>
         reject(
           new Error(
-            `tutorial peer: ${what}, nothing new for ${Math.round(limit / 1000)} s (are all ${expected} records on the topics?); log: ${logFile}\n${tail(logFile)}`,
+            `tutorial peer: ${what}, nothing new for ${Math.round(limit / 1000)} s (are ` +
+              `all ${expected} records on the topics?); log: ${logFile}\n${tail(logFile)}`,
           ),
         ),
       );

@@ -37,7 +37,10 @@ export function foldBookings(events: readonly TourismEmmettEvent[], timeZone: st
   return [...rows.values()];
 }
 
-/** bookings_daily: BookingCreated count and gross USD per local day × market, destination, channel (cancellations not projected). */
+/**
+ * bookings_daily: BookingCreated count and gross USD per local day × market, destination, channel
+ * (cancellations not projected).
+ */
 export const bookingsDailyProjection = (timeZone: string, rates: RateTable) =>
   postgreSQLRawBatchSQLProjection<TourismEmmettEvent>({
     name: 'bookings_daily',

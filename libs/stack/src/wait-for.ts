@@ -3,8 +3,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 export type WaitOptions = { timeoutMs?: number; intervalMs?: number; what?: string };
 
 /**
- * Polls `probe` until it returns a value other than undefined/false, and returns that value;
- * fails after `timeoutMs` with the last error or value, so a test never sleeps blindly.
+ * Polls `probe` until it returns a value other than undefined/false, and returns that value; a
+ * probe that throws counts as not yet. Fails after `timeoutMs` with the last error or value, so
+ * nothing sleeps blindly. Where running out of time is an answer rather than a failure (stop
+ * politely, then kill), catch it: `await waitFor(…).catch(() => false)`.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now (for an app or a container the test must reach by number). */
+/** A TCP port free on 127.0.0.1 right now (for an app, a broker or a container reached by number). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
