@@ -34,6 +34,9 @@ export const pipeline = (): Promise<PipelineSummary> => getJson<PipelineSummary>
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'stale';
 
+/** The longest wait between two reopenings: a dashboard is back within seconds of its api. */
+const MAX_BACKOFF_MS = 10_000;
+
 /**
  * The live stream of a window's snapshots. EventSource reconnects by itself and sends the last id
  * it saw (Last-Event-ID), so nothing is missed across an api restart. A refusal (a 503 beyond the
@@ -86,8 +89,9 @@ export function follow(
       down();
       if (es.readyState === EventSource.CLOSED) {
         clearTimeout(reopenTimer);
-        reopenTimer = setTimeout(open, backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 30_000);
+        // Jittered (half to all of the backoff), so dashboards refused together do not come back together.
+        reopenTimer = setTimeout(open, backoffMs * (0.5 + Math.random() / 2));
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
       }
     });
     es.addEventListener('snapshot', (e) => {
