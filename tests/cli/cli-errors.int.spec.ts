@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
-import { runCli, testServices } from '../harness';
+import { CLI_COMMANDS, runCli, testServices } from '../harness';
 
 /** A port nothing listens on (bound once by the OS, then released). */
 async function closedPort(): Promise<number> {
@@ -20,19 +20,7 @@ describe('the caravan CLI: help, exit codes and one-line failures', () => {
   it('documents every command in --help', async () => {
     const run = await runCli(['--help'], {});
     expect(run.status).toBe(0);
-    for (const command of [
-      'up',
-      'down',
-      'status',
-      'stack',
-      'migrate',
-      'simulate',
-      'import',
-      'kpis',
-      'rebuild',
-      'dlq',
-      'demo',
-    ]) {
+    for (const command of CLI_COMMANDS) {
       expect(run.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
     }
     const version = await runCli(['--version'], {});

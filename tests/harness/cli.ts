@@ -2,6 +2,22 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '@caravan/config';
 
+/** The commands `caravan --help` must list (the CLI's contract with its users). */
+export const CLI_COMMANDS = [
+  'up',
+  'down',
+  'status',
+  'stack',
+  'migrate',
+  'simulate',
+  'import',
+  'kpis',
+  'rebuild',
+  'dlq',
+  'offsets',
+  'demo',
+];
+
 export type CliRun = { status: number | null; stdout: string; stderr: string };
 
 /** Spawns `caravan …` as a user would (bin/caravan.js), with exactly the environment given (plus PATH and HOME). */
