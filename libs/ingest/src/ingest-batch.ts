@@ -76,7 +76,8 @@ export async function ingestBatches(
   return withTransaction(pool, (client) => ingestInTransaction(client, inputs, { ...context, nowMs: Date.now() }));
 }
 
-type Fresh = {
+/** A partition's batch with records not ingested yet, validated and waiting for the append. */
+type PlannedBatch = {
   input: BatchInput;
   records: KafkaRecord[];
   skipped: number;
@@ -90,7 +91,7 @@ type Partition = { group: string; topic: string; partition: number };
  * none yet): refused (the log went backwards, or a gap), nothing new, or the records not ingested
  * yet with their validation. Decided alone, as if the batch had its own transaction. Pure.
  */
-export function planBatch(input: BatchInput, from: bigint, context: ValidationContext): BatchResult | Fresh {
+export function planBatch(input: BatchInput, from: bigint, context: ValidationContext): BatchResult | PlannedBatch {
   const coverage = coverageOf(input);
   if (from >= 0n && input.logEndOffset !== undefined && from > BigInt(input.logEndOffset)) {
     return { kind: 'beyond-log-end', storedOffset: from, logEndOffset: BigInt(input.logEndOffset) };
@@ -118,10 +119,10 @@ async function ingestInTransaction(
   context: ValidationContext,
 ): Promise<BatchResult[]> {
   const stored = await lockOffsets(client, inputs);
-  const answers = inputs.map((input, i) => planBatch(input, stored[i] as bigint, context));
+  const plans = inputs.map((input, i) => planBatch(input, stored[i] as bigint, context));
 
-  const batches = answers.filter((a): a is Fresh => 'results' in a);
-  if (batches.length === 0) return answers as BatchResult[];
+  const batches = plans.filter((p): p is PlannedBatch => 'results' in p);
+  if (batches.length === 0) return plans as BatchResult[];
   // One append for every partition; the outcomes are decided over all of them in order, so an
   // eventId sent to two partitions is accepted once.
   const all = batches.flatMap((b) => b.results);
@@ -129,21 +130,21 @@ async function ingestInTransaction(
   const outcomes = decideOutcomes(all, new Set(inserted.keys()), storedHash);
   const recorded: Array<{ where: Partition; outcomes: Outcome[]; nextOffset: bigint }> = [];
   let at = 0;
-  const results = answers.map((answer): BatchResult => {
-    if (!('results' in answer)) return answer;
-    const mine = outcomes.slice(at, at + answer.results.length);
-    at += answer.results.length;
-    const { nextOffset } = answer;
-    const { group, topic, partition } = answer.input;
-    recorded.push({ where: { group, topic, partition }, outcomes: mine, nextOffset });
-    const count = (kind: Outcome['kind']) => mine.filter((o) => o.kind === kind).length;
+  const results = plans.map((plan): BatchResult => {
+    if (!('results' in plan)) return plan;
+    const planOutcomes = outcomes.slice(at, at + plan.results.length);
+    at += plan.results.length;
+    const { nextOffset } = plan;
+    const { group, topic, partition } = plan.input;
+    recorded.push({ where: { group, topic, partition }, outcomes: planOutcomes, nextOffset });
+    const count = (kind: Outcome['kind']) => planOutcomes.filter((o) => o.kind === kind).length;
     return {
       kind: 'ingested',
-      consumed: answer.records.length,
+      consumed: plan.records.length,
       accepted: count('accepted'),
       duplicate: count('duplicate'),
       rejected: count('rejected'),
-      skipped: answer.skipped,
+      skipped: plan.skipped,
       nextOffset,
     };
   });

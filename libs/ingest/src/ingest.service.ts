@@ -40,8 +40,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
   private readonly groupCommit: GroupCommit;
   private readonly stopping = new AbortController();
   private prepared: Promise<void> | undefined;
-  /** Partitions already sent back once to the offset PostgreSQL expects (see `gap`). */
-  private readonly soughtOnce = new Map<string, bigint>();
+  /** Partitions sent back to the offset PostgreSQL expects (see `gap`), by topic:partition: once only. */
+  private readonly seekingBackTo = new Map<string, bigint>();
   /** Since when ingest transactions fail (retried), and why; undefined while they succeed. */
   private failing: { since: number; loggedAt: number; reason: string } | undefined;
 
@@ -116,7 +116,7 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     // next ones are validated.
     const nowMs = Date.now();
     const validated = batch.records.map((r) => validateRecord(r.value, { nowMs, hasRate: this.rates.hasRate }));
-    const expected = this.soughtOnce.get(key);
+    const expected = this.seekingBackTo.get(key);
     const result = await this.groupCommit.submit({
       group: this.config.ingest.groupId,
       topic: batch.topic,
@@ -139,10 +139,10 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
         `${key}: batch starts at ${result.firstOffset}, PostgreSQL expects ${result.expectedOffset}: seeking back`,
       );
       ingestSeeks.inc({ topic: batch.topic });
-      this.soughtOnce.set(key, result.expectedOffset);
+      this.seekingBackTo.set(key, result.expectedOffset);
       return { done: false, seekTo: result.expectedOffset.toString() };
     }
-    this.soughtOnce.delete(key);
+    this.seekingBackTo.delete(key);
     if (expected !== undefined && BigInt(batch.fromOffset) > expected) {
       const lost = BigInt(batch.fromOffset) - expected;
       ingestOffsetsSkipped.inc({ topic: batch.topic }, Number(lost));
