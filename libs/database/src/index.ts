@@ -6,3 +6,4 @@ export * from './migrations';
 export * from './pool';
 export * from './pg-errors';
 export * from './pg-listener';
+export * from './transaction';
