@@ -33,7 +33,7 @@ export class BackgroundLoop {
 
   /** Starts it: a first run now, or (`now: false`) on the first tick of the timer. */
   start({ now = true }: { now?: boolean } = {}): void {
-    if (this.started) return;
+    if (this.started || this.stopped) return;
     this.started = true;
     const { health } = this.options;
     if (health) this.health = loops.register(health.name, health.stalledAfterMs);

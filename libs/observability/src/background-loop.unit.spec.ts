@@ -49,7 +49,7 @@ describe('BackgroundLoop', () => {
     await loop.stop();
   });
 
-  it('stop clears the timer and waits for the run in flight', async () => {
+  it('stop clears the timer and waits for the run in flight; a stopped loop does not start', async () => {
     const runs = gatedRuns();
     const loop = new BackgroundLoop({ run: runs.run, everyMs: 10 });
     loop.start();
@@ -63,6 +63,10 @@ describe('BackgroundLoop', () => {
     await stopping;
     await jest.advanceTimersByTimeAsync(1_000);
     loop.wake();
+    expect(runs.started()).toBe(1);
+    const never = new BackgroundLoop({ run: runs.run });
+    await never.stop();
+    never.start();
     expect(runs.started()).toBe(1);
   });
 
