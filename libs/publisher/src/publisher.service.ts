@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { DatabaseStartup, PG_POOL } from '@caravan/database';
+import { DatabaseStartup, PG_POOL, releaseSessionLock, takeSessionLock } from '@caravan/database';
 import { ensureTopics, explainKafkaError, KAFKA } from '@caravan/kafka';
 import { BackgroundLoop, publisherLeading, readinessChecks } from '@caravan/observability';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
@@ -104,27 +104,12 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     // took the lock. The publish itself checks the session again just before it sends.
     if (this.leader && this.leaderLost) await this.resign();
     if (this.leader) return true;
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-        PUBLISHER_LOCK,
-      ]);
-      locked = rows[0]?.locked === true;
-      if (!locked) {
-        if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
-        this.role = 'standing-by';
-        return false;
-      }
-      // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
-      await client.query(
-        `SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`,
-      );
-    } catch (error) {
-      client.release(true);
-      throw error;
-    } finally {
-      if (!locked) client.release();
+    // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
+    const client = await takeSessionLock(this.pool, PUBLISHER_LOCK);
+    if (!client) {
+      if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
+      this.role = 'standing-by';
+      return false;
     }
     this.leader = client;
     this.leaderLost = false;
@@ -165,14 +150,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     clearInterval(this.pinger);
     this.role = this.loop.stopping ? this.role : 'starting';
     publisherLeading.set(0);
-    const failed = await client
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [PUBLISHER_LOCK])
-      .then(() => client.query('RESET idle_session_timeout'))
-      .then(
-        () => undefined,
-        (e: Error) => e,
-      );
-    client.release(failed);
+    await releaseSessionLock(client, PUBLISHER_LOCK);
   }
 
   /** The snapshot topic there and the transactional producer connected (which fences off any previous leader's). */
