@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import type { KpiSnapshot } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
 import { storeSnapshots } from '@caravan/publisher';
 import { freePort, spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { cpuSeconds, currentRssMb } from './process-stats';
@@ -126,23 +127,15 @@ export async function measureStreamFanOut(
   /** One publisher run: every snapshot at a higher position; resolves the highest history id written. */
   const writeRun = async (): Promise<number> => {
     position += 1;
-    const client = await target.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return withTransaction(target.pool, async (client) => {
       await storeSnapshots(
         client,
         latest.map((s) => ({ ...s, position, computedAt: new Date().toISOString() })),
         false,
       );
       const { rows } = await client.query<{ id: string }>('SELECT max(id)::text AS id FROM kpi_snapshots');
-      await client.query('COMMIT');
       return Number(rows[0]?.id);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
   await writeRun();
 

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { scopeKey } from '@caravan/contract';
 import { PgListener, sessionSettings } from '@caravan/database';
-import { listenConnected, streamReads, streamSubscribers } from '@caravan/observability';
+import { BackgroundLoop, listenConnected, streamReads, streamSubscribers } from '@caravan/observability';
 import { API_POOL } from './api-pool';
 import { Gate } from './gate';
 
@@ -57,11 +57,10 @@ export class StreamLimitError extends Error {
 export class SnapshotStream implements OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber>();
   private listener: PgListener | undefined;
-  private poll: NodeJS.Timeout | undefined;
+  /** The shared reader: on NOTIFY, and every API_STREAM_POLL_MS (alone, only later, while LISTEN is down). */
+  private readonly reader: BackgroundLoop;
   /** Every row up to here has been fanned out; undefined while no one listens. */
   private head: bigint | undefined;
-  private reading: Promise<void> | undefined;
-  private again = false;
   /**
    * New subscribers' own reads, half the pool at most: a burst of them (every dashboard
    * reconnecting after an api restart) waits its turn here instead of timing out in the pool, and
@@ -74,6 +73,7 @@ export class SnapshotStream implements OnModuleDestroy {
     @Inject(CONFIG) private readonly config: CaravanConfig,
   ) {
     this.ownReads = new Gate(Math.max(1, Math.floor(config.database.poolSize / 2)));
+    this.reader = new BackgroundLoop({ run: () => this.readShared(), everyMs: config.api.streamPollMs });
   }
 
   get size(): number {
@@ -153,13 +153,13 @@ export class SnapshotStream implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.poll);
+    const reading = this.reader.stop();
     // Open streams would keep the HTTP server from closing: they end, their clients reconnect.
     for (const s of [...this.subscribers]) s.end();
     this.subscribers.clear();
     streamSubscribers.set(0);
     await this.listener?.stop();
-    await this.reading;
+    await reading;
   }
 
   /** The shared reader's position (the history's head when it starts following). */
@@ -207,22 +207,7 @@ export class SnapshotStream implements OnModuleDestroy {
     if (s.cursor < upTo) s.cursor = upTo;
   }
 
-  /** Wakes the shared reader: once more after the read in progress, never two at once. */
-  private wake(): void {
-    if (this.subscribers.size === 0 || this.head === undefined) return;
-    if (this.reading) {
-      this.again = true;
-      return;
-    }
-    this.reading = this.readShared().finally(() => {
-      this.reading = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
-  }
-
+  /** The shared reader's run (a no-op while no one listens). */
   private async readShared(): Promise<void> {
     try {
       while (this.head !== undefined && this.subscribers.size > 0) {
@@ -268,10 +253,9 @@ export class SnapshotStream implements OnModuleDestroy {
   }
 
   private ensureListening(): void {
-    if (this.poll) return;
+    if (this.listener) return;
     // The poll alone delivers, only later, while the LISTEN connection is down (it comes back by itself).
-    this.poll = setInterval(() => this.wake(), this.config.api.streamPollMs);
-    this.poll.unref();
+    this.reader.start({ now: false });
     listenConnected.set({ channel: 'caravan_snapshots' }, 0);
     // On the primary, where the publisher notifies: a hot standby (API_DATABASE_URL) refuses LISTEN
     // and gets no NOTIFY. A row the replica has not replayed yet at a wake-up comes with the next one.
@@ -282,7 +266,7 @@ export class SnapshotStream implements OnModuleDestroy {
         ...sessionSettings(this.config.database.limits, true),
       },
       channels: ['caravan_snapshots'],
-      onNotify: () => this.wake(),
+      onNotify: () => this.reader.wake(),
       onState: (up) => listenConnected.set({ channel: 'caravan_snapshots' }, up ? 1 : 0),
       logger: new Logger('SnapshotStream'),
     });

@@ -6,3 +6,5 @@ export * from './migrations';
 export * from './pool';
 export * from './pg-errors';
 export * from './pg-listener';
+export * from './session-lock';
+export * from './transaction';

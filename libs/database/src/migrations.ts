@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { projectRoot } from '@caravan/config';
+import { withTransaction } from './transaction';
 
 export type Migration = { version: number; name: string; sql: string; checksum: string };
 export type MigrationReport = { applied: Migration[]; alreadyApplied: number };
@@ -73,23 +74,20 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
     }
     const pending = migrations.filter((m) => !done.has(m.version));
     for (const m of pending) {
-      await client.query('BEGIN');
-      try {
+      await withTransaction(client, async () => {
         await client.query(m.sql);
         await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
           m.version,
           m.name,
           m.checksum,
         ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+      }).catch((error: unknown) => {
         // The SQLSTATE stays: a lost connection is worth another attempt, a bad migration is not.
         throw Object.assign(
           new Error(`migration ${migrationLabel(m)} failed: ${(error as Error).message}`, { cause: error }),
           { code: (error as { code?: unknown }).code },
         );
-      }
+      });
     }
     return { applied: pending, alreadyApplied: done.size };
   } finally {

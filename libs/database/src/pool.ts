@@ -1,4 +1,4 @@
-import { Client, type ClientConfig, Pool, type PoolClient } from 'pg';
+import { Client, type ClientConfig, Pool } from 'pg';
 
 /**
  * What no session of Caravan may hold for longer (0 turns one off). A frozen process (SIGSTOP, a
@@ -90,26 +90,4 @@ export function createClient(config: ClientConfig): Client {
   const client = new Client(config);
   client.on('error', ignoreConnectionError);
   return client;
-}
-
-/** Runs `work` in one transaction on one checked-out client: ROLLBACK on error, release always. */
-export async function withTransaction<T>(
-  pool: Pool,
-  work: (client: PoolClient) => Promise<T>,
-  begin = 'BEGIN',
-): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query(begin);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    // A client whose ROLLBACK fails is broken: released with the error, the pool discards it.
-    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
 }

@@ -3,7 +3,7 @@ import type { Message, Producer } from 'kafkajs';
 import type { Pool } from 'pg';
 import { DLQ_HEADERS } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
-import { dlqRefused, type LoopHandle, loops } from '@caravan/observability';
+import { BackgroundLoop, dlqRefused } from '@caravan/observability';
 import { explainKafkaError } from '@caravan/kafka';
 
 type PendingRow = {
@@ -31,12 +31,9 @@ export const DLQ_MAX_REQUEST_BYTES = 900_000;
  * between the send and the commit republishes, and x-source-* identify the record.
  */
 export class DlqRelay {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
+  private loop: BackgroundLoop | undefined;
   private connected = false;
   private failing = false;
-  private health: LoopHandle | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -51,61 +48,49 @@ export class DlqRelay {
   }
 
   start(intervalMs: number): void {
-    // A drain takes seconds at most (Kafka's and PostgreSQL's own timeouts): long silence means it hangs.
-    this.health = loops.register('dlq-relay', Math.max(10 * intervalMs, 120_000));
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
-    this.kick();
+    this.loop = new BackgroundLoop({
+      run: () => this.publishPending({ total: 0 }),
+      everyMs: intervalMs,
+      // A drain takes seconds at most (Kafka's and PostgreSQL's own timeouts): long silence means it hangs.
+      health: { name: 'dlq-relay', stalledAfterMs: Math.max(10 * intervalMs, 120_000) },
+      onError: (error) => this.failed(error),
+    });
+    this.loop.start();
   }
 
   /** Runs the relay now, or once more after the run in progress. */
   kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .then(() => undefined)
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop?.wake();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    if (this.health) loops.unregister(this.health.loop);
-    await this.running;
+    await this.loop?.stop();
   }
 
   /** Publishes pending rejections until none is left; resolves the number published. */
   async drain(): Promise<number> {
-    let total = 0;
-    try {
-      for (;;) {
-        const published = await this.publishBatch();
-        total += published;
-        if (published < BATCH) {
-          this.health?.beat();
-          if (this.failing) this.logger.log('dead-letter relay: publishing again');
-          this.failing = false;
-          return total;
-        }
-      }
-    } catch (error) {
-      this.health?.failed(error);
-      this.health?.beat();
-      // Once per spell of failures, not once per run.
-      if (!this.failing)
-        this.logger.warn(
-          `dead-letter relay: ${explainKafkaError(error)}; pending rejections stay in PostgreSQL, retried every run`,
-        );
-      this.failing = true;
-      return total;
+    const sent = { total: 0 };
+    await this.publishPending(sent).catch((error: unknown) => this.failed(error));
+    return sent.total;
+  }
+
+  private async publishPending(sent: { total: number }): Promise<void> {
+    for (;;) {
+      const published = await this.publishBatch();
+      sent.total += published;
+      if (published < BATCH) break;
     }
+    if (this.failing) this.logger.log('dead-letter relay: publishing again');
+    this.failing = false;
+  }
+
+  private failed(error: unknown): void {
+    // Once per spell of failures, not once per run.
+    if (!this.failing)
+      this.logger.warn(
+        `dead-letter relay: ${explainKafkaError(error)}; pending rejections stay in PostgreSQL, retried every run`,
+      );
+    this.failing = true;
   }
 
   private publishBatch(): Promise<number> {

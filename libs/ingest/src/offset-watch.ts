@@ -10,7 +10,7 @@ import {
   type PartitionOffset,
   type TopicPartition,
 } from '@caravan/kafka';
-import { type LoopHandle, loops, offsetBeyondLogEnd } from '@caravan/observability';
+import { BackgroundLoop, offsetBeyondLogEnd } from '@caravan/observability';
 
 type Beyond = TopicPartition & { stored: bigint; end: bigint; loggedAt: number };
 
@@ -29,8 +29,7 @@ export class OffsetWatch implements OnModuleDestroy {
   private readonly beyond = new Map<string, Beyond>();
   private control: ConsumerControl | undefined;
   private admin: Admin | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private health: LoopHandle | undefined;
+  private watch: BackgroundLoop | undefined;
 
   private readonly logger = new Logger('Ingest');
   private readonly group: string;
@@ -48,15 +47,17 @@ export class OffsetWatch implements OnModuleDestroy {
   }
 
   start(intervalMs: number): void {
-    if (this.timer) return;
-    this.health = loops.register('offset-watch', Math.max(10 * intervalMs, 120_000));
-    this.timer = setInterval(() => void this.check(), intervalMs);
-    this.timer.unref();
+    if (this.watch) return;
+    this.watch = new BackgroundLoop({
+      run: () => this.check(),
+      everyMs: intervalMs,
+      health: { name: 'offset-watch', stalledAfterMs: Math.max(10 * intervalMs, 120_000) },
+    });
+    this.watch.start({ now: false });
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    if (this.health) loops.unregister(this.health.loop);
+    await this.watch?.stop();
     await this.admin?.disconnect().catch(() => undefined);
   }
 
@@ -99,17 +100,8 @@ export class OffsetWatch implements OnModuleDestroy {
   }
 
   /** Resumes the partitions whose stored offset ops moved back within the log. */
-  async check(): Promise<void> {
-    try {
-      if (this.beyond.size > 0) await this.recheck();
-      this.health?.beat();
-    } catch (error) {
-      this.health?.failed(error);
-      this.health?.beat();
-    }
-  }
-
-  private async recheck(): Promise<void> {
+  private async check(): Promise<void> {
+    if (this.beyond.size === 0) return;
     const waiting = [...this.beyond.values()];
     const stored = new Map(
       (await this.storedOffsets(waiting)).map((o) => [key(o.topic, o.partition), BigInt(o.offset)]),

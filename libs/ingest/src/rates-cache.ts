@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@caravan/database';
-import { type LoopHandle, loops } from '@caravan/observability';
+import { BackgroundLoop } from '@caravan/observability';
 import { CurrencyRateValidity } from './currency-rates';
 
 const RATES_REFRESH_MS = 30_000;
@@ -10,8 +10,7 @@ const RATES_REFRESH_MS = 30_000;
 @Injectable()
 export class RatesCache implements OnModuleDestroy {
   private readonly validity: CurrencyRateValidity;
-  private timer: NodeJS.Timeout | undefined;
-  private health: LoopHandle | undefined;
+  private refresher: BackgroundLoop | undefined;
 
   constructor(@Inject(PG_POOL) pool: Pool) {
     this.validity = new CurrencyRateValidity(pool);
@@ -27,23 +26,16 @@ export class RatesCache implements OnModuleDestroy {
   /** Loads the rates now, then refreshes them in the background (a loop liveness watches). */
   async start(): Promise<void> {
     await this.validity.refresh();
-    if (this.timer) return;
-    const health = loops.register('rates-refresh', 10 * RATES_REFRESH_MS);
-    this.health = health;
-    this.timer = setInterval(() => {
-      this.validity.refresh().then(
-        () => health.beat(),
-        (error: unknown) => {
-          health.failed(error);
-          health.beat();
-        },
-      );
-    }, RATES_REFRESH_MS);
-    this.timer.unref();
+    if (this.refresher) return;
+    this.refresher = new BackgroundLoop({
+      run: () => this.validity.refresh(),
+      everyMs: RATES_REFRESH_MS,
+      health: { name: 'rates-refresh', stalledAfterMs: 10 * RATES_REFRESH_MS },
+    });
+    this.refresher.start({ now: false });
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-    if (this.health) loops.unregister(this.health.loop);
+  async onModuleDestroy(): Promise<void> {
+    await this.refresher?.stop();
   }
 }

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { withTransaction } from '@caravan/database';
 import {
   nextRange,
   type Position,
@@ -62,22 +63,18 @@ export async function applyNextBatch(
   );
 }
 
-async function inBatchTransaction(
-  client: PoolClient,
-  projection: Projection,
-  work: () => Promise<number>,
-): Promise<number> {
-  await client.query('BEGIN');
-  try {
-    // Shared with other batches, exclusive for a rebuild's swap: a swap never cuts a batch in two.
-    await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [swapLockName(projection)]);
-    const read = await work();
-    await client.query(read > 0 ? 'COMMIT' : 'ROLLBACK');
-    return read;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+/** A batch's transaction: committed when it read events (an empty one is rolled back). */
+function inBatchTransaction(client: PoolClient, projection: Projection, work: () => Promise<number>): Promise<number> {
+  return withTransaction(
+    client,
+    async () => {
+      // Shared with other batches, exclusive for a rebuild's swap: a swap never cuts a batch in two.
+      await client.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [swapLockName(projection)]);
+      return work();
+    },
+    'BEGIN',
+    (read) => read > 0,
+  );
 }
 
 export const swapLockName = (projection: Projection): string => `projection-swap:${projection.name}`;

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { projectionBatchSeconds, projectionBatchSize } from '@caravan/observability';
+import { releaseSessionLock, takeSessionLock } from '@caravan/database';
+import { BackgroundLoop, projectionBatchSeconds, projectionBatchSize } from '@caravan/observability';
 import { applyNextBatch, ensureProjectionTables } from './apply-batch';
 import type { Projection, TableNames } from './projection';
 
@@ -18,9 +19,9 @@ type Log = {
  * session, so a runner that loses its connection loses both at once.
  */
 export class ProjectionRunner {
-  private stopping = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  /** One run: the lock tried (standing by), or one batch applied; at once again while there are more. */
+  private readonly loop = new BackgroundLoop({ run: () => this.runOnce() });
+  /** The session holding the lock, while active. */
   private client: PoolClient | undefined;
   active = false;
   applied = 0;
@@ -36,109 +37,84 @@ export class ProjectionRunner {
   ) {}
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** New events were appended: stop waiting. */
   wake(): void {
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
+    await this.resign();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.runWhileLocked();
-      } catch (error) {
-        // Once per spell of failures (PostgreSQL away for minutes is one line, not one per attempt).
-        if (this.failing === undefined)
-          this.logger.warn(
-            `${this.projection.name}: ${(error as Error).message}; retrying every ${this.options.standbyMs} ms`,
-          );
-        this.failing = (error as Error).message;
-        this.client?.release(true);
-        this.client = undefined;
-        this.active = false;
-        await this.sleep(this.options.standbyMs);
-      }
+  /** Resolves the wait until the next run. */
+  private async runOnce(): Promise<number> {
+    try {
+      const client = this.client ?? (await this.lock());
+      if (!client) return this.options.standbyMs;
+      return (await this.applyBatch(client)) > 0 ? 0 : this.options.idleMs;
+    } catch (error) {
+      // Once per spell of failures (PostgreSQL away for minutes is one line, not one per attempt).
+      if (this.failing === undefined)
+        this.logger.warn(
+          `${this.projection.name}: ${(error as Error).message}; retrying every ${this.options.standbyMs} ms`,
+        );
+      this.failing = (error as Error).message;
+      await this.resign();
+      return this.options.standbyMs;
     }
   }
 
-  private async runWhileLocked(): Promise<void> {
-    const client = await this.pool.connect();
-    this.client = client;
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `projection:${this.projection.name}`,
-    ]);
+  /** The lock taken on a session this runner keeps (its tables made there); undefined while another runner has it. */
+  private async lock(): Promise<PoolClient | undefined> {
+    const client = await takeSessionLock(this.pool, this.lockName);
     if (this.failing !== undefined) this.logger.log(`${this.projection.name}: PostgreSQL answers again`);
     this.failing = undefined;
-    if (!rows[0]?.locked) {
-      client.release();
-      this.client = undefined;
-      await this.sleep(this.options.standbyMs);
-      return;
-    }
+    if (!client) return undefined;
+    this.client = client;
     this.active = true;
     this.logger.log(`${this.projection.name}: active`);
-    try {
-      // The lock lives as long as the session: a leader frozen (SIGSTOP, a VM pause) between
-      // batches would keep it forever. Idle as long as a transaction may be, the server ends the
-      // session and a stand-by takes over; a live leader is never idle that long (PROJECTOR_IDLE_MS).
-      await client.query(
-        `SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`,
-      );
-      await ensureProjectionTables(client, this.projection, this.tables);
-      while (!this.stopping) {
-        const started = Date.now();
-        const read = await applyNextBatch(client, this.projection, this.tables, {
-          ...this.options,
-          // One line per batch with the positions it covered: the projector's log follows the store.
-          onApplied: (batch) =>
-            this.logger.debug?.({
-              msg: 'projection batch',
-              projection: this.projection.name,
-              ...batch,
-              ms: Date.now() - started,
-            }),
-          onSetAside: (event) =>
-            this.logger.error(
-              `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
-            ),
-        });
-        this.applied += read;
-        if (read > 0) {
-          projectionBatchSize.observe({ projection: this.projection.name }, read);
-          projectionBatchSeconds.observe({ projection: this.projection.name }, (Date.now() - started) / 1000);
-        }
-        if (read === 0) await this.sleep(this.options.idleMs);
-      }
-    } finally {
-      this.active = false;
-      await client
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [`projection:${this.projection.name}`])
-        .catch(() => undefined);
-      const reset = await client.query('RESET idle_session_timeout').then(
-        () => undefined,
-        (e: Error) => e,
-      );
-      client.release(reset);
-      this.client = undefined;
-    }
+    await ensureProjectionTables(client, this.projection, this.tables);
+    return client;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
+  private async applyBatch(client: PoolClient): Promise<number> {
+    const started = Date.now();
+    const read = await applyNextBatch(client, this.projection, this.tables, {
+      ...this.options,
+      // One line per batch with the positions it covered: the projector's log follows the store.
+      onApplied: (batch) =>
+        this.logger.debug?.({
+          msg: 'projection batch',
+          projection: this.projection.name,
+          ...batch,
+          ms: Date.now() - started,
+        }),
+      onSetAside: (event) =>
+        this.logger.error(
+          `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
+        ),
     });
+    this.applied += read;
+    if (read > 0) {
+      projectionBatchSize.observe({ projection: this.projection.name }, read);
+      projectionBatchSeconds.observe({ projection: this.projection.name }, (Date.now() - started) / 1000);
+    }
+    return read;
+  }
+
+  /** Lets the lock go (another runner takes over), and the session. */
+  private async resign(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.active = false;
+    if (client) await releaseSessionLock(client, this.lockName);
+  }
+
+  private get lockName(): string {
+    return `projection:${this.projection.name}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { withTransaction } from '@caravan/database';
 import { adoptCheckpoint, headPosition, resetCheckpoint } from '@caravan/event-store';
 import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName } from './apply-batch';
 import { type Projection, table, tableNames } from './projection';
@@ -75,8 +76,7 @@ export async function rebuildProjection(
     );
     log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
 
-    await client.query('BEGIN');
-    try {
+    return await withTransaction(client, async () => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
       // Both up to the head of the store as it is now, exactly: events appended meanwhile are the
       // live runner's once the swap is done (chasing them could go on for as long as they come).
@@ -96,7 +96,6 @@ export async function rebuildProjection(
         [shadowCheckpoint],
       );
       if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
-      await client.query('COMMIT');
       return {
         projection: projection.name,
         eventsReplayed,
@@ -104,10 +103,7 @@ export async function rebuildProjection(
         swapped: options.swap !== false,
         setAside: aside[0]?.n ?? 0,
       };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
   } finally {
     await client
       .query('SELECT pg_advisory_unlock(hashtext($1))', [`projection-rebuild:${projection.name}`])

@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { DatabaseStartup, PG_POOL } from '@caravan/database';
+import { DatabaseStartup, PG_POOL, releaseSessionLock, takeSessionLock } from '@caravan/database';
 import { ensureTopics, explainKafkaError, KAFKA } from '@caravan/kafka';
-import { publisherLeading, readinessChecks } from '@caravan/observability';
+import { BackgroundLoop, publisherLeading, readinessChecks } from '@caravan/observability';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
 
 /** The advisory lock whose holder is the one publisher that publishes (per database). */
@@ -26,9 +26,8 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger('Publisher');
   private readonly producer: Producer;
   private readonly publisher: SnapshotPublisher;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private wake: (() => void) | undefined;
+  /** Runs every SNAPSHOT_INTERVAL_MS (or as a stand-by, a backoff says); woken when the leader's session is lost. */
+  private readonly loop = new BackgroundLoop({ run: () => this.runOnce() });
   private leader: PoolClient | undefined;
   private kafkaReady = false;
   private failingSince: number | undefined;
@@ -55,52 +54,46 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
       if (this.role === 'starting') throw new Error(this.failingSince ? 'waiting for PostgreSQL or Kafka' : 'starting');
       return this.role === 'leading' ? 'leading' : 'standing by (another publisher leads)';
     });
-    this.running = this.run();
+    // Once PostgreSQL is ready and the schema current.
+    void this.startup
+      .ready()
+      .catch(() => undefined)
+      .then(() => this.loop.start());
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
+    const stopped = this.loop.stop();
     readinessChecks.unregister('publisher');
     // A run still waiting for PostgreSQL is not waited for long: nothing of it needs finishing.
-    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     await this.resign();
     await this.producer.disconnect().catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
-    await this.startup.ready().catch(() => undefined);
-    while (!this.stopped) {
-      const started = Date.now();
-      let wait = this.config.publisher.intervalMs;
-      try {
-        if (await this.lead()) {
-          await this.connectKafka();
-          const result = await this.publisher.publishChanges(this.leader);
-          if (result.published > 0)
-            this.logger.log(
-              `published ${result.published} of ${result.computed} snapshots at position ${result.position}`,
-            );
-          await this.pruneHistory();
-          this.recovered();
-        } else {
-          this.recovered();
-          wait = this.config.projector.standbyMs;
-        }
-      } catch (error) {
-        // Once per spell of failures: PostgreSQL or Kafka away for minutes is one line.
-        if (this.failingSince === undefined)
-          this.logger.warn(
-            `snapshot run failed: ${explainKafkaError(error, this.config.kafka)}; retrying with backoff`,
-          );
-        this.failingSince ??= Date.now();
-        if (!(await this.stillLeading())) await this.resign();
-        // The producer starts afresh (Kafka back, or fenced by another leader's producer).
-        this.kafkaReady = false;
-        await this.producer.disconnect().catch(() => undefined);
-        wait = Math.min(30_000, Math.max(wait, 2 * (Date.now() - this.failingSince)));
+  /** One run; resolves the wait until the next, counted from its start. */
+  private async runOnce(): Promise<number> {
+    try {
+      if (!(await this.lead())) {
+        this.recovered();
+        return this.config.projector.standbyMs;
       }
-      await this.sleep(Math.max(0, wait - (Date.now() - started)));
+      await this.connectKafka();
+      const result = await this.publisher.publishChanges(this.leader);
+      if (result.published > 0)
+        this.logger.log(`published ${result.published} of ${result.computed} snapshots at position ${result.position}`);
+      await this.pruneHistory();
+      this.recovered();
+      return this.config.publisher.intervalMs;
+    } catch (error) {
+      // Once per spell of failures: PostgreSQL or Kafka away for minutes is one line.
+      if (this.failingSince === undefined)
+        this.logger.warn(`snapshot run failed: ${explainKafkaError(error, this.config.kafka)}; retrying with backoff`);
+      this.failingSince ??= Date.now();
+      if (!(await this.stillLeading())) await this.resign();
+      // The producer starts afresh (Kafka back, or fenced by another leader's producer).
+      this.kafkaReady = false;
+      await this.producer.disconnect().catch(() => undefined);
+      return Math.min(30_000, Math.max(this.config.publisher.intervalMs, 2 * (Date.now() - this.failingSince)));
     }
   }
 
@@ -111,27 +104,12 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     // took the lock. The publish itself checks the session again just before it sends.
     if (this.leader && this.leaderLost) await this.resign();
     if (this.leader) return true;
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-        PUBLISHER_LOCK,
-      ]);
-      locked = rows[0]?.locked === true;
-      if (!locked) {
-        if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
-        this.role = 'standing-by';
-        return false;
-      }
-      // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
-      await client.query(
-        `SELECT set_config('idle_session_timeout', current_setting('idle_in_transaction_session_timeout'), false)`,
-      );
-    } catch (error) {
-      client.release(true);
-      throw error;
-    } finally {
-      if (!locked) client.release();
+    // A leader frozen between runs loses its session, so its lock, after DATABASE_IDLE_TIMEOUT_MS.
+    const client = await takeSessionLock(this.pool, PUBLISHER_LOCK);
+    if (!client) {
+      if (this.role !== 'standing-by') this.logger.log('another publisher leads: standing by');
+      this.role = 'standing-by';
+      return false;
     }
     this.leader = client;
     this.leaderLost = false;
@@ -143,7 +121,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
       if (client !== this.leader || this.leaderLost) return;
       client.query('SELECT 1').catch(() => {
         this.leaderLost = true;
-        this.wake?.();
+        this.loop.wake();
       });
     }, every);
     // What another leader published meanwhile is read again.
@@ -170,16 +148,9 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     if (!client) return;
     this.leader = undefined;
     clearInterval(this.pinger);
-    this.role = this.stopped ? this.role : 'starting';
+    this.role = this.loop.stopping ? this.role : 'starting';
     publisherLeading.set(0);
-    const failed = await client
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [PUBLISHER_LOCK])
-      .then(() => client.query('RESET idle_session_timeout'))
-      .then(
-        () => undefined,
-        (e: Error) => e,
-      );
-    client.release(failed);
+    await releaseSessionLock(client, PUBLISHER_LOCK);
   }
 
   /** The snapshot topic there and the transactional producer connected (which fences off any previous leader's). */
@@ -207,7 +178,7 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
     const days = this.config.publisher.retentionDays;
     if (days <= 0 || !this.leader || Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;
     this.prunedAt = Date.now();
-    const pruned = await pruneSnapshotHistory(this.leader, days * 86_400, () => this.stopped);
+    const pruned = await pruneSnapshotHistory(this.leader, days * 86_400, () => this.loop.stopping);
     if (pruned > 0) this.logger.log(`pruned ${pruned} snapshots older than ${days} days from the history`);
   }
 
@@ -217,17 +188,5 @@ export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy
         `snapshot runs succeed again (failed for ${Math.round((Date.now() - this.failingSince) / 1000)} s)`,
       );
     this.failingSince = undefined;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const wake = () => done();
-      this.wake = wake;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
   }
 }

@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { createProducer } from '@caravan/kafka';
 import type { Pool, PoolClient } from 'pg';
 import { type KpiSnapshot, scopeKey, snapshotKey } from '@caravan/contract';
+import { withTransaction } from '@caravan/database';
 import { fingerprint } from './build-snapshots';
 import { computeSnapshotSet } from './compute-all';
 import { provisionalAfter, snapshotsToPublish } from './republish';
@@ -87,21 +88,10 @@ export class SnapshotPublisher {
       await tx.abort().catch(() => undefined);
       throw error;
     }
-    await this.store(leader, changed, !level);
+    await withTransaction(leader, (client) => storeSnapshots(client, changed, !level));
     for (const s of changed) last.set(key(s), fingerprint(s));
     this.provisional = provisionalAfter(this.provisional, changed.map(key), level);
     return { computed: snapshots.length, published: changed.length, position };
-  }
-
-  private async store(leader: PoolClient, snapshots: KpiSnapshot[], provisional: boolean): Promise<void> {
-    await leader.query('BEGIN');
-    try {
-      await storeSnapshots(leader, snapshots, provisional);
-      await leader.query('COMMIT');
-    } catch (error) {
-      await leader.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
   }
 
   private async loadLatest(leader: PoolClient): Promise<Map<string, string>> {
