@@ -80,7 +80,11 @@ export class BackgroundLoop {
     } catch (error) {
       this.health?.failed(error);
       this.health?.beat();
-      this.options.onError?.(error);
+      try {
+        this.options.onError?.(error);
+      } catch {
+        // A reporter that throws must not stop the loop (the run's error is counted already).
+      }
       return this.options.everyMs;
     }
   }
