@@ -44,7 +44,10 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10m' },
     seed: { type: 'string', default: '1' },
-    /** Records per second of simulated traffic (default: 400 with faults; 70% of the bench's end-to-end rate with --soak). */
+    /**
+     * Records per second of simulated traffic (default: 400 with faults; 70% of the bench's end-to-end rate with
+     * --soak).
+     */
     rate: { type: 'string' },
     soak: { type: 'string' },
     out: { type: 'string', default: 'bench-results/chaos.json' },
@@ -80,7 +83,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const waitUntil = (probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> =>
   waitFor(probe, { timeoutMs, intervalMs: 200 }).catch(() => false);
 
-/** The fault plan: every kind at least once (kills ≥ 20 in a 10-minute run), at seeded moments in [10%, 80%] of the run. */
+/**
+ * The fault plan: every kind at least once (kills ≥ 20 in a 10-minute run), at seeded moments in [10%, 80%] of the run.
+ */
 export function faultPlan(durationS: number, seed: number): Array<{ at: number; kind: FaultKind }> {
   const random = mulberry32(seed);
   const scale = Math.max(0.2, durationS / 600);
@@ -261,7 +266,9 @@ async function main(): Promise<number> {
       {
         name: 'drained: every record consumed, projected, published; no dead letter pending',
         ok: drained,
-        detail: `${onTopics} records on the topics, drained ${Math.max(0, drainSeconds).toFixed(0)} s after the traffic's end`,
+        detail:
+          `${onTopics} records on the topics, ` +
+          `drained ${Math.max(0, drainSeconds).toFixed(0)} s after the traffic's end`,
       },
     ];
     checks.push(...(await checkAgainstSql(pool, config, group, { records: onTopics, expected } as never)));
@@ -299,7 +306,22 @@ async function main(): Promise<number> {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
       out,
-      `${JSON.stringify({ id, seed, durationS, rate, soak: soakS !== undefined, records: onTopics, faults: summarizeFaults(results), results, checks, restarts: fleet.restarts }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          id,
+          seed,
+          durationS,
+          rate,
+          soak: soakS !== undefined,
+          records: onTopics,
+          faults: summarizeFaults(results),
+          results,
+          checks,
+          restarts: fleet.restarts,
+        },
+        null,
+        2,
+      )}\n`,
     );
     log(`results written to ${out}`);
     return failed ? 1 : 0;
@@ -360,7 +382,8 @@ async function inject(kind: FaultKind, ctx: Context): Promise<FaultResult> {
     case 'terminate every app session': {
       const { rows } = await pool.query<{ n: number }>(
         `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'caravan-%' AND application_name <> 'caravan-chaos'`,
+         WHERE datname = current_database() AND pid <> pg_backend_pid()
+           AND application_name LIKE 'caravan-%' AND application_name <> 'caravan-chaos'`,
       );
       detail = `${rows[0]?.n ?? 0} sessions`;
       break;
@@ -413,7 +436,10 @@ async function appendLockHolder(fleet: Fleet, pool: Pool): Promise<Instance | un
   return undefined;
 }
 
-/** Sends the records at `rate` per second, each chunk again until Kafka takes it (the broker may be away); counts what it sent into `expected`. */
+/**
+ * Sends the records at `rate` per second, each chunk again until Kafka takes it (the broker may be away); counts what
+ * it sent into `expected`.
+ */
 async function produceAtRate(
   producer: EventProducer,
   records: Iterator<SimRecord>,
@@ -479,7 +505,8 @@ async function snapshotsAtTheirPosition(pool: Pool, config: CaravanConfig): Prom
       (
         await pool.query<{ n: string }>(
           `SELECT coalesce(sum((data->>'travelers')::bigint), 0)::text AS n FROM events
-         WHERE type = 'ArrivalRecorded' AND position <= $4 AND (occurred_at AT TIME ZONE $1)::date BETWEEN $2::date AND $3::date`,
+         WHERE type = 'ArrivalRecorded' AND position <= $4
+           AND (occurred_at AT TIME ZONE $1)::date BETWEEN $2::date AND $3::date`,
           [config.timeZone, s.from.slice(0, 10), s.asOf.slice(0, 10), s.position],
         )
       ).rows[0]?.n,
@@ -511,7 +538,8 @@ async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: 
       read += 1;
       const h = message.headers ?? {};
       seen.add(
-        `${h[DLQ_HEADERS.topic]?.toString()}:${h[DLQ_HEADERS.partition]?.toString()}:${h[DLQ_HEADERS.offset]?.toString()}`,
+        `${h[DLQ_HEADERS.topic]?.toString()}:` +
+          `${h[DLQ_HEADERS.partition]?.toString()}:${h[DLQ_HEADERS.offset]?.toString()}`,
       );
     },
   });
@@ -521,7 +549,9 @@ async function dlqHoldsEveryRejection(pool: Pool, config: CaravanConfig, topic: 
   return {
     name: 'the DLQ holds every rejection',
     ok: missing.length === 0,
-    detail: `${wanted.size} rejections, ${read} DLQ records (at least once)${missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : ''}`,
+    detail:
+      `${wanted.size} rejections, ${read} DLQ records (at least once)` +
+      `${missing.length ? `; missing ${missing.slice(0, 5).join(', ')}` : ''}`,
   };
 }
 

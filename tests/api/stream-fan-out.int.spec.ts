@@ -14,11 +14,13 @@ describe('the live stream fans one read out to every subscriber (real PostgreSQL
     // One snapshot per key to start from (what kpi_latest lists), then the update.
     await pool.query(
       `INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at)
-       VALUES ('arrivals|1d|*', 'arrivals', '1d', '*', '{"n":0}', 0, now()), ('bookings|1d|*', 'bookings', '1d', '*', '{"n":0}', 0, now())`,
+       VALUES ('arrivals|1d|*', 'arrivals', '1d', '*', '{"n":0}', 0, now()),
+              ('bookings|1d|*', 'bookings', '1d', '*', '{"n":0}', 0, now())`,
     );
     await pool.query(
       `INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
-       VALUES ('arrivals|1d|*', 'arrivals', '1d', '*', '{"n":0}', 0, now()), ('bookings|1d|*', 'bookings', '1d', '*', '{"n":0}', 0, now())`,
+       VALUES ('arrivals|1d|*', 'arrivals', '1d', '*', '{"n":0}', 0, now()),
+              ('bookings|1d|*', 'bookings', '1d', '*', '{"n":0}', 0, now())`,
     );
     // No poll: every shared read below comes from the NOTIFY of the update.
     const stream = new SnapshotStream(pool, loadConfig('api', { ...appEnv(db().url), API_STREAM_POLL_MS: '600000' }));

@@ -10,7 +10,8 @@ describe('the live stream reads the history in id order (real PostgreSQL)', () =
   it('delivers 2,500 snapshots, ids crossing 1,000, each once and in order', async () => {
     await db().pool.query(
       `INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
-       SELECT 'arrivals|1d|*', 'arrivals', '1d', '*', jsonb_build_object('n', n), n, now() FROM generate_series(1, 2500) AS n`,
+       SELECT 'arrivals|1d|*', 'arrivals', '1d', '*', jsonb_build_object('n', n), n, now()
+       FROM generate_series(1, 2500) AS n`,
     );
     const stream = new SnapshotStream(db().pool, loadConfig('api', appEnv(db().url)));
     const received: StreamedSnapshot[] = [];

@@ -32,7 +32,10 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
 
   const advisoryHolders = (key?: string): Promise<string[]> => advisoryLockHolders(db().pool, key);
 
-  /** Stops `apps`' holder of the lock at a moment it holds it (SIGSTOP, check, SIGCONT and again if it had just let go). */
+  /**
+   * Stops `apps`' holder of the lock at a moment it holds it (SIGSTOP, check, SIGCONT and again if it had just let
+   * go).
+   */
   async function freezeHolder(apps: ChildApp[], app: string, key?: string): Promise<ChildApp> {
     return waitFor(
       async () => {

@@ -32,7 +32,8 @@ describe('every app session terminated (pg_terminate_backend; real PostgreSQL an
   const terminateAll = async (): Promise<number> => {
     const { rows } = await db().pool.query<{ n: number }>(
       `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'caravan-%' AND application_name <> 'caravan-test'`,
+       WHERE datname = current_database() AND pid <> pg_backend_pid()
+         AND application_name LIKE 'caravan-%' AND application_name <> 'caravan-test'`,
     );
     return rows[0]?.n ?? 0;
   };

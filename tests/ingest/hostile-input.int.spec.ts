@@ -20,7 +20,10 @@ const PARTITIONS = [
   ['fuzz.media', 1],
 ] as const;
 
-/** How the records reach the ingest transaction: partition, batch cuts, groups, redeliveries of earlier batches, resent values. */
+/**
+ * How the records reach the ingest transaction: partition, batch cuts, groups, redeliveries of earlier batches, resent
+ * values.
+ */
 const delivery = fc.record({
   partitionOf: fc.array(fc.nat({ max: PARTITIONS.length - 1 }), { minLength: RECORDS, maxLength: RECORDS }),
   batchSizes: fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 50, maxLength: 50 }),

@@ -84,7 +84,8 @@ const hostileDate = fc.oneof(
     })
     .map(
       (t) =>
-        `${pad(t.y, 4)}-${pad(t.mo, 2)}-${pad(t.d, 2)}T${pad(t.h, 2)}:${pad(t.mi, 2)}:${pad(t.s, 2)}${t.frac === undefined ? '' : `.${t.frac}`}${t.off}`,
+        `${pad(t.y, 4)}-${pad(t.mo, 2)}-${pad(t.d, 2)}T` +
+        `${pad(t.h, 2)}:${pad(t.mi, 2)}:${pad(t.s, 2)}${t.frac === undefined ? '' : `.${t.frac}`}${t.off}`,
     ),
   fc.constantFrom(
     '0000-01-01T00:00:00Z',

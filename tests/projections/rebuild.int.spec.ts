@@ -100,7 +100,8 @@ describe('rebuilding a projection while events keep arriving (real PostgreSQL)',
     if (!bookingsProjection) throw new Error('no bookings projection');
     await projectAll(db().pool, { timeZone: TZ }, [bookingsProjection]);
     await db().pool.query(
-      `UPDATE bookings_daily SET bookings = bookings + 5 WHERE ctid = (SELECT ctid FROM bookings_daily ORDER BY day LIMIT 1)`,
+      `UPDATE bookings_daily SET bookings = bookings + 5
+       WHERE ctid = (SELECT ctid FROM bookings_daily ORDER BY day LIMIT 1)`,
     );
     const report = await rebuildProjection(db().pool, bookingsProjection, { timeZone: TZ, batchSize: 1_000 });
     expect(report.differences).toHaveLength(1);

@@ -21,7 +21,8 @@ async function storedAsOfOld(
 ): Promise<string> {
   const eventId = randomUUID();
   await pool.query(
-    `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic, source_partition, source_offset)
+    `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic,
+                         source_partition, source_offset)
      VALUES ($1::uuid, $2, 1, $3, 'first-wave', $4, decode(md5($1::text), 'hex'), 'old', 0, 0)`,
     [eventId, type, occurredAt, JSON.stringify(data)],
   );

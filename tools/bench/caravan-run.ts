@@ -213,7 +213,10 @@ export async function checkAgainstSql(
     {
       name: 'consumed = accepted + duplicate + rejected, as generated',
       ok: countsOk,
-      detail: `${JSON.stringify(totals)}; generated ${JSON.stringify({ accepted: e.accepted, duplicate: e.duplicate, rejected: e.rejected })}, on the topics ${workload.records}`,
+      detail:
+        `${JSON.stringify(totals)}; generated ` +
+        `${JSON.stringify({ accepted: e.accepted, duplicate: e.duplicate, rejected: e.rejected })}, ` +
+        `on the topics ${workload.records}`,
     },
     {
       name: 'aggregates equal plain SQL over the event store',

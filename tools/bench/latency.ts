@@ -94,7 +94,8 @@ export async function measureLatency(
   // (Ordered by the bigint column: an output column named `position` of type text would sort
   // 1000000 before 999999.)
   const { rows: published } = await pool.query<{ pos: string; at: Date }>(
-    `SELECT position::text AS pos, min(computed_at) AS at FROM kpi_snapshots WHERE computed_at >= to_timestamp($1 / 1000.0)
+    `SELECT position::text AS pos, min(computed_at) AS at FROM kpi_snapshots
+     WHERE computed_at >= to_timestamp($1 / 1000.0)
      GROUP BY kpi_snapshots.position ORDER BY kpi_snapshots.position`,
     [started],
   );

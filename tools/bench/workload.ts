@@ -58,7 +58,8 @@ export async function prepareWorkload(
   if (onTopics !== count)
     log(`note: ${onTopics - count} records were written twice by producer retries; they count as redeliveries`);
   log(
-    `workload: ${onTopics} records (${expected.accepted} events, ${expected.duplicate} redeliveries, ${expected.rejected} invalid) produced to ${id}.* in ${produceSeconds.toFixed(1)} s, before timing`,
+    `workload: ${onTopics} records (${expected.accepted} events, ${expected.duplicate} redeliveries, ` +
+      `${expected.rejected} invalid) produced to ${id}.* in ${produceSeconds.toFixed(1)} s, before timing`,
   );
   return {
     id,

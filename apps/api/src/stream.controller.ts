@@ -76,7 +76,8 @@ export class StreamController {
     if (!res.headersSent) start(res);
     if (subscription.truncated) {
       write(
-        `id: ${subscription.head}\nevent: history-truncated\ndata: ${JSON.stringify({ prunedUpTo: subscription.truncated.prunedUpTo, resumedFrom: resumeFrom })}\n\n`,
+        `id: ${subscription.head}\nevent: history-truncated\n` +
+          `data: ${JSON.stringify({ prunedUpTo: subscription.truncated.prunedUpTo, resumedFrom: resumeFrom })}\n\n`,
       );
     }
     if (subscription.head !== undefined) write(`id: ${subscription.head}\nevent: caught-up\ndata: {}\n\n`);

@@ -17,9 +17,11 @@ export class KpiReadRepository {
     const scope = Object.keys(q.scope).length > 0 ? scopeKey(q.scope) : null;
     const { rows } = await this.pool.query<{ snapshot: KpiSnapshot; total: string }>(
       `SELECT snapshot, count(*) OVER ()::text AS total FROM kpi_latest
-       WHERE ($1::text IS NULL OR kpi = $1) AND ($2::text IS NULL OR time_window = $2) AND ($3::text IS NULL OR scope_key = $3)
+       WHERE ($1::text IS NULL OR kpi = $1) AND ($2::text IS NULL OR time_window = $2)
+         AND ($3::text IS NULL OR scope_key = $3)
          AND ($4::boolean IS NULL OR (scope_key = '*') = $4)
-         AND ($7::text IS NULL OR (snapshot->'scope' ? $7 AND (SELECT count(*) FROM jsonb_object_keys(snapshot->'scope')) = 1))
+         AND ($7::text IS NULL
+              OR (snapshot->'scope' ? $7 AND (SELECT count(*) FROM jsonb_object_keys(snapshot->'scope')) = 1))
        ORDER BY kpi, time_window, scope_key LIMIT $5 OFFSET $6`,
       [q.kpi ?? null, q.window ?? null, scope, q.wholeMarket ?? null, q.limit, q.offset, q.dimension ?? null],
     );
@@ -40,7 +42,8 @@ export class KpiReadRepository {
     const where = filters.map(([dimension], i) => `AND ${dimension} = $${i + 4}`).join(' ');
     const { rows } = await this.pool.query<{ period: string; value: string }>(
       `WITH periods AS (
-         SELECT generate_series(date_trunc($3, $1::date), date_trunc($3, $2::date), ('1 ' || $3)::interval)::date AS period),
+         SELECT generate_series(date_trunc($3, $1::date), date_trunc($3, $2::date), ('1 ' || $3)::interval)::date
+                AS period),
        sums AS (
          SELECT date_trunc($3, day)::date AS period, sum(${measure.sql}) AS value
          FROM ${family.table} WHERE day BETWEEN $1 AND $2 ${where} GROUP BY 1)

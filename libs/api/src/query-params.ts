@@ -90,7 +90,8 @@ export const rejectionsQuery = z.strictObject({
     .enum(['pending', 'published', 'refused'])
     .optional()
     .describe(
-      'where the record stands with the dead-letter topic: not published yet, published, or refused by the broker even alone (dlqError says why)',
+      'where the record stands with the dead-letter topic: not published yet, published, ' +
+        'or refused by the broker even alone (dlqError says why)',
     ),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),

@@ -78,7 +78,10 @@ export const envSchema = z.object({
   KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('caravan'),
   KAFKA_COMPRESSION: z.enum(KAFKA_COMPRESSIONS).default('none'),
-  /** How long the group coordinator waits for a consumer (the ingestor) that stopped heartbeating before it hands its partitions to another. */
+  /**
+   * How long the group coordinator waits for a consumer (the ingestor) that stopped heartbeating before it hands its
+   * partitions to another.
+   */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   TOPIC_BOOKINGS: topicName.default(DEFAULT_TOPICS.bookings),

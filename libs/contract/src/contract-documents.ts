@@ -38,7 +38,9 @@ export function contractDocuments(registry: EventRegistry = eventRegistry): Reco
         name: definition.type,
         title: `${definition.type} version ${version}`,
         contentType: 'application/json',
-        summary: `Record key: data.${definition.keyField} (by convention); value: at most ${MAX_RECORD_BYTES} bytes of UTF-8 JSON.`,
+        summary:
+          `Record key: data.${definition.keyField} (by convention); ` +
+          `value: at most ${MAX_RECORD_BYTES} bytes of UTF-8 JSON.`,
         payload: { $ref: `./schemas/${name}.json` },
       };
     });
@@ -70,7 +72,8 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
       [DLQ_HEADERS.detail]: {
         type: 'string',
         description:
-          "why (printable: control characters written as \\uXXXX); for `schema`, the failing paths; for `unstorable`, the database's reason",
+          'why (printable: control characters written as \\uXXXX); for `schema`, the failing paths; ' +
+          "for `unstorable`, the database's reason",
       },
       [DLQ_HEADERS.topic]: { type: 'string' },
       [DLQ_HEADERS.partition]: { type: 'string', description: 'decimal' },
@@ -83,11 +86,20 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
       title: 'Caravan tourism events',
       version: CONTRACT_VERSION,
       description:
-        'Inbound topics producers write to, the dead-letter topic of rejected records, and the KPI snapshots Caravan publishes. Generated from the zod schemas the pipeline validates with (`npm run contract`). ' +
-        'Every record value is one UTF-8 JSON object of at most 64 KiB; every string in it, keys included, is well-formed Unicode without U+0000. ' +
-        'Record batches may be compressed with gzip, snappy, lz4 or zstd, and may be written inside Kafka transactions: Caravan reads with read_committed (aborted records are never ingested). ' +
-        '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, views at most 1,000,000,000, a price at most 100,000,000.00, no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); rejection code `unstorable`. ' +
-        "1.2.0 (2026-11-30): the snapshot topic is written in Kafka transactions by one leading publisher (read committed); a key's position never decreases. See docs/contract/CHANGELOG.md.",
+        'Inbound topics producers write to, the dead-letter topic of rejected records, ' +
+        'and the KPI snapshots Caravan publishes. ' +
+        'Generated from the zod schemas the pipeline validates with (`npm run contract`). ' +
+        'Every record value is one UTF-8 JSON object of at most 64 KiB; ' +
+        'every string in it, keys included, is well-formed Unicode without U+0000. ' +
+        'Record batches may be compressed with gzip, snappy, lz4 or zstd, ' +
+        'and may be written inside Kafka transactions: ' +
+        'Caravan reads with read_committed (aborted records are never ingested). ' +
+        '1.1.0 (2026-11-30): bounds: occurredAt from 1970-01-01 on with an offset of at most ±15:59, ' +
+        'views at most 1,000,000,000, a price at most 100,000,000.00, ' +
+        'no U+0000 and no lone surrogate in any string (records beyond are `schema` rejections); ' +
+        'rejection code `unstorable`. ' +
+        '1.2.0 (2026-11-30): the snapshot topic is written in Kafka transactions by one leading publisher ' +
+        "(read committed); a key's position never decreases. See docs/contract/CHANGELOG.md.",
     },
     defaultContentType: 'application/json',
     channels: {
@@ -97,13 +109,16 @@ function asyncApi(registry: EventRegistry, messages: Record<string, unknown>): R
       dlq: {
         address: DEFAULT_TOPICS.dlq,
         description:
-          'Every rejected inbound record, its value byte-identical to what was consumed, with headers saying why and where from.',
+          'Every rejected inbound record, its value byte-identical to what was consumed, ' +
+          'with headers saying why and where from.',
         messages: { Rejected: { $ref: '#/components/messages/Rejected' } },
       },
       snapshots: {
         address: DEFAULT_TOPICS.snapshots,
         description:
-          "Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`; written in Kafka transactions by the one leading publisher (read with isolation.level=read_committed, every client's default); a key's position never decreases.",
+          'Rolling KPI snapshots, log-compacted, keyed `kpi|window|scope`; ' +
+          'written in Kafka transactions by the one leading publisher ' +
+          "(read with isolation.level=read_committed, every client's default); a key's position never decreases.",
         messages: { KpiSnapshot: { $ref: '#/components/messages/KpiSnapshot' } },
       },
     },

@@ -46,7 +46,8 @@ function localDay(day: string, timeZone: string): LocalDay {
   const midnightMs = Date.parse(`${day}T00:00:00Z`);
   const offset = offsetAt(midnightMs, timeZone);
   const instantOfMidnight = midnightMs - offsetMs(offset);
-  // With at most one change in two days, equal offsets a day apart from a day before to a day after mean none in between.
+  // With at most one change in two days, equal offsets a day apart from a day before to a day after mean none in
+  // between.
   const samples = [-DAY_MS, 0, DAY_MS, 2 * DAY_MS].map((d) => offsetAt(instantOfMidnight + d, timeZone));
   known = samples.every((s) => s === offset)
     ? { midnightMs, steady: { offset, ms: offsetMs(offset) } }

@@ -32,10 +32,10 @@ export async function appendEvents(client: PoolClient, events: readonly NewEvent
        source_partition, source_offset)
      SELECT e.event_id, e.type, e.version, e.occurred_at, e.producer, e.data, decode(e.hash, 'hex'), e.source_topic,
        e.source_partition, e.source_offset
-     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[], string_to_array($6, E'\\x1e')::jsonb[],
-                 $7::text[], $8::text[], $9::int[], $10::bigint[])
-          WITH ORDINALITY AS e(event_id, type, version, occurred_at, producer, data, hash, source_topic, source_partition,
-            source_offset, ord)
+     FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::text[],
+                 string_to_array($6, E'\\x1e')::jsonb[], $7::text[], $8::text[], $9::int[], $10::bigint[])
+          WITH ORDINALITY AS e(event_id, type, version, occurred_at, producer, data, hash, source_topic,
+            source_partition, source_offset, ord)
      ORDER BY e.ord
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id, position`,

@@ -1,6 +1,9 @@
 import type { Position } from './position';
 
-/** The tables of the store: written and read only through this library (projections fold ranges of it in SQL by this name). */
+/**
+ * The tables of the store: written and read only through this library (projections fold ranges of it in SQL by this
+ * name).
+ */
 export const EVENTS_TABLE = 'events';
 export const CHECKPOINTS_TABLE = 'projection_checkpoints';
 

@@ -22,7 +22,8 @@ export async function nextRange(
   const { rows } = await db.query<{ upper: string | null; n: number }>(
     `SELECT max(position)::text AS upper, count(*)::int AS n
      FROM (SELECT position FROM ${EVENTS_TABLE}
-           WHERE position > $1::bigint AND ($3::bigint IS NULL OR position <= $3::bigint) ORDER BY position LIMIT $2) next`,
+           WHERE position > $1::bigint AND ($3::bigint IS NULL OR position <= $3::bigint)
+           ORDER BY position LIMIT $2) next`,
     [after, limit, upTo ?? null],
   );
   const row = rows[0];
@@ -74,7 +75,8 @@ export async function positionsIn(db: Db, range: StoreRange, types: readonly str
   const { rows } = await db.query<{ position: string }>(
     // By the bigint column: the text alias would sort 10 before 9.
     `SELECT position::text FROM ${EVENTS_TABLE}
-     WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[]) ORDER BY ${EVENTS_TABLE}.position`,
+     WHERE position > $1::bigint AND position <= $2::bigint AND type = ANY($3::text[])
+     ORDER BY ${EVENTS_TABLE}.position`,
     [range.after, range.upper, [...types]],
   );
   return rows.map((r) => positionOf(r.position));

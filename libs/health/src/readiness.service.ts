@@ -62,7 +62,8 @@ export class ReadinessService {
   /** How fresh the latest snapshot is (information: the api serves what there is). */
   private async describeSnapshotAge(): Promise<string> {
     const { rows } = await this.pool.query<{ age: string | null; position: string | null }>(
-      `SELECT extract(epoch FROM now() - max(computed_at))::int::text AS age, max(position)::text AS position FROM kpi_latest`,
+      `SELECT extract(epoch FROM now() - max(computed_at))::int::text AS age, max(position)::text AS position
+       FROM kpi_latest`,
     );
     const row = rows[0];
     return row?.age == null ? 'no snapshot yet' : `latest computed ${row.age} s ago, at position ${row.position}`;

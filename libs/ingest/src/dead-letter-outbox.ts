@@ -6,7 +6,9 @@ import { PG_POOL } from '@caravan/database';
 import { createProducer, KAFKA } from '@caravan/kafka';
 import { DlqRelay } from './dlq-relay';
 
-/** The dead-letter outbox of the ingestor: the relay from PostgreSQL's rejections to the DLQ topic, and its producer. */
+/**
+ * The dead-letter outbox of the ingestor: the relay from PostgreSQL's rejections to the DLQ topic, and its producer.
+ */
 @Injectable()
 export class DeadLetterOutbox implements OnModuleDestroy {
   private readonly producer: Producer;

@@ -10,7 +10,8 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
 
   it('keeps rejections in PostgreSQL while Kafka is unreachable and publishes them once it answers', async () => {
     await db().pool.query(
-      `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, code, detail)
+      `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value,
+         code, detail)
        VALUES ('g', 'tourism.arrivals', 2, 41, 'k', '\\x7b22', 'malformed_json', 'Unexpected end of JSON input')`,
     );
     const down = createProducer(createKafka({ brokers: ['127.0.0.1:1'], clientId: 'down', retries: 0, quiet: true }), {
@@ -51,7 +52,8 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
     await admin.disconnect();
     const insert = (offset: number, key: string, bytes: number) =>
       db().pool.query(
-        `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, code, detail)
+        `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key,
+           record_value, code, detail)
          VALUES ('jam', 'tourism.media', 0, $1, $2, $3, 'too_large', 'the record is larger than the contract allows')`,
         [offset, key, Buffer.alloc(bytes, 0x61)],
       );
@@ -67,7 +69,8 @@ describe('the dead-letter outbox (real Kafka and PostgreSQL)', () => {
       // Unbounded by the relay's own size limit: the broker refuses the large requests, they are split.
       expect(await new DlqRelay(db().pool, producer, jamTopic, logger).drain()).toBe(20);
       const { rows } = await db().pool.query<{ source_offset: string; published: boolean; dlq_error: string | null }>(
-        `SELECT source_offset::text, dlq_published_at IS NOT NULL AS published, dlq_error FROM rejections WHERE consumer_group = 'jam' ORDER BY rejections.source_offset`,
+        `SELECT source_offset::text, dlq_published_at IS NOT NULL AS published, dlq_error FROM rejections
+         WHERE consumer_group = 'jam' ORDER BY rejections.source_offset`,
       );
       expect(rows.filter((r) => r.published).map((r) => r.source_offset)).toEqual(
         [...Array(20).keys()].filter((i) => i !== 16).map(String),

@@ -20,7 +20,9 @@ export type BatchInput = {
   nextOffset?: string;
   /** Accept a batch that starts after the stored offset (the records between were deleted by retention). */
   acceptGap?: boolean;
-  /** The partition's high watermark when the batch was fetched: a stored offset beyond it means the log went backwards. */
+  /**
+   * The partition's high watermark when the batch was fetched: a stored offset beyond it means the log went backwards.
+   */
   logEndOffset?: string;
   /**
    * The records' validation, index by index, when done before the transaction (so that the next
@@ -164,7 +166,8 @@ async function lockOffsets(client: PoolClient, inputs: BatchInput[]): Promise<bi
     next_offset: string;
   }>(
     `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset)
-     SELECT k.consumer_group, k.topic, k.partition, -1 FROM unnest($1::text[], $2::text[], $3::int[]) AS k(consumer_group, topic, partition)
+     SELECT k.consumer_group, k.topic, k.partition, -1
+     FROM unnest($1::text[], $2::text[], $3::int[]) AS k(consumer_group, topic, partition)
      ORDER BY k.topic, k.partition
      ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = ingest_offsets.next_offset
      RETURNING consumer_group, topic, partition, next_offset`,
@@ -199,19 +202,25 @@ async function recordOutcomes(
   });
   await client.query(
     `WITH rejected AS (
-       INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value, record_timestamp, code, detail, event_id)
-       SELECT r.consumer_group, r.topic, r.partition, r.source_offset, r.record_key, r.record_value, to_timestamp(r.ts / 1000.0), r.code, r.detail, r.event_id
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
+       INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_key, record_value,
+                               record_timestamp, code, detail, event_id)
+       SELECT r.consumer_group, r.topic, r.partition, r.source_offset, r.record_key, r.record_value,
+              to_timestamp(r.ts / 1000.0), r.code, r.detail, r.event_id
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bytea[], $6::bytea[], $7::bigint[], $8::text[],
+                   $9::text[], $10::uuid[])
             AS r(consumer_group, topic, partition, source_offset, record_key, record_value, ts, code, detail, event_id)
        ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING
      ), counted AS (
        INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count)
        SELECT c.consumer_group, c.topic, c.partition, c.outcome, c.code, c.n
-       FROM unnest($11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::bigint[]) AS c(consumer_group, topic, partition, outcome, code, n)
-       ON CONFLICT (consumer_group, topic, partition, outcome, code) DO UPDATE SET count = ingest_counters.count + EXCLUDED.count
+       FROM unnest($11::text[], $12::text[], $13::int[], $14::text[], $15::text[], $16::bigint[])
+            AS c(consumer_group, topic, partition, outcome, code, n)
+       ON CONFLICT (consumer_group, topic, partition, outcome, code)
+       DO UPDATE SET count = ingest_counters.count + EXCLUDED.count
      )
      UPDATE ingest_offsets o SET next_offset = n.next_offset, updated_at = now()
-     FROM unnest($17::text[], $18::text[], $19::int[], $20::bigint[]) AS n(consumer_group, topic, partition, next_offset)
+     FROM unnest($17::text[], $18::text[], $19::int[], $20::bigint[])
+          AS n(consumer_group, topic, partition, next_offset)
      WHERE o.consumer_group = n.consumer_group AND o.topic = n.topic AND o.partition = n.partition`,
     [
       rejected.map((r) => r.where.group),

@@ -62,7 +62,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
           onFailure: (failure) => this.failed(failure),
           onUnstorable: (record, reason) =>
             this.logger.error(
-              `${record.topic}[${record.partition}]@${record.offset}: the event store refused the record; rejected as unstorable: ${reason}`,
+              `${record.topic}[${record.partition}]@${record.offset}: the event store refused the record; ` +
+                `rejected as unstorable: ${reason}`,
             ),
         }).then((results) => {
           this.recovered();
@@ -147,7 +148,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
       const lost = BigInt(batch.fromOffset) - expected;
       ingestOffsetsSkipped.inc({ topic: batch.topic }, Number(lost));
       this.logger.error(
-        `${key}: offsets ${expected} to ${BigInt(batch.fromOffset) - 1n} are no longer in Kafka (retention deleted them before they were ingested): ${lost} offsets never read`,
+        `${key}: offsets ${expected} to ${BigInt(batch.fromOffset) - 1n} are no longer in Kafka ` +
+          `(retention deleted them before they were ingested): ${lost} offsets never read`,
       );
     }
     if (result.kind === 'ingested') this.ingested(batch, result, started);
@@ -209,7 +211,9 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     this.failing = { since: this.failing?.since ?? now, loggedAt: this.failing?.loggedAt ?? 0, reason };
     if (first || now - this.failing.loggedAt >= FAILURE_LOG_MS) {
       this.failing.loggedAt = now;
-      const line = `ingest transaction failed (${reason}); retrying in ${Math.round(failure.retryInMs)} ms (attempt ${failure.attempt}, failing for ${Math.round((now - this.failing.since) / 1000)} s)`;
+      const line =
+        `ingest transaction failed (${reason}); retrying in ${Math.round(failure.retryInMs)} ms ` +
+        `(attempt ${failure.attempt}, failing for ${Math.round((now - this.failing.since) / 1000)} s)`;
       if (failure.kind === 'fault') this.logger.error(line);
       else this.logger.warn(line);
     }
@@ -227,7 +231,8 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
     const paused = this.offsets.paused();
     if (paused.length > 0) {
       throw new Error(
-        `paused (stored offset beyond the log end): ${paused.map((p) => `${p.topic}[${p.partition}] ${p.stored} > ${p.end}`).join(', ')}`,
+        `paused (stored offset beyond the log end): ` +
+          `${paused.map((p) => `${p.topic}[${p.partition}] ${p.stored} > ${p.end}`).join(', ')}`,
       );
     }
     const failing = this.failing;

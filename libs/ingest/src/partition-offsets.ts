@@ -27,7 +27,8 @@ export async function partitionOffsets(
   topics: string[],
 ): Promise<PartitionOffsetState[]> {
   const { rows } = await pool.query<{ topic: string; partition: number; next_offset: string }>(
-    'SELECT topic, partition, next_offset::text FROM ingest_offsets WHERE consumer_group = $1 AND topic = ANY($2::text[])',
+    'SELECT topic, partition, next_offset::text FROM ingest_offsets ' +
+      'WHERE consumer_group = $1 AND topic = ANY($2::text[])',
     [group, topics],
   );
   const stored = new Map(rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
@@ -67,17 +68,20 @@ export type OffsetReset = {
 export async function resetStoredOffset(pool: Pool, reset: OffsetReset): Promise<{ from: bigint | null; to: bigint }> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ next_offset: string }>(
-      'SELECT next_offset::text FROM ingest_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
+      'SELECT next_offset::text FROM ingest_offsets ' +
+        'WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE',
       [reset.group, reset.topic, reset.partition],
     );
     const before = rows[0] ? BigInt(rows[0].next_offset) : null;
     await client.query(
       `INSERT INTO ingest_offsets (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
+       ON CONFLICT (consumer_group, topic, partition)
+       DO UPDATE SET next_offset = EXCLUDED.next_offset, updated_at = now()`,
       [reset.group, reset.topic, reset.partition, reset.to.toString()],
     );
     await client.query(
-      `INSERT INTO ingest_offset_resets (consumer_group, topic, partition, from_offset, to_offset, log_start, log_end, reason)
+      `INSERT INTO ingest_offset_resets (consumer_group, topic, partition, from_offset, to_offset, log_start, log_end,
+         reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         reset.group,

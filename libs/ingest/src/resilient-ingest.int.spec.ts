@@ -14,7 +14,10 @@ const arrival = (travelers: number) =>
     { occurredAt: '2024-05-01T10:00:00+05:00' },
   );
 
-/** `n` records of one partition, each validated as the ingestor does; `poison` maps an index to a change the validator did not see. */
+/**
+ * `n` records of one partition, each validated as the ingestor does; `poison` maps an index to a change the validator
+ * did not see.
+ */
 function batch(
   topic: string,
   partition: number,
@@ -73,7 +76,8 @@ describe('ingest that no single record and no passing failure can stop (real Pos
       detail: string;
       event_id: string | null;
     }>(
-      `SELECT source_topic, source_offset::text, code, detail, event_id FROM rejections ORDER BY source_topic, source_offset`,
+      `SELECT source_topic, source_offset::text, code, detail, event_id FROM rejections
+       ORDER BY source_topic, source_offset`,
     );
     expect(rows.map((r) => [r.source_topic, r.source_offset, r.code])).toEqual([
       ['arrivals', '7', 'unstorable'],
@@ -123,7 +127,8 @@ describe('ingest that no single record and no passing failure can stop (real Pos
       let blocked: number | undefined;
       for (let i = 0; i < 500 && blocked === undefined; i++) {
         const { rows } = await holder.query<{ pid: number }>(
-          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          `SELECT pid FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
         );
         blocked = rows[0]?.pid;
         if (blocked === undefined) await new Promise((r) => setTimeout(r, 20));

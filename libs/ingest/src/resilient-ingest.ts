@@ -144,7 +144,9 @@ function merged(a: Progress, b: Progress): BatchResult {
   };
 }
 
-/** The one record the store refuses: kept as an `unstorable` rejection (its bytes as they came, the database's reason). */
+/**
+ * The one record the store refuses: kept as an `unstorable` rejection (its bytes as they came, the database's reason).
+ */
 async function rejectAsUnstorable(
   pool: Pool,
   input: BatchInput,

@@ -9,7 +9,10 @@ import { explainKafkaError } from './kafka-log';
 export type TopicPartition = { topic: string; partition: number };
 
 /** One partition's batch, handed to the handler registered for the server's pattern. */
-/** One consumed record, from the transport to the store: it names its topic and partition, so it can be passed on as it is. */
+/**
+ * One consumed record, from the transport to the store: it names its topic and partition, so it can be passed on as it
+ * is.
+ */
 export type KafkaRecord = {
   topic: string;
   partition: number;
@@ -31,7 +34,10 @@ export type PartitionBatch = TopicPartition & {
   highWatermark: string;
 };
 
-/** What the handler decided: durably handled up to `nextOffset`; read again from `seekTo`; or stop reading the partition. */
+/**
+ * What the handler decided: durably handled up to `nextOffset`; read again from `seekTo`; or stop reading the
+ * partition.
+ */
 export type BatchDecision =
   { done: true; nextOffset: string } | { done: false; seekTo: string } | { done: false; pause: true };
 
@@ -50,7 +56,10 @@ export type KafkaBatchServerOptions = {
   pattern: string;
   partitionsConsumedConcurrently: number;
   maxBytesPerPartition: number;
-  /** The group session (KAFKA_SESSION_TIMEOUT_MS): a consumer killed without leaving holds its partitions this long. Heartbeats go at a third of it, 3 s at most. */
+  /**
+   * The group session (KAFKA_SESSION_TIMEOUT_MS): a consumer killed without leaving holds its partitions this long.
+   * Heartbeats go at a third of it, 3 s at most.
+   */
   sessionTimeoutMs?: number;
   /** Runs before subscribing, e.g. to create the topics with the right partition count. */
   beforeSubscribe?: () => Promise<void>;
@@ -226,7 +235,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy,
     } catch (error) {
       // Harmless: the next batch of the partition covers these offsets again.
       this.logger.warn?.(
-        `${range.topic}[${range.partition}]: offsets ${range.fromOffset} to ${range.nextOffset} of filtered records not recorded yet: ${(error as Error).message}`,
+        `${range.topic}[${range.partition}]: offsets ${range.fromOffset} to ${range.nextOffset} ` +
+          `of filtered records not recorded yet: ${(error as Error).message}`,
       );
     }
   }

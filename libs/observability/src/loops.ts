@@ -21,7 +21,9 @@ export type LoopReport = {
 
 const loopRunning = new Gauge({
   name: 'caravan_loop_running',
-  help: 'Whether a background loop of this process runs (1) or has stopped or stalled (0): the consumer, the dead-letter relay, …',
+  help:
+    'Whether a background loop of this process runs (1) or has stopped or stalled (0): ' +
+    'the consumer, the dead-letter relay, …',
   labelNames: ['loop'],
   registers: [registry],
   collect() {

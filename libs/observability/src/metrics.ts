@@ -61,7 +61,9 @@ export const rejections = new Counter({
 });
 export const replayed = new Counter({
   name: 'caravan_replayed_total',
-  help: 'Rejections a replay turned into an accepted event or a duplicate (counted in those too): consumed = accepted + duplicates + rejections - replayed',
+  help:
+    'Rejections a replay turned into an accepted event or a duplicate (counted in those too): ' +
+    'consumed = accepted + duplicates + rejections - replayed',
   labelNames: ['topic', 'outcome'],
   registers: [registry],
 });
@@ -92,7 +94,9 @@ export const snapshotAgeSeconds = new Gauge({
 // The ingestor's own view of trouble (process counters: this instance's attempts and decisions).
 export const ingestFailures = new Counter({
   name: 'caravan_ingest_transaction_failures_total',
-  help: 'Ingest transactions that failed and were retried, by kind: transient (connection, restart, deadlock, timeout) or fault (a defect, a permission)',
+  help:
+    'Ingest transactions that failed and were retried, by kind: ' +
+    'transient (connection, restart, deadlock, timeout) or fault (a defect, a permission)',
   labelNames: ['kind'],
   registers: [registry],
 });
@@ -110,7 +114,9 @@ export const ingestOffsetsSkipped = new Counter({
 });
 export const offsetBeyondLogEnd = new Gauge({
   name: 'caravan_ingest_offset_beyond_log_end',
-  help: 'Offsets by which the stored offset of a paused partition lies beyond its log end (topic re-created or log truncated); `caravan offsets reset` accepts the new log',
+  help:
+    'Offsets by which the stored offset of a paused partition lies beyond its log end ' +
+    '(topic re-created or log truncated); `caravan offsets reset` accepts the new log',
   labelNames: ['topic', 'partition'],
   registers: [registry],
 });
@@ -132,7 +138,9 @@ export const dlqPending = new Gauge({
 });
 export const dlqUnpublishable = new Gauge({
   name: 'caravan_dlq_unpublishable_records',
-  help: 'Rejections the dead-letter topic refused even alone, kept in PostgreSQL with the reason (GET /v1/admin/rejections?dlq=refused)',
+  help:
+    'Rejections the dead-letter topic refused even alone, kept in PostgreSQL with the reason ' +
+    '(GET /v1/admin/rejections?dlq=refused)',
   registers: [registry],
 });
 export const publisherLeading = new Gauge({
@@ -147,7 +155,10 @@ export const streamSubscribers = new Gauge({
 });
 export const streamReads = new Counter({
   name: 'caravan_stream_reads_total',
-  help: 'Queries of the snapshot history made for the live streams: by the shared reader (one per wake-up, whatever the number of subscribers) or by a subscriber of its own (its first snapshots, a resume)',
+  help:
+    'Queries of the snapshot history made for the live streams: ' +
+    'by the shared reader (one per wake-up, whatever the number of subscribers) ' +
+    'or by a subscriber of its own (its first snapshots, a resume)',
   labelNames: ['reader'],
   registers: [registry],
 });

@@ -18,7 +18,10 @@ import {
   snapshotAgeSeconds,
 } from './metrics';
 
-/** The pipeline's state as PostgreSQL (and Kafka's high watermarks, when an admin is given) say it: aggregates only, no record contents. */
+/**
+ * The pipeline's state as PostgreSQL (and Kafka's high watermarks, when an admin is given) say it: aggregates only, no
+ * record contents.
+ */
 export type PipelineStatus = {
   /** Per inbound topic: records consumed, events accepted, duplicates, rejections by code. */
   topics: Array<{
@@ -28,7 +31,10 @@ export type PipelineStatus = {
     duplicate: number;
     /** Rejections not replayed, by code: consumed = accepted + duplicate + these. */
     rejected: Record<string, number>;
-    /** Rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome. */
+    /**
+     * Rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and
+     * by outcome.
+     */
     replayed: { byCode: Record<string, number>; accepted: number; duplicate: number };
   }>;
   /** Records on the inbound topics not consumed yet, per partition; undefined when Kafka did not answer. */
@@ -48,7 +54,10 @@ const newTopic = (topic: string): PipelineStatus['topics'][number] => ({
   replayed: { byCode: {}, accepted: 0, duplicate: 0 },
 });
 
-/** Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age, consumer lag. */
+/**
+ * Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age,
+ * consumer lag.
+ */
 export async function readPipelineStatus(
   pool: Pool,
   options: { group: string; topics: string[]; admin?: Admin },
@@ -86,15 +95,18 @@ export async function readPipelineStatus(
 
   const progress = await projectionProgress(pool, PROJECTION_NAMES);
   const aside = await pool.query<{ projection: string; n: number }>(
-    `SELECT projection, count(*)::int AS n FROM projection_set_aside WHERE projection = ANY($1::text[]) GROUP BY projection`,
+    `SELECT projection, count(*)::int AS n FROM projection_set_aside
+     WHERE projection = ANY($1::text[]) GROUP BY projection`,
     [PROJECTION_NAMES],
   );
   const setAside = new Map(aside.rows.map((r) => [r.projection, r.n]));
 
   // A partial index keeps the pending count cheap; refused ones are few by nature.
   const dlq = await pool.query<{ pending: string; refused: string }>(
-    `SELECT (SELECT count(*) FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL)::text AS pending,
-            (SELECT count(*) FROM rejections WHERE dlq_failed_at IS NOT NULL AND dlq_published_at IS NULL)::text AS refused`,
+    `SELECT (SELECT count(*) FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL)::text
+              AS pending,
+            (SELECT count(*) FROM rejections WHERE dlq_failed_at IS NOT NULL AND dlq_published_at IS NULL)::text
+              AS refused`,
   );
   const age = await pool.query<{ age: string | null }>(
     `SELECT extract(epoch FROM now() - max(computed_at))::text AS age FROM kpi_latest`,
@@ -161,7 +173,10 @@ export const PIPELINE_METRIC_NAMES: readonly string[] = [
   dlqUnpublishable,
 ].map((metric) => (metric as unknown as { name: string }).name);
 
-/** The registry as Prometheus text: with the pipeline-wide metrics, or without them (their values are not this process's). */
+/**
+ * The registry as Prometheus text: with the pipeline-wide metrics, or without them (their values are not this
+ * process's).
+ */
 export async function metricsText(options: { pipeline: boolean }): Promise<string> {
   if (options.pipeline) return registry.metrics();
   const own = registry.getMetricsAsArray().filter((metric) => !PIPELINE_METRIC_NAMES.includes(metric.name));

@@ -2,7 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_NAMES } from '@caravan/config';
 
-/** What the build compiles or bundles: TypeScript (specs are not built), imported JSON, the dashboard's page and styles. */
+/**
+ * What the build compiles or bundles: TypeScript (specs are not built), imported JSON, the dashboard's page and styles.
+ */
 const SOURCE = /(?<!\.spec)\.ts$|\.(json|css|html)$/;
 /** The folders built into dist/ (tsconfig.build.json, the dashboard) and the files that say how. */
 const SOURCE_DIRS = ['apps', 'libs', join('tools', 'cli')];

@@ -255,7 +255,8 @@ async function storeReport(config: ReturnType<typeof cliContext>['config'], kafk
     }
     const dlq = await pool
       .query<{ pending: number; refused: number }>(
-        `SELECT count(*) FILTER (WHERE dlq_failed_at IS NULL)::int AS pending, count(*) FILTER (WHERE dlq_failed_at IS NOT NULL)::int AS refused
+        `SELECT count(*) FILTER (WHERE dlq_failed_at IS NULL)::int AS pending,
+                count(*) FILTER (WHERE dlq_failed_at IS NOT NULL)::int AS refused
          FROM rejections WHERE dlq_published_at IS NULL`,
       )
       .then((r) => r.rows[0] ?? null)

@@ -17,18 +17,23 @@ export type ImportOptions = {
 /** The implementation (the importer, Kafka, PostgreSQL), loaded when the command runs, not for --help. */
 const implementation = (): typeof import('../actions/import') => require('../actions/import');
 
-/** `caravan import <file>`: NDJSON envelopes or CSV rows (docs/import.md) to the inbound topics, with the right keys. */
+/**
+ * `caravan import <file>`: NDJSON envelopes or CSV rows (docs/import.md) to the inbound topics, with the right keys.
+ */
 export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      'produce a file of events to the inbound topics: NDJSON envelopes, or CSV with the column mapping of docs/import.md; malformed lines are reported with their line numbers and still sent, so the DLQ shows them',
+      'produce a file of events to the inbound topics: NDJSON envelopes, ' +
+        'or CSV with the column mapping of docs/import.md; ' +
+        'malformed lines are reported with their line numbers and still sent, so the DLQ shows them',
     )
     .argument('<file>', '.ndjson/.jsonl or .csv')
     .addOption(new Option('--format <format>', 'override the format the extension implies').choices(['ndjson', 'csv']))
     .option(
       '--type <eventType>',
-      'CSV without a `type` column: the event type of every row (BookingCreated, BookingCancelled, ArrivalRecorded, MediaViewsReported)',
+      'CSV without a `type` column: the event type of every row ' +
+        '(BookingCreated, BookingCancelled, ArrivalRecorded, MediaViewsReported)',
     )
     .option('--producer <name>', 'CSV without a `producer` column: the envelope producer (default caravan-import)')
     .option(

@@ -151,8 +151,9 @@ type StateRow = {
 
 async function loadStates(client: PoolClient, t: TableNames, ids: string[]): Promise<Map<string, BookingState>> {
   const { rows } = await client.query<StateRow>(
-    `SELECT booking_id, created_event_id, created_at, to_char(created_day, 'YYYY-MM-DD') AS created_day, market, destination, channel,
-            usd_cents, cancel_event_id, cancelled_at, to_char(cancel_day, 'YYYY-MM-DD') AS cancel_day
+    `SELECT booking_id, created_event_id, created_at, to_char(created_day, 'YYYY-MM-DD') AS created_day, market,
+            destination, channel, usd_cents, cancel_event_id, cancelled_at,
+            to_char(cancel_day, 'YYYY-MM-DD') AS cancel_day
      FROM ${table(t, 'booking_state')} WHERE booking_id = ANY($1::text[])`,
     [ids],
   );
@@ -201,12 +202,15 @@ export const bookings: Projection = {
     const states = [...after.values()];
     await client.query(
       `INSERT INTO ${table(t, 'booking_state')} AS s
-         (booking_id, created_event_id, created_at, created_day, market, destination, channel, usd_cents, cancel_event_id, cancelled_at, cancel_day)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::date[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::uuid[], $10::timestamptz[], $11::date[])
+         (booking_id, created_event_id, created_at, created_day, market, destination, channel, usd_cents,
+          cancel_event_id, cancelled_at, cancel_day)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::date[], $5::text[], $6::text[], $7::text[],
+                            $8::bigint[], $9::uuid[], $10::timestamptz[], $11::date[])
        ON CONFLICT (booking_id) DO UPDATE SET
-         created_event_id = EXCLUDED.created_event_id, created_at = EXCLUDED.created_at, created_day = EXCLUDED.created_day,
-         market = EXCLUDED.market, destination = EXCLUDED.destination, channel = EXCLUDED.channel, usd_cents = EXCLUDED.usd_cents,
-         cancel_event_id = EXCLUDED.cancel_event_id, cancelled_at = EXCLUDED.cancelled_at, cancel_day = EXCLUDED.cancel_day`,
+         created_event_id = EXCLUDED.created_event_id, created_at = EXCLUDED.created_at,
+         created_day = EXCLUDED.created_day, market = EXCLUDED.market, destination = EXCLUDED.destination,
+         channel = EXCLUDED.channel, usd_cents = EXCLUDED.usd_cents, cancel_event_id = EXCLUDED.cancel_event_id,
+         cancelled_at = EXCLUDED.cancelled_at, cancel_day = EXCLUDED.cancel_day`,
       [
         states.map((s) => s.bookingId),
         states.map((s) => s.created?.eventId ?? null),
@@ -234,18 +238,22 @@ export const bookings: Projection = {
       deltas.map((d) => d.cancelledCents.toString()),
     ];
     await client.query(
-      `INSERT INTO ${table(t, 'bookings_daily')} AS b (day, market, destination, channel, bookings, travelers, revenue_cents, cancellations, cancelled_cents)
-       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[])
+      `INSERT INTO ${table(t, 'bookings_daily')} AS b
+         (day, market, destination, channel, bookings, travelers, revenue_cents, cancellations, cancelled_cents)
+       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
+                            $8::bigint[], $9::bigint[])
        ON CONFLICT (day, market, destination, channel) DO UPDATE SET
          bookings = b.bookings + EXCLUDED.bookings, travelers = b.travelers + EXCLUDED.travelers,
          revenue_cents = b.revenue_cents + EXCLUDED.revenue_cents,
-         cancellations = b.cancellations + EXCLUDED.cancellations, cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents`,
+         cancellations = b.cancellations + EXCLUDED.cancellations,
+         cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents`,
       deltaColumns,
     );
     // A cancellation that moved can leave a row of zeros: removed, so equal histories give equal tables.
     await client.query(
       `DELETE FROM ${table(t, 'bookings_daily')}
-       WHERE (day, market, destination, channel) IN (SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[]))
+       WHERE (day, market, destination, channel)
+             IN (SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[]))
          AND bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
       deltaColumns.slice(0, 4),
     );

@@ -22,8 +22,9 @@ export const mediaDaily: Projection = {
   applyRange: async (client, range, t, { timeZone }) => {
     const { rows } = await client.query<{ n: number }>(
       `WITH folded AS (
-         SELECT (occurred_at AT TIME ZONE $3)::date AS day, data->>'platform' AS platform, data->>'campaign' AS campaign, data->>'market' AS market,
-                sum((data->>'views')::bigint) AS views, count(*) AS reports
+         SELECT (occurred_at AT TIME ZONE $3)::date AS day, data->>'platform' AS platform,
+                data->>'campaign' AS campaign, data->>'market' AS market, sum((data->>'views')::bigint) AS views,
+                count(*) AS reports
          FROM ${EVENTS_TABLE}
          WHERE position > $1::bigint AND position <= $2::bigint AND type = 'MediaViewsReported'
          GROUP BY 1, 2, 3, 4),

@@ -10,7 +10,8 @@ export function assertSqlFoldVersion(projection: string, types: readonly string[
     const current = eventRegistry.currentVersion(type);
     if (current !== version) {
       throw new Error(
-        `${projection} folds ${type} version ${version} inside PostgreSQL, but the current version is ${current}: teach its SQL the new version`,
+        `${projection} folds ${type} version ${version} inside PostgreSQL, ` +
+          `but the current version is ${current}: teach its SQL the new version`,
       );
     }
   }

@@ -17,8 +17,10 @@ export const watermark: Projection = {
   applyRange: async (client, range, t) => {
     await client.query(
       `INSERT INTO ${table(t, 'event_watermark')} AS w (id, max_occurred_at, events)
-       SELECT true, max(occurred_at), count(*) FROM ${EVENTS_TABLE} WHERE position > $1::bigint AND position <= $2::bigint HAVING count(*) > 0
-       ON CONFLICT (id) DO UPDATE SET max_occurred_at = greatest(w.max_occurred_at, EXCLUDED.max_occurred_at), events = w.events + EXCLUDED.events`,
+       SELECT true, max(occurred_at), count(*) FROM ${EVENTS_TABLE}
+       WHERE position > $1::bigint AND position <= $2::bigint HAVING count(*) > 0
+       ON CONFLICT (id) DO UPDATE SET max_occurred_at = greatest(w.max_occurred_at, EXCLUDED.max_occurred_at),
+                                      events = w.events + EXCLUDED.events`,
       [range.after, range.upper],
     );
     return range.count;

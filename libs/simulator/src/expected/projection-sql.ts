@@ -25,7 +25,8 @@ const BOOKINGS = `
        SELECT DISTINCT ON (data->>'bookingId') data->>'bookingId' AS booking_id, day
        FROM local WHERE type = 'BookingCancelled' ORDER BY data->>'bookingId', occurred_at, event_id),
      counted_cancel AS (
-       SELECT c.day, b.market, b.destination, b.channel, b.cents FROM first_cancel c JOIN first_booking b USING (booking_id))`;
+       SELECT c.day, b.market, b.destination, b.channel, b.cents
+       FROM first_cancel c JOIN first_booking b USING (booking_id))`;
 
 /**
  * The KPI inputs computed straight from the events table with plain SQL, independently of the
@@ -33,21 +34,23 @@ const BOOKINGS = `
  */
 export async function expectedFromEvents(pool: Pool, timeZone: string) {
   const arrivals = await pool.query(
-    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'nationality' AS nationality, data->>'port' AS port,
-            data->>'purpose' AS purpose, coalesce(data->>'destination', '') AS destination,
+    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'nationality' AS nationality,
+            data->>'port' AS port, data->>'purpose' AS purpose, coalesce(data->>'destination', '') AS destination,
             sum((data->>'travelers')::bigint)::text AS travelers, count(*)::text AS events
      FROM events WHERE type = 'ArrivalRecorded' GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     [timeZone],
   );
   const media = await pool.query(
-    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'platform' AS platform, data->>'campaign' AS campaign,
-            data->>'market' AS market, sum((data->>'views')::bigint)::text AS views, count(*)::text AS reports
+    `SELECT to_char((occurred_at AT TIME ZONE $1)::date, 'YYYY-MM-DD') AS day, data->>'platform' AS platform,
+            data->>'campaign' AS campaign, data->>'market' AS market, sum((data->>'views')::bigint)::text AS views,
+            count(*)::text AS reports
      FROM events WHERE type = 'MediaViewsReported' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
     [timeZone],
   );
   const bookings = await pool.query(
     `WITH ${BOOKINGS},
-     made AS (SELECT day, market, destination, channel, count(*) AS bookings, sum(travelers) AS travelers, sum(cents) AS revenue_cents
+     made AS (SELECT day, market, destination, channel, count(*) AS bookings, sum(travelers) AS travelers,
+                     sum(cents) AS revenue_cents
               FROM priced GROUP BY 1, 2, 3, 4),
      cancelled AS (SELECT day, market, destination, channel, count(*) AS cancellations, sum(cents) AS cancelled_cents
                    FROM counted_cancel GROUP BY 1, 2, 3, 4)
@@ -74,12 +77,13 @@ export async function projected(pool: Pool, suffix = '') {
   );
   const media = await rowsOf(
     `media_daily${suffix}`,
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, platform, campaign, market, views::text, reports::text FROM media_daily${suffix} ORDER BY 1, 2, 3, 4`,
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, platform, campaign, market, views::text, reports::text
+     FROM media_daily${suffix} ORDER BY 1, 2, 3, 4`,
   );
   const bookings = await rowsOf(
     `bookings_daily${suffix}`,
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel, bookings::text, travelers::text, revenue_cents::text,
-            cancellations::text, cancelled_cents::text
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, market, destination, channel, bookings::text, travelers::text,
+            revenue_cents::text, cancellations::text, cancelled_cents::text
      FROM bookings_daily${suffix} ORDER BY 1, 2, 3, 4`,
   );
   return { arrivals, media, bookings };
@@ -99,12 +103,15 @@ export async function kpisFromEvents(
     `WITH ${BOOKINGS},
      cancels AS (SELECT cents FROM counted_cancel WHERE day BETWEEN $2 AND $3)
      SELECT
-       (SELECT coalesce(sum((data->>'travelers')::bigint), 0) FROM local WHERE type = 'ArrivalRecorded' AND day BETWEEN $2 AND $3)::float8 AS arrivals,
+       (SELECT coalesce(sum((data->>'travelers')::bigint), 0) FROM local
+        WHERE type = 'ArrivalRecorded' AND day BETWEEN $2 AND $3)::float8 AS arrivals,
        (SELECT count(*) FROM priced WHERE day BETWEEN $2 AND $3)::float8 AS bookings,
        (SELECT count(*) FROM cancels)::float8 AS bookings_cancelled,
        (SELECT coalesce(sum(cents), 0) FROM priced WHERE day BETWEEN $2 AND $3)::float8 / 100 AS revenue_usd,
-       ((SELECT coalesce(sum(cents), 0) FROM priced WHERE day BETWEEN $2 AND $3) - (SELECT coalesce(sum(cents), 0) FROM cancels))::float8 / 100 AS net_revenue_usd,
-       (SELECT coalesce(sum((data->>'views')::bigint), 0) FROM local WHERE type = 'MediaViewsReported' AND day BETWEEN $2 AND $3)::float8 AS media_views`,
+       ((SELECT coalesce(sum(cents), 0) FROM priced WHERE day BETWEEN $2 AND $3)
+        - (SELECT coalesce(sum(cents), 0) FROM cancels))::float8 / 100 AS net_revenue_usd,
+       (SELECT coalesce(sum((data->>'views')::bigint), 0) FROM local
+        WHERE type = 'MediaViewsReported' AND day BETWEEN $2 AND $3)::float8 AS media_views`,
     [timeZone, from, to],
   );
   return rows[0] as Record<string, number>;

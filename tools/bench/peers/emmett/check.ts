@@ -71,7 +71,8 @@ export async function checkAggregates(
   const folded = byDay(
     (
       await pool.query(
-        `SELECT ((message_metadata->>'occurredAt')::timestamptz AT TIME ZONE $1)::date::text AS day, sum((message_data->>'travelers')::bigint)::text AS travelers
+        `SELECT ((message_metadata->>'occurredAt')::timestamptz AT TIME ZONE $1)::date::text AS day,
+               sum((message_data->>'travelers')::bigint)::text AS travelers
        FROM emt_messages WHERE message_type = 'ArrivalRecorded' GROUP BY 1`,
         [timeZone],
       )

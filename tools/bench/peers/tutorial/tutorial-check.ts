@@ -4,11 +4,13 @@ export type StoreCheck = { ok: boolean; problems: string[]; stored: number; trav
 
 const TOTALS = `SELECT
   (SELECT coalesce(sum(travelers), 0) FROM arrivals_daily)::text AS agg_travelers,
-  (SELECT coalesce(sum((payload->'data'->>'travelers')::bigint), 0) FROM events WHERE type = 'ArrivalRecorded')::text AS event_travelers,
+  (SELECT coalesce(sum((payload->'data'->>'travelers')::bigint), 0) FROM events
+   WHERE type = 'ArrivalRecorded')::text AS event_travelers,
   (SELECT coalesce(sum(bookings), 0) FROM bookings_daily)::text AS agg_bookings,
   (SELECT count(*) FROM events WHERE type = 'BookingCreated')::text AS event_bookings,
   (SELECT coalesce(sum(views), 0) FROM media_daily)::text AS agg_views,
-  (SELECT coalesce(sum((payload->'data'->>'views')::bigint), 0) FROM events WHERE type = 'MediaViewsReported')::text AS event_views`;
+  (SELECT coalesce(sum((payload->'data'->>'views')::bigint), 0) FROM events
+   WHERE type = 'MediaViewsReported')::text AS event_views`;
 
 /** The events table holds exactly the handler's distinct valid eventIds, and each aggregate sums its stored events. */
 export async function checkStore(url: string, validIds: string[]): Promise<StoreCheck> {

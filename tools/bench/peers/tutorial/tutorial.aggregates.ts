@@ -3,10 +3,14 @@ import { localDate, type RateTable } from '@caravan/domain';
 
 export type Upsert = { sql: string; params: unknown[] };
 
-const ARRIVALS = `INSERT INTO arrivals_daily AS a (day, nationality, port, purpose, destination, travelers) VALUES ($1, $2, $3, $4, $5, $6)
-  ON CONFLICT (day, nationality, port, purpose, destination) DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers`;
-const BOOKINGS = `INSERT INTO bookings_daily AS b (day, market, destination, channel, bookings, gross_usd_cents) VALUES ($1, $2, $3, $4, 1, $5)
-  ON CONFLICT (day, market, destination, channel) DO UPDATE SET bookings = b.bookings + 1, gross_usd_cents = b.gross_usd_cents + EXCLUDED.gross_usd_cents`;
+const ARRIVALS = `INSERT INTO arrivals_daily AS a (day, nationality, port, purpose, destination, travelers)
+  VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (day, nationality, port, purpose, destination)
+  DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers`;
+const BOOKINGS = `INSERT INTO bookings_daily AS b (day, market, destination, channel, bookings, gross_usd_cents)
+  VALUES ($1, $2, $3, $4, 1, $5)
+  ON CONFLICT (day, market, destination, channel)
+  DO UPDATE SET bookings = b.bookings + 1, gross_usd_cents = b.gross_usd_cents + EXCLUDED.gross_usd_cents`;
 const MEDIA = `INSERT INTO media_daily AS m (day, platform, campaign, market, views) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (day, platform, campaign, market) DO UPDATE SET views = m.views + EXCLUDED.views`;
 

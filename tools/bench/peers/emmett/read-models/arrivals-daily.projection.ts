@@ -34,15 +34,17 @@ export const arrivalsDailyProjection = (timeZone: string) =>
     name: 'arrivals_daily',
     canHandle: ['ArrivalRecorded'],
     init: () => SQL`CREATE TABLE IF NOT EXISTS arrivals_daily (
-        day date NOT NULL, nationality text NOT NULL, port text NOT NULL, purpose text NOT NULL, destination text NOT NULL,
-        travelers bigint NOT NULL, PRIMARY KEY (day, nationality, port, purpose, destination))`,
+        day date NOT NULL, nationality text NOT NULL, port text NOT NULL, purpose text NOT NULL,
+        destination text NOT NULL, travelers bigint NOT NULL,
+        PRIMARY KEY (day, nationality, port, purpose, destination))`,
     evolve: (events) => {
       const rows = foldArrivals(events, timeZone);
       if (rows.length === 0) return [];
       return [
         SQL`INSERT INTO arrivals_daily AS a (day, nationality, port, purpose, destination, travelers)
             VALUES ${valuesOf(rows.map((r) => [r.day, r.nationality, r.port, r.purpose, r.destination, r.travelers]))}
-            ON CONFLICT (day, nationality, port, purpose, destination) DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers`,
+            ON CONFLICT (day, nationality, port, purpose, destination)
+            DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers`,
       ];
     },
   });

@@ -53,9 +53,12 @@ export const bookingsDailyProjection = (timeZone: string, rates: RateTable) =>
       if (rows.length === 0) return [];
       return [
         SQL`INSERT INTO bookings_daily AS b (day, market, destination, channel, bookings, gross_usd_cents)
-            VALUES ${valuesOf(rows.map((r) => [r.day, r.market, r.destination, r.channel, r.bookings, r.grossUsdCents]))}
+            VALUES ${valuesOf(
+              rows.map((r) => [r.day, r.market, r.destination, r.channel, r.bookings, r.grossUsdCents]),
+            )}
             ON CONFLICT (day, market, destination, channel)
-            DO UPDATE SET bookings = b.bookings + EXCLUDED.bookings, gross_usd_cents = b.gross_usd_cents + EXCLUDED.gross_usd_cents`,
+            DO UPDATE SET bookings = b.bookings + EXCLUDED.bookings,
+                          gross_usd_cents = b.gross_usd_cents + EXCLUDED.gross_usd_cents`,
       ];
     },
   });
