@@ -6,6 +6,7 @@ export * from './ingest-totals';
 export * from './ingest.module';
 export * from './ingest.service';
 export * from './replay-rejections';
+export * from './replay-requests';
 export * from './group-commit';
 export * from './resilient-ingest';
 export * from './partition-offsets';
