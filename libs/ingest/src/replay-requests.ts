@@ -29,7 +29,8 @@ export class ReplayRequests implements OnApplicationBootstrap, OnModuleDestroy {
       pollMs: 1_000,
       logger: this.logger,
       work: async (request, progress) => {
-        await this.rates.ensureLoaded();
+        // The rates as they are now: ops replay right after adding the one a rejection lacked.
+        await this.rates.refresh();
         const resume = request.result as ReplayProgress | undefined;
         const outcomes = await replayRejections(pool, request.arguments, this.rates.hasRate, {
           resume: resume?.after ? resume : undefined,
