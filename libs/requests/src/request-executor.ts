@@ -111,13 +111,14 @@ export class RequestExecutor<K extends RequestKind> {
         claimed = await claimRequest(session, this.options.kind, this.options.instance);
         this.health?.beat();
       } catch (error) {
-        if (this.stopping) return;
-        this.health?.failed(error);
+        if (!this.stopping) this.health?.failed(error);
         this.dropSession();
       }
       if (claimed) await this.execute(claimed as AdminRequest<K>);
       else await this.sleep(this.options.pollMs);
     }
+    // A session connected while stop() ran is closed here.
+    this.dropSession();
   }
 
   private async execute(request: AdminRequest<K>): Promise<void> {
