@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Client, ClientConfig, Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
-import { createClient, PgListener, sessionSettings } from '@caravan/database';
+import { classifyPgError, createClient, describePgError, PgListener, sessionSettings } from '@caravan/database';
 import { listenConnected, type LoopHandle, loops } from '@caravan/observability';
 import { claimRequest, finishRequest, releaseRequest, RequestSuperseded, saveProgress } from './claim-request';
 import { type AdminRequest, executorLockName, type RequestKind, REQUESTS_CHANNEL } from './request';
@@ -114,14 +114,18 @@ export class RequestExecutor<K extends RequestKind> {
         if (!this.stopping) this.health?.failed(error);
         this.dropSession();
       }
-      if (claimed) await this.execute(claimed as AdminRequest<K>);
-      else await this.sleep(this.options.pollMs);
+      // After an interrupted request too: PostgreSQL may need a moment before it is taken over.
+      if (!claimed || !(await this.execute(claimed as AdminRequest<K>))) await this.sleep(this.options.pollMs);
     }
     // A session connected while stop() ran is closed here.
     this.dropSession();
   }
 
-  private async execute(request: AdminRequest<K>): Promise<void> {
+  /**
+   * Runs a claimed request and records its outcome; false when a lost connection (or the app
+   * stopping) interrupted it: it stays running, its lock goes, and the next claim takes it over.
+   */
+  private async execute(request: AdminRequest<K>): Promise<boolean> {
     const { kind, logger, pool } = this.options;
     const what = `${kind} request ${request.id} (${JSON.stringify(request.arguments)})`;
     logger.log(`${what}: ${request.attempt > 1 ? `taken over (claim ${request.attempt})` : 'claimed'}`);
@@ -140,16 +144,21 @@ export class RequestExecutor<K extends RequestKind> {
       await writes;
       await finishRequest(pool, request, { status: 'done', ...outcome });
       logger.log(`${what}: done`);
+      return true;
     } catch (error) {
       await writes;
+      const reason = describePgError(error);
       if (error instanceof RequestSuperseded) logger.warn(`${what}: ${error.message}; its outcome is not recorded`);
-      else {
-        const reason = (error as Error)?.message ?? String(error);
+      else if (classifyPgError(error) === 'transient' || this.stopping) {
+        logger.warn(`${what}: interrupted (${reason}); the next claim takes it over`);
+        return false;
+      } else {
         logger.error(`${what}: failed: ${reason}`);
         await finishRequest(pool, request, { status: 'failed', error: reason }).catch((e: Error) =>
           logger.warn(`${what}: the failure could not be recorded: ${e.message}`),
         );
       }
+      return true;
     } finally {
       const session = this.session;
       if (session) await releaseRequest(session, request.id).catch(() => this.dropSession());
