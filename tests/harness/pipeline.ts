@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { loadConfig, type CaravanConfig } from '@caravan/config';
-import { ingestTotals, type TopicTotals } from '@caravan/ingest';
+import { ingestTotals, type TopicTotals } from '@caravan/observability';
 import { createKafka, ensureTopics, type TopicSpec } from '@caravan/kafka';
 import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { waitFor } from '@caravan/stack';

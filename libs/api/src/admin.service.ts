@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
-import { ingestTotals, type TopicTotals } from '@caravan/ingest';
-import { listSetAside, type SetAsideEvent } from '@caravan/projections';
+import { listSetAside, type SetAsideEvent } from '@caravan/event-store';
+import { ingestTotals, type TopicTotals } from '@caravan/observability';
 import type { RejectionsQuery, SetAsideQuery } from './query-params';
 
 /** Admin reads (rejections, events set aside, counters); rebuilds and replays are AdminRequestsService's. */

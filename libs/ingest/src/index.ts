@@ -2,7 +2,6 @@ export * from './classify';
 export * from './ingest-batch';
 export * from './currency-rates';
 export * from './dlq-relay';
-export * from './ingest-totals';
 export * from './ingest.module';
 export * from './ingest.service';
 export * from './replay-rejections';

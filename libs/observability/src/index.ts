@@ -1,4 +1,5 @@
 export * from './metrics';
 export * from './pipeline-metrics';
+export * from './ingest-totals';
 export * from './loops';
 export * from './readiness-checks';
