@@ -7,6 +7,7 @@ import {
   createPipelineTopics,
   pipelineEnv,
   startIngestor,
+  startProjector,
   testKafka,
   totals,
   useTestDatabase,
@@ -19,6 +20,8 @@ const TOKEN = 'test-admin-token-0123456789';
 describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQL)', () => {
   const db = useTestDatabase();
   let ingestor: INestApplication;
+  // Rebuilds are the projector's to run, replays the ingestor's: the api only asks.
+  let projector: INestApplication;
   let api: INestApplication;
   let base: string;
   let group: string;
@@ -49,6 +52,7 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
     group = config.ingest.groupId;
     await createPipelineTopics(config);
     ingestor = await startIngestor(env);
+    projector = await startProjector(env);
     const producer = new EventProducer(testKafka(), config.topics);
     await producer.connect();
     await producer.send([
@@ -79,6 +83,7 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
   });
   afterAll(async () => {
     await api?.close();
+    await projector?.close();
     await ingestor?.close();
   });
 
@@ -172,5 +177,18 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
     expect(
       (await call('/v1/admin/rejections/replay', { method: 'POST', body: JSON.stringify({ limit: 0 }) })).status,
     ).toBe(400);
+  });
+
+  it('had the replays run by the ingestor and the rebuild by the projector, each recorded as a request', async () => {
+    const { rows } = await db().pool.query<{ kind: string; status: string; by: string; executor: string }>(
+      `SELECT kind, status, requested_by AS by, split_part(claimed_by, '@', 1) AS executor
+       FROM admin_requests ORDER BY requested_at`,
+    );
+    expect(rows.filter((r) => r.kind === 'replay')).toEqual(
+      Array.from({ length: 3 }, () => ({ kind: 'replay', status: 'done', by: 'api', executor: 'ingestor' })),
+    );
+    expect(rows.filter((r) => r.kind === 'rebuild')).toEqual([
+      { kind: 'rebuild', status: 'done', by: 'api', executor: 'projector' },
+    ]);
   });
 });

@@ -2,11 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { loadConfig, type CaravanConfig } from '@caravan/config';
-import { ingestTotals, type TopicTotals } from '@caravan/ingest';
+import { ingestTotals, type TopicTotals } from '@caravan/observability';
 import { createKafka, ensureTopics, type TopicSpec } from '@caravan/kafka';
 import { createSnapshotProducer, SnapshotPublisher } from '@caravan/publisher';
 import { waitFor } from '@caravan/stack';
+import { createApp } from '@caravan/runtime';
 import { createIngestorApp } from '../../apps/ingestor/src/ingestor.app';
+import { ProjectorModule } from '../../apps/projector/src/projector.module';
 import { uniqueName } from './names';
 import { appEnv, testServices } from './test-env';
 
@@ -54,6 +56,13 @@ export async function startIngestor(env: Record<string, string>): Promise<INestA
   const app = await createIngestorApp(env);
   await app.init();
   await app.startAllMicroservices();
+  return app;
+}
+
+/** A projector in this process: its runners and the executor of rebuild requests. */
+export async function startProjector(env: Record<string, string>): Promise<INestApplication> {
+  const app = await createApp(ProjectorModule.forRoot(env));
+  await app.init();
   return app;
 }
 

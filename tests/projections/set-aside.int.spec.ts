@@ -3,7 +3,8 @@ import type { Pool } from 'pg';
 import { AdminService } from '@caravan/api';
 import { buildEvent } from '@caravan/contract';
 import { loadConfig } from '@caravan/config';
-import { listSetAside, PROJECTIONS, ProjectionRunner, rebuildProjection, tableNames } from '@caravan/projections';
+import { listSetAside } from '@caravan/event-store';
+import { PROJECTIONS, ProjectionRunner, rebuildProjection, tableNames } from '@caravan/projections';
 import { appEnv, projectAll, storeEvents, useTestDatabase, waitFor } from '../harness';
 
 const TZ = 'Asia/Almaty';

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { PROJECTION_NAMES } from '@caravan/contract';
-import { ingestTotals } from '@caravan/ingest';
+import { ingestTotals } from '@caravan/observability';
 import { expectedFromEvents, projected } from '@caravan/simulator';
 import { type ChildApp, spawnApp, stopApp, waitFor } from '@caravan/stack';
 import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from './process-stats';

@@ -1,5 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import {
+  AdminRequestsService,
   AdminService,
   AdminTokenGuard,
   parseBody,
@@ -12,7 +14,10 @@ import {
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)
 export class AdminController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly requests: AdminRequestsService,
+  ) {}
 
   /** Rejected records by code and time, with their original bytes (base64). */
   @Get('rejections')
@@ -21,11 +26,22 @@ export class AdminController {
     return this.admin.rejections(q);
   }
 
-  /** Re-validates unresolved rejections (by ids or code) against the current schemas; each outcome is recorded. */
+  /**
+   * Re-validates unresolved rejections (by ids or code) against the current schemas, in the
+   * ingestor; each outcome is recorded. 200 with the outcomes, or 202 with where to follow it
+   * when no ingestor finished it within the wait.
+   */
   @Post('rejections/replay')
-  @HttpCode(200)
-  replay(@Body() body: unknown) {
-    return this.admin.replay(parseBody(replayBody, body));
+  async replay(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+    const answer = await this.requests.replay(parseBody(replayBody, body));
+    response.status('outcomes' in answer ? 200 : 202);
+    return answer;
+  }
+
+  /** A replay's progress (rejections replayed, their outcomes so far), then all its outcomes. */
+  @Get('replays/:id')
+  replayStatus(@Param('id') id: string) {
+    return this.requests.replayStatus(id);
   }
 
   /** Events a projection could not apply and set aside (position, eventId, error), newest first. */
@@ -35,17 +51,17 @@ export class AdminController {
     return this.admin.setAside(q);
   }
 
-  /** Rebuilds a projection beside the live one (queries keep being served), then swaps; answers at once with a job. */
+  /** Asks the projector to rebuild a projection beside the live one (queries keep being served), then swap; answers with a job. */
   @Post('projections/:name/rebuild')
   @HttpCode(202)
   rebuild(@Param('name') name: string) {
-    return this.admin.startRebuild(name);
+    return this.requests.startRebuild(name);
   }
 
   /** A rebuild's progress: events replayed so far, then its report (differing rows) and whether it swapped. */
   @Get('rebuilds/:id')
   rebuildStatus(@Param('id') id: string) {
-    return this.admin.rebuildStatus(id);
+    return this.requests.rebuildStatus(id);
   }
 
   /** consumed = accepted + duplicate + rejected, per topic. */

@@ -2,36 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
-import { randomUUID } from 'node:crypto';
-import { NotFoundException } from '@nestjs/common';
-import {
-  CurrencyRateValidity,
-  ingestTotals,
-  replayRejections,
-  type ReplayOutcome,
-  type TopicTotals,
-} from '@caravan/ingest';
-import {
-  listSetAside,
-  PROJECTIONS,
-  rebuildProjection,
-  type RebuildReport,
-  type SetAsideEvent,
-} from '@caravan/projections';
-
-export type RebuildJob = {
-  id: string;
-  projection: string;
-  status: 'running' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  eventsReplayed: number;
-  report?: RebuildReport;
-  error?: string;
-};
+import { listSetAside, type SetAsideEvent } from '@caravan/event-store';
+import { ingestTotals, type TopicTotals } from '@caravan/observability';
 import type { RejectionsQuery, SetAsideQuery } from './query-params';
 
-/** Admin actions; they write, so they use the app's read-write pool, never the API's read-only one. */
+/** Admin reads (rejections, events set aside, counters); rebuilds and replays are AdminRequestsService's. */
 @Injectable()
 export class AdminService {
   constructor(
@@ -63,55 +38,6 @@ export class AdminService {
   async setAside(q: SetAsideQuery): Promise<{ items: SetAsideEvent[]; total: number; limit: number; offset: number }> {
     const { items, total } = await listSetAside(this.pool, q);
     return { items, total, limit: q.limit, offset: q.offset };
-  }
-
-  async replay(selection: { ids?: string[]; code?: string; limit: number }): Promise<{ outcomes: ReplayOutcome[] }> {
-    const rates = new CurrencyRateValidity(this.pool);
-    await rates.refresh();
-    return { outcomes: await replayRejections(this.pool, selection, rates.hasRate) };
-  }
-
-  private readonly rebuilds = new Map<string, RebuildJob>();
-
-  /** Starts a rebuild (shadow tables, comparison, swap) in the background; follow it with rebuildStatus. */
-  startRebuild(name: string): RebuildJob {
-    const projection = PROJECTIONS.find((p) => p.name === name);
-    if (!projection)
-      throw new NotFoundException(
-        `projection: no projection ${name}; one of ${PROJECTIONS.map((p) => p.name).join(', ')}`,
-      );
-    const job: RebuildJob = {
-      id: randomUUID(),
-      projection: name,
-      status: 'running',
-      startedAt: new Date().toISOString(),
-      eventsReplayed: 0,
-    };
-    this.rebuilds.set(job.id, job);
-    rebuildProjection(this.pool, projection, {
-      timeZone: this.config.timeZone,
-      batchSize: this.config.projector.batchSize,
-      onProgress: (n) => {
-        job.eventsReplayed = n;
-      },
-    }).then(
-      (report) =>
-        Object.assign(job, {
-          status: 'done',
-          report,
-          eventsReplayed: report.eventsReplayed,
-          finishedAt: new Date().toISOString(),
-        }),
-      (error: Error) =>
-        Object.assign(job, { status: 'failed', error: error.message, finishedAt: new Date().toISOString() }),
-    );
-    return { ...job };
-  }
-
-  rebuildStatus(id: string): RebuildJob {
-    const job = this.rebuilds.get(id);
-    if (!job) throw new NotFoundException(`id: no rebuild ${id} in this api instance`);
-    return { ...job };
   }
 
   async counters(): Promise<{ group: string; topics: Array<TopicTotals & { balanced: boolean }> }> {

@@ -7,4 +7,5 @@ export * from './snapshot-stream.service';
 export * from './openapi';
 export * from './admin-token.guard';
 export * from './admin.service';
+export * from './admin-requests.service';
 export * from './pipeline-status.service';

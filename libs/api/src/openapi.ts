@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DIMENSIONS, GRANULARITIES, kpiSnapshotSchema, PROJECTION_NAMES, SERIES_KPIS } from '@caravan/contract';
+import { DIMENSIONS, GRANULARITIES, kpiSnapshotSchema, SERIES_KPIS } from '@caravan/contract';
+import { requestPaths } from './openapi-requests';
 import { latestKpisQuery, rejectionsQuery, replayBody, setAsideQuery, streamQuery } from './query-params';
 
 type Parameter = { name: string; in: 'query' | 'header'; required?: boolean; description?: string; schema: unknown };
@@ -121,7 +122,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: {
       title: 'Caravan API',
-      version: '1.1.0',
+      version: '1.2.0',
       description:
         'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.',
     },
@@ -207,19 +208,6 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/v1/admin/rejections/replay': {
-        post: {
-          summary:
-            'Re-validate unresolved rejections (by ids or code) against the current schemas; each outcome is recorded, a replayed event is counted once',
-          security: [{ admin: [] }],
-          requestBody: { content: { 'application/json': { schema: jsonSchemaOf(replayBody) } } },
-          responses: {
-            200: json({ type: 'object', properties: { outcomes: { type: 'array', items: { type: 'object' } } } }),
-            400: error('the body is invalid'),
-            401: error('no valid admin token'),
-          },
-        },
-      },
       '/v1/admin/projections/set-aside': {
         get: {
           summary:
@@ -236,38 +224,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
-      '/v1/admin/projections/{name}/rebuild': {
-        post: {
-          summary:
-            'Rebuild a projection into shadow tables while queries keep being served, compare, swap; answers 202 with a job',
-          security: [{ admin: [] }],
-          parameters: [
-            {
-              name: 'name',
-              in: 'path',
-              required: true,
-              schema: { type: 'string', enum: [...PROJECTION_NAMES] },
-            },
-          ],
-          responses: {
-            202: json({ type: 'object' }, 'started'),
-            401: error('no valid admin token'),
-            404: error('no such projection'),
-          },
-        },
-      },
-      '/v1/admin/rebuilds/{id}': {
-        get: {
-          summary: "A rebuild's progress (events replayed), then its report and whether it swapped",
-          security: [{ admin: [] }],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: {
-            200: json({ type: 'object' }),
-            401: error('no valid admin token'),
-            404: error('no such rebuild'),
-          },
-        },
-      },
+      ...requestPaths(jsonSchemaOf(replayBody)),
       '/v1/admin/counters': {
         get: {
           summary: 'consumed = accepted + duplicate + rejected, per topic',

@@ -23,6 +23,7 @@ describe('docs/openapi.json', () => {
       '/v1/admin/rebuilds/{id}',
       '/v1/admin/rejections',
       '/v1/admin/rejections/replay',
+      '/v1/admin/replays/{id}',
       '/v1/kpis',
       '/v1/kpis/series',
       '/v1/kpis/stream',

@@ -61,12 +61,30 @@ export async function resetCheckpoint(client: PoolClient, name: string): Promise
   await client.query(`DELETE FROM ${CHECKPOINTS_TABLE} WHERE name = $1`, [name]);
 }
 
-/** The checkpoint `name` takes the place and the count of `from`'s (a rebuild's shadow), which goes. */
-export async function adoptCheckpoint(client: PoolClient, name: string, from: string): Promise<void> {
-  await client.query(
+/**
+ * The checkpoint `name` takes the place and the count of `from`'s (a rebuild's shadow), which goes;
+ * both must be where their writer left them (`expected`), or CheckpointConflict: the swap must
+ * not commit over a move it did not see.
+ */
+export async function adoptCheckpoint(
+  client: PoolClient,
+  name: string,
+  from: string,
+  expected: { name: Position; from: Position },
+): Promise<void> {
+  const adopted = await client.query(
     `UPDATE ${CHECKPOINTS_TABLE} l SET position = s.position, events_applied = s.events_applied, updated_at = now()
-     FROM ${CHECKPOINTS_TABLE} s WHERE l.name = $1 AND s.name = $2`,
-    [name, from],
+     FROM ${CHECKPOINTS_TABLE} s WHERE l.name = $1 AND s.name = $2 AND l.position = $3 AND s.position = $4`,
+    [name, from, expected.name, expected.from],
   );
+  if (adopted.rowCount !== 1) {
+    // Neither has a row yet (an empty store): nothing to adopt, nothing moved.
+    const rows = await readCheckpoints(client, [name, from]);
+    const untouched = [name, from].every((n) => !rows.has(n));
+    if (!(untouched && expected.name === START_OF_STORE && expected.from === START_OF_STORE)) {
+      const moved = rows.get(from) !== expected.from ? from : name;
+      throw new CheckpointConflict(moved, moved === from ? expected.from : expected.name);
+    }
+  }
   await resetCheckpoint(client, from);
 }

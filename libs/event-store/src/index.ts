@@ -3,4 +3,5 @@ export * from './checkpoints';
 export * from './events';
 export * from './position';
 export * from './projection-progress';
+export * from './set-aside-list';
 export * from './read-events';

@@ -2,7 +2,7 @@ import { buildEvent } from '@caravan/contract';
 import { useTestDatabase } from '../../../tests/harness';
 import { GroupCommit } from './group-commit';
 import { type BatchInput, ingestBatches } from './ingest-batch';
-import { ingestTotals } from './ingest-totals';
+import { ingestTotals } from '@caravan/observability';
 import type { KafkaRecord } from '@caravan/kafka';
 
 const context = { hasRate: () => true };

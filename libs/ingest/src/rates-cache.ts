@@ -23,6 +23,11 @@ export class RatesCache implements OnModuleDestroy {
     return this.validity.ensureLoaded();
   }
 
+  /** Reads the rates again now: a replay follows ops adding the rate a rejection lacked. */
+  refresh(): Promise<void> {
+    return this.validity.refresh();
+  }
+
   /** Loads the rates now, then refreshes them in the background (a loop liveness watches). */
   async start(): Promise<void> {
     await this.validity.refresh();

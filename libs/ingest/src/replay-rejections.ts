@@ -4,14 +4,9 @@ import { withTransaction } from '@caravan/database';
 import { candidatesOf, decideOutcomes } from './classify';
 import { appendEvents } from '@caravan/event-store';
 import type { KafkaRecord } from '@caravan/kafka';
+import type { ReplayOutcome, ReplayResult } from '@caravan/requests';
 
 export type ReplaySelection = { ids?: string[]; code?: string; limit: number };
-export type ReplayOutcome = {
-  rejectionId: string;
-  outcome: 'accepted' | 'duplicate' | 'rejected';
-  code?: string;
-  detail?: string;
-};
 
 type Row = {
   id: string;
@@ -27,6 +22,15 @@ type Row = {
 /** Rejections replayed per transaction: the append lock is held for one chunk, never for a whole replay. */
 const CHUNK = 100;
 
+/** Where a replay stands: its outcomes so far and the last rejection id it went through. */
+export type ReplayProgress = Required<ReplayResult>;
+export type ReplayOptions = {
+  /** Goes on from here (a replay taken over from an executor that died). */
+  resume?: ReplayProgress;
+  /** Inside each chunk's transaction, after it: whatever is written here commits with the chunk, or not at all. */
+  onChunk?: (client: PoolClient, progress: ReplayProgress) => Promise<void>;
+};
+
 /**
  * Re-validates unresolved rejections against the current schemas, a chunk per transaction: an
  * acceptable record is appended (or found a duplicate), and its topic's counters move from
@@ -38,13 +42,23 @@ export async function replayRejections(
   pool: Pool,
   selection: ReplaySelection,
   hasRate: (currency: string, atMs: number) => boolean,
+  options: ReplayOptions = {},
 ): Promise<ReplayOutcome[]> {
-  const outcomes: ReplayOutcome[] = [];
-  let after = '0';
+  const outcomes: ReplayOutcome[] = [...(options.resume?.outcomes ?? [])];
+  let after = options.resume?.after ?? '0';
   while (outcomes.length < selection.limit) {
-    const chunk = await withTransaction(pool, (client) =>
-      replayChunk(client, selection, after, Math.min(CHUNK, selection.limit - outcomes.length), hasRate),
-    );
+    const chunk = await withTransaction(pool, async (client) => {
+      const done = await replayChunk(
+        client,
+        selection,
+        after,
+        Math.min(CHUNK, selection.limit - outcomes.length),
+        hasRate,
+      );
+      if (done.last !== undefined)
+        await options.onChunk?.(client, { outcomes: [...outcomes, ...done.outcomes], after: done.last });
+      return done;
+    });
     outcomes.push(...chunk.outcomes);
     if (chunk.read === 0 || chunk.last === undefined) break;
     after = chunk.last;

@@ -2,7 +2,7 @@ import { buildEvent, validateRecord, type ValidationResult } from '@caravan/cont
 import { createClient } from '@caravan/database';
 import { useTestDatabase } from '../../../tests/harness';
 import type { BatchInput } from './ingest-batch';
-import { ingestTotals } from './ingest-totals';
+import { ingestTotals } from '@caravan/observability';
 import type { KafkaRecord } from '@caravan/kafka';
 import { type IngestFailure, ingestResilient } from './resilient-ingest';
 

@@ -8,11 +8,12 @@ import {
   readCheckpoint,
   readEventsIn,
   saveCheckpoint,
+  type SetAsideEvent,
   type StoreRange,
 } from '@caravan/event-store';
 import type { Projection, TableNames } from './projection';
 import { loadRates } from './rates';
-import { classifyApplyError, setAside, type SetAsideEvent } from './set-aside';
+import { classifyApplyError, setAside } from './set-aside';
 
 export type BatchApplied = {
   read: number;

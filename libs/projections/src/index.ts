@@ -6,4 +6,5 @@ export * from './projector.service';
 export * from './rates';
 export * from './read-models';
 export * from './rebuild';
+export * from './rebuild-requests';
 export * from './set-aside';

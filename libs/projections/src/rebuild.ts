@@ -1,22 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 import { withTransaction } from '@caravan/database';
-import { adoptCheckpoint, headPosition, resetCheckpoint } from '@caravan/event-store';
+import { adoptCheckpoint, headPosition, type Position, readCheckpoint, resetCheckpoint } from '@caravan/event-store';
 import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName } from './apply-batch';
+import type { RebuildReport, TableDifference } from '@caravan/requests';
 import { type Projection, table, tableNames } from './projection';
 
-export type TableDifference = {
-  table: string;
-  differingRows: number;
-  examples: Array<{ live: unknown; rebuilt: unknown }>;
-};
-/** setAside: events the rebuilt projection could not apply either (they stay set aside, now for the live projection once swapped). */
-export type RebuildReport = {
-  projection: string;
-  eventsReplayed: number;
-  differences: TableDifference[];
-  swapped: boolean;
-  setAside: number;
-};
 export type RebuildOptions = {
   timeZone: string;
   batchSize: number;
@@ -81,21 +69,28 @@ export async function rebuildProjection(
       // Both up to the head of the store as it is now, exactly: events appended meanwhile are the
       // live runner's once the swap is done (chasing them could go on for as long as they come).
       const batch = { batchSize: options.batchSize, timeZone: options.timeZone, upTo: await headPosition(client) };
+      // Where each checkpoint is left by these catch-ups: the swap expects them there.
+      const at = {
+        shadow: await readCheckpoint(client, shadowCheckpoint),
+        live: await readCheckpoint(client, projection.name),
+      };
       for (;;) {
         const read = await applyBatchInTransaction(client, projection, shadow, {
           ...batch,
           checkpointName: shadowCheckpoint,
+          onApplied: (b) => void (at.shadow = b.lastPosition),
         });
         if (read === 0) break;
         eventsReplayed += read;
       }
-      while ((await applyBatchInTransaction(client, projection, live, batch)) > 0);
+      const onApplied = (b: { lastPosition: Position }) => void (at.live = b.lastPosition);
+      while ((await applyBatchInTransaction(client, projection, live, { ...batch, onApplied })) > 0);
       const differences = await compareTables(client, projection, live, shadow);
       const { rows: aside } = await client.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM projection_set_aside WHERE projection = $1',
         [shadowCheckpoint],
       );
-      if (options.swap !== false) await swap(client, projection, shadowCheckpoint);
+      if (options.swap !== false) await swap(client, projection, shadowCheckpoint, at);
       return {
         projection: projection.name,
         eventsReplayed,
@@ -112,7 +107,12 @@ export async function rebuildProjection(
   }
 }
 
-async function swap(client: PoolClient, projection: Projection, shadowCheckpoint: string): Promise<void> {
+async function swap(
+  client: PoolClient,
+  projection: Projection,
+  shadowCheckpoint: string,
+  at: { live: Position; shadow: Position },
+): Promise<void> {
   const live = tableNames(projection);
   const shadow = tableNames(projection, SHADOW);
   const retired = tableNames(projection, RETIRED);
@@ -121,7 +121,7 @@ async function swap(client: PoolClient, projection: Projection, shadowCheckpoint
     await client.query(`ALTER TABLE ${table(shadow, t)} RENAME TO ${table(live, t)}`);
   }
   // The live checkpoint becomes the rebuilt one (both are at the same place after the catch-up).
-  await adoptCheckpoint(client, projection.name, shadowCheckpoint);
+  await adoptCheckpoint(client, projection.name, shadowCheckpoint, { name: at.live, from: at.shadow });
   // What the live projection had set aside is replaced by what the rebuild could not apply either.
   await client.query('DELETE FROM projection_set_aside WHERE projection = $1', [projection.name]);
   await client.query('UPDATE projection_set_aside SET projection = $1 WHERE projection = $2', [

@@ -1,17 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { printable } from '@caravan/contract';
 import { classifyPgError, describePgError, type FailureKind } from '@caravan/database';
-import { type Position, readEventAt } from '@caravan/event-store';
-
-export type SetAsideEvent = {
-  projection: string;
-  /** As text, as the admin API and the CLI show it. */
-  position: string;
-  eventId: string;
-  eventType: string;
-  error: string;
-  setAsideAt: string;
-};
+import { type Position, readEventAt, type SetAsideEvent } from '@caravan/event-store';
 
 /**
  * Whether a failed apply is an event's to bear: a value PostgreSQL refused (classes 22, 23, 54)
@@ -48,37 +38,5 @@ export async function setAside(
     eventType: event.type,
     error: describePgError(error),
     setAsideAt: (rows[0] as { set_aside_at: Date }).set_aside_at.toISOString(),
-  };
-}
-
-/** The events set aside, newest first; for one projection when given. */
-export async function listSetAside(
-  db: Pool | PoolClient,
-  options: { projection?: string; limit: number; offset?: number },
-): Promise<{ total: number; items: SetAsideEvent[] }> {
-  const { rows } = await db.query<{
-    projection: string;
-    position: string;
-    event_id: string;
-    event_type: string;
-    error: string;
-    set_aside_at: Date;
-    total: string;
-  }>(
-    `SELECT projection, position::text, event_id, event_type, error, set_aside_at, count(*) OVER ()::text AS total
-     FROM projection_set_aside WHERE $1::text IS NULL OR projection = $1
-     ORDER BY projection_set_aside.set_aside_at DESC, projection_set_aside.position DESC LIMIT $2 OFFSET $3`,
-    [options.projection ?? null, options.limit, options.offset ?? 0],
-  );
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    items: rows.map((r) => ({
-      projection: r.projection,
-      position: r.position,
-      eventId: r.event_id,
-      eventType: r.event_type,
-      error: r.error,
-      setAsideAt: r.set_aside_at.toISOString(),
-    })),
   };
 }

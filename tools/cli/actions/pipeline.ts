@@ -1,9 +1,9 @@
 import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
-import { ingestTotals, partitionOffsets } from '@caravan/ingest';
+import { listSetAside } from '@caravan/event-store';
+import { partitionOffsets } from '@caravan/ingest';
 import { createKafka, kafkaConnection } from '@caravan/kafka';
-import { readPipelineStatus } from '@caravan/observability';
-import { listSetAside } from '@caravan/projections';
+import { ingestTotals, readPipelineStatus } from '@caravan/observability';
 import {
   describeStatus,
   recordedApp,

@@ -11,7 +11,7 @@ export type DlqListOptions = {
   offset: number;
   values?: boolean;
 };
-export type DlqReplayOptions = { code?: string; id?: string[]; limit: number };
+export type DlqReplayOptions = { code?: string; id?: string[]; limit: number; here?: boolean; quiet?: boolean };
 
 /** The implementation (PostgreSQL, the admin service), loaded when a command runs, not for --help. */
 const implementation = (): typeof import('../actions/dlq') => require('../actions/dlq');
@@ -41,11 +41,13 @@ export function registerDlq(program: Command): void {
   dlq
     .command('replay')
     .description(
-      're-validate unresolved rejections against the current schemas and rates; accepted ones are ' +
-        'appended and the counters stay balanced',
+      'ask the ingestor to re-validate unresolved rejections against the current schemas and rates; ' +
+        'accepted ones are appended and the counters stay balanced',
     )
     .addOption(new Option('--code <code>', 'only this rejection code').choices(REJECTION_CODES))
     .option('--id <id...>', 'only these rejection ids')
     .option('--limit <n>', 'at most this many', numberOption(1, 10_000), 1_000)
+    .option('--here', 'replay in this process (when no ingestor runs)')
+    .option('--quiet', 'no progress bar')
     .action(async (options: DlqReplayOptions) => implementation().replayRejections(options));
 }

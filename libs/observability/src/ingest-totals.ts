@@ -9,7 +9,7 @@ export type TopicTotals = {
   rejectedByCode: Record<string, number>;
 };
 
-/** The counters of a consumer group per topic, read from PostgreSQL. */
+/** The counters of a consumer group per topic, read from PostgreSQL (what ops and the api's counters show). */
 export async function ingestTotals(pool: Pool, group: string): Promise<TopicTotals[]> {
   const { rows } = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
     `SELECT topic, outcome, code, count FROM ingest_totals WHERE consumer_group = $1 ORDER BY topic, outcome, code`,

@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { DatabaseStartup, PG_POOL } from '@caravan/database';
+import { RequestExecutor, executorSettings } from '@caravan/requests';
+import { RatesCache } from './rates-cache';
+import { type ReplayProgress, replayRejections } from './replay-rejections';
+
+/**
+ * Replays rejections asked for through the api or the CLI (admin_requests): the ingestor is the
+ * one writer of the event store, and it has the rates. Progress (the outcomes so far) commits with
+ * each chunk, so a replay taken over after a crash goes on where the chunks stopped.
+ */
+@Injectable()
+export class ReplayRequests implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('ReplayRequests');
+  private readonly executor: RequestExecutor<'replay'>;
+
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(CONFIG) config: CaravanConfig,
+    private readonly startup: DatabaseStartup,
+    private readonly rates: RatesCache,
+  ) {
+    this.executor = new RequestExecutor({
+      kind: 'replay',
+      pool,
+      ...executorSettings(config, 'ingestor'),
+      pollMs: 1_000,
+      logger: this.logger,
+      work: async (request, progress) => {
+        // The rates as they are now: ops replay right after adding the one a rejection lacked.
+        await this.rates.refresh();
+        const resume = request.result as ReplayProgress | undefined;
+        const outcomes = await replayRejections(pool, request.arguments, this.rates.hasRate, {
+          resume: resume?.after ? resume : undefined,
+          onChunk: (client, now) => progress.save(client, now.outcomes.length, now),
+        });
+        return { result: { outcomes }, progress: outcomes.length };
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.executor.startWhen(this.startup.ready());
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.executor.stop();
+  }
+}
