@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '@caravan/config';
-import { openApiDocument } from '@caravan/api';
+import { openApiDocument } from '@caravan/http-api';
 import { contractDocuments } from '@caravan/contract';
 
 const root = projectRoot();

@@ -2,7 +2,7 @@ import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { API_POOL } from '@caravan/api';
+import { API_POOL } from '@caravan/http-api';
 import { buildEvent, type KpiSnapshot } from '@caravan/contract';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase } from '../harness';

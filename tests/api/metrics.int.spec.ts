@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
-import type { PipelineSummary } from '@caravan/api';
+import type { PipelineSummary } from '@caravan/http-api';
 import { PIPELINE_METRIC_NAMES } from '@caravan/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
 import {

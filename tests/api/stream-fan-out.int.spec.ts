@@ -1,5 +1,5 @@
 import { loadConfig } from '@caravan/config';
-import { SnapshotStream, type StreamedSnapshot } from '@caravan/api';
+import { SnapshotStream, type StreamedSnapshot } from '@caravan/http-api';
 import { listenConnected, streamReads } from '@caravan/observability';
 import { appEnv, useTestDatabase, waitFor } from '../harness';
 

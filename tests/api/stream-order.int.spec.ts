@@ -1,5 +1,5 @@
 import { loadConfig } from '@caravan/config';
-import { SnapshotStream, type StreamedSnapshot } from '@caravan/api';
+import { SnapshotStream, type StreamedSnapshot } from '@caravan/http-api';
 import { appEnv, useTestDatabase, waitFor } from '../harness';
 
 // `SELECT id::text AS id … ORDER BY id` sorts the text column: 1000 before 999. With more rows

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { AdminService } from '@caravan/api';
+import { AdminService } from '@caravan/http-api';
 import { buildEvent } from '@caravan/contract';
 import { loadConfig } from '@caravan/config';
 import { listSetAside } from '@caravan/event-store';

@@ -9,7 +9,7 @@ import {
   rejectionsQuery,
   replayBody,
   setAsideQuery,
-} from '@caravan/api';
+} from '@caravan/http-api';
 
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiQueriesModule, HttpErrorFilter } from '@caravan/api';
+import { HttpApiModule, HttpErrorFilter } from '@caravan/http-api';
 import { ConfigModule, type EnvSource } from '@caravan/config';
 import { DatabaseModule } from '@caravan/database';
 import { HealthModule } from '@caravan/health';
@@ -24,7 +24,7 @@ export class ApiModule {
         DatabaseModule,
         KafkaModule,
         HealthModule,
-        ApiQueriesModule,
+        HttpApiModule,
       ],
       controllers: [StreamController, KpisController, PipelineController, AdminController, DocsController],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { openApiDocument } from '@caravan/api';
+import { openApiDocument } from '@caravan/http-api';
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Caravan API</title>

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { KpiReadRepository, latestKpisQuery, parseQuery, timeSeriesQuery } from '@caravan/api';
+import { KpiReadRepository, latestKpisQuery, parseQuery, timeSeriesQuery } from '@caravan/http-api';
 
 @Controller('v1/kpis')
 export class KpisController {

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { PipelineStatusService } from '@caravan/api';
+import { PipelineStatusService } from '@caravan/http-api';
 
 @Controller('v1/pipeline')
 export class PipelineController {

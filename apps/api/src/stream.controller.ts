@@ -16,7 +16,7 @@ import {
   StreamLimitError,
   streamQuery,
   type Subscription,
-} from '@caravan/api';
+} from '@caravan/http-api';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 
 @Controller('v1/kpis')

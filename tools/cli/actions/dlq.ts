@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { AdminService } from '@caravan/api';
+import { AdminService } from '@caravan/http-api';
 import { CurrencyRateValidity, replayRejections as replay } from '@caravan/ingest';
 import { type ReplayArguments, type ReplayOutcome, type ReplayResult, submitRequest } from '@caravan/requests';
 import type { DlqListOptions, DlqReplayOptions } from '../commands/dlq';

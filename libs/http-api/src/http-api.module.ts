@@ -19,7 +19,7 @@ const SERVICES = [
 ];
 
 @Module({ providers: [apiPoolProvider, ...SERVICES], exports: [...SERVICES, API_POOL] })
-export class ApiQueriesModule implements OnApplicationShutdown {
+export class HttpApiModule implements OnApplicationShutdown {
   constructor(@Inject(API_POOL) private readonly pool: Pool) {}
 
   async onApplicationShutdown(): Promise<void> {

@@ -22,7 +22,7 @@ export type PublisherRole = 'starting' | 'leading' | 'standing-by';
  * or later, is waited out with backoff, logged once per spell.
  */
 @Injectable()
-export class PublisherService implements OnApplicationBootstrap, OnModuleDestroy {
+export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Publisher');
   private readonly producer: Producer;
   private readonly publisher: SnapshotPublisher;

@@ -1,5 +1,5 @@
 export * from './api-pool';
-export * from './api-queries.module';
+export * from './http-api.module';
 export * from './http-exception.filter';
 export * from './kpi-read.repository';
 export * from './query-params';
