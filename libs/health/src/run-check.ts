@@ -1,0 +1,29 @@
+export type CheckResult = { status: 'up' | 'down'; detail?: string };
+
+/** A readiness check: what the app needs (`informational` ones only describe, e.g. how far projections lag). */
+export type ReadinessEntry = { name: string; check: () => Promise<string | void>; informational?: boolean };
+
+export const CHECK_TIMEOUT_MS = 3_000;
+
+/**
+ * Runs one check within `timeoutMs`; never throws. An informational check is never down: slow or
+ * failing, it says its figure is unknown (a large backlog makes counting it slow; that is work, not an outage).
+ */
+export async function runCheck(
+  entry: Pick<ReadinessEntry, 'check' | 'informational'>,
+  timeoutMs = CHECK_TIMEOUT_MS,
+): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const detail = await Promise.race([entry.check(), timeout]);
+    return detail ? { status: 'up', detail } : { status: 'up' };
+  } catch (error) {
+    const reason = (error as Error).message;
+    return entry.informational ? { status: 'up', detail: `unknown: ${reason}` } : { status: 'down', detail: reason };
+  } finally {
+    clearTimeout(timer);
+  }
+}
