@@ -76,6 +76,16 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
     expect(own.find((s) => s.name === 'caravan_loop_running' && s.labels.loop === 'consumer')?.value).toBe(1);
     expect(own.some((s) => s.name === 'caravan_process_cpu_user_seconds_total')).toBe(true);
     expect(own.filter((s) => PIPELINE_METRIC_NAMES.includes(s.name))).toEqual([]);
+    // The ingestor's labelled counters exist at 0 from its start, so their first increase is one a
+    // rule sees (a series that first appears holding its count shows no increase()).
+    const ownValue = (name: string, labels: Record<string, string>) =>
+      own.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+    for (const topic of [config.topics.bookings, config.topics.arrivals, config.topics.media]) {
+      expect(ownValue('caravan_ingest_offsets_skipped_total', { topic })).toBe(0);
+      expect(ownValue('caravan_ingest_seeks_total', { topic })).toBe(0);
+    }
+    for (const kind of ['transient', 'fault'])
+      expect(ownValue('caravan_ingest_transaction_failures_total', { kind })).toBe(0);
 
     const api = await createApiApp(env);
     try {
@@ -96,6 +106,10 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
           expect(value('caravan_rejections_total', { topic: t.topic, code })).toBe(n);
       }
       expect(value('caravan_rejections_total', { topic: config.topics.arrivals, code: 'malformed_json' })).toBe(1);
+      // A topic with no record yet, and a code never given, are series at 0 all the same.
+      expect(value('caravan_records_consumed_total', { topic: config.topics.bookings })).toBe(0);
+      expect(value('caravan_events_accepted_total', { topic: config.topics.bookings })).toBe(0);
+      expect(value('caravan_rejections_total', { topic: config.topics.arrivals, code: 'schema' })).toBe(0);
       expect(value('caravan_consumer_lag_records', { topic: config.topics.arrivals, partition: '0' })).toBe(0);
       // No projector runs here: every stored event is lag for every projection.
       const stored = (await db().pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;

@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { PROJECTION_NAMES } from '@caravan/contract';
+import { PROJECTION_NAMES, REJECTION_CODES } from '@caravan/contract';
 import { projectionProgress } from '@caravan/event-store';
 import {
   consumerLag,
@@ -175,6 +175,12 @@ export async function refreshPipelineMetrics(
 ): Promise<PipelineStatus> {
   const status = await readPipelineStatus(pool, options);
   for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections, replayed]) counter.reset();
+  // Every inbound topic (and rejection code) at 0 before its first record: a series that first
+  // appears holding its count shows no increase() or rate() to the rules.
+  for (const topic of options.topics) {
+    for (const counter of [recordsConsumed, eventsAccepted, duplicates]) counter.inc({ topic }, 0);
+    for (const code of REJECTION_CODES) rejections.inc({ topic, code }, 0);
+  }
   for (const t of status.topics) {
     recordsConsumed.inc({ topic: t.topic }, t.consumed);
     eventsAccepted.inc({ topic: t.topic }, t.accepted);
