@@ -1,3 +1,5 @@
+import { withDeadline } from '@caravan/observability';
+
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 
 /** A readiness check: what the app needs (`informational` ones only describe, e.g. how far projections lag). */
@@ -13,17 +15,11 @@ export async function runCheck(
   entry: Pick<ReadinessEntry, 'check' | 'informational'>,
   timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    const detail = await Promise.race([entry.check(), timeout]);
+    const detail = await withDeadline(entry.check(), timeoutMs);
     return detail ? { status: 'up', detail } : { status: 'up' };
   } catch (error) {
     const reason = (error as Error).message;
     return entry.informational ? { status: 'up', detail: `unknown: ${reason}` } : { status: 'down', detail: reason };
-  } finally {
-    clearTimeout(timer);
   }
 }
