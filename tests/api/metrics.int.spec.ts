@@ -2,13 +2,16 @@ import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { EventProducer } from '@caravan/kafka';
 import type { PipelineSummary } from '@caravan/api';
+import { PIPELINE_REFRESH_DEADLINE_MS } from '@caravan/health';
 import { PIPELINE_METRIC_NAMES } from '@caravan/observability';
 import { createApiApp } from '../../apps/api/src/api.app';
 import {
   configOf,
   createPipelineTopics,
+  freePort,
   pipelineEnv,
   startIngestor,
+  storeEvents,
   testKafka,
   totals,
   useTestDatabase,
@@ -136,6 +139,33 @@ describe('the /metrics of an app (real Kafka and PostgreSQL)', () => {
       ).rows[0].n as number;
       expect(status.dlq.pending).toBe(pending);
       expect(JSON.stringify(status)).not.toMatch(/not json/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("answers in time with fresh PostgreSQL figures when the api's Kafka is unreachable", async () => {
+    const env = pipelineEnv(db().url, { KAFKA_BROKERS: `127.0.0.1:${await freePort()}`, LOG_LEVEL: 'fatal' });
+    await storeEvents(db().pool, [
+      buildEvent.arrivalRecorded(
+        { nationality: 'KZ', port: 'khorgos', purpose: 'business', travelers: 1 },
+        { occurredAt: '2024-05-01T10:00:00Z' },
+      ),
+    ]);
+    const api = await createApiApp(env);
+    try {
+      await api.listen(0, '127.0.0.1');
+      const apiBase = `http://127.0.0.1:${(api.getHttpServer().address() as { port: number }).port}`;
+      const started = Date.now() / 1000;
+      const response = await fetch(`${apiBase}/metrics`);
+      expect(response.status).toBe(200);
+      expect(Date.now() / 1000 - started).toBeLessThan(PIPELINE_REFRESH_DEADLINE_MS / 1000);
+      const samples = parsePrometheus(await response.text());
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+      const stored = (await db().pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n as number;
+      expect(value('caravan_projection_lag_events', { projection: 'bookings' })).toBe(stored);
+      expect(value('caravan_pipeline_metrics_refreshed_timestamp_seconds')).toBeGreaterThanOrEqual(started);
     } finally {
       await api.close();
     }
