@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
 import { withDatabase, databaseNameOf } from '@caravan/database';
+import { PIPELINE_REFRESH_DEADLINE_MS } from '@caravan/health';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, CuttableProxy, projectAll, storeEvents, testServices, useTestDatabase, waitFor } from '../harness';
 
@@ -15,6 +16,15 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
       status: response.status,
       body: (await response.json()) as { details: Record<string, { status: string; detail?: string }> },
     };
+  };
+
+  /** When /metrics says the pipeline-wide figures were last read from PostgreSQL (it must answer). */
+  const refreshedAt = async () => {
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    const line = /^caravan_pipeline_metrics_refreshed_timestamp_seconds (\S+)$/m.exec(await response.text());
+    if (!line) throw new Error('/metrics has no caravan_pipeline_metrics_refreshed_timestamp_seconds');
+    return Number(line[1]);
   };
 
   beforeAll(async () => {
@@ -53,8 +63,24 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
     expect((await ready()).body.details.projections).toEqual({ status: 'up', detail: 'caught up' });
   });
 
+  it('answers /metrics within 5 s while PostgreSQL hangs, the time of the pipeline figures left as it was', async () => {
+    const refreshedBefore = await refreshedAt();
+    expect(refreshedBefore).toBeGreaterThan(0);
+    proxy.freeze();
+    try {
+      const started = Date.now();
+      expect(await refreshedAt()).toBe(refreshedBefore);
+      expect(Date.now() - started).toBeLessThan(PIPELINE_REFRESH_DEADLINE_MS + 1_000);
+    } finally {
+      proxy.thaw();
+    }
+    await waitFor(async () => (await refreshedAt()) > refreshedBefore, { what: 'refreshed again' });
+  });
+
   it('turns unready while PostgreSQL cannot be reached, and stays live; ready again after', async () => {
     const port = proxy.port;
+    const refreshedBefore = await refreshedAt();
+    expect(refreshedBefore).toBeGreaterThan(0);
     await proxy.cut();
     const down = await waitFor(
       async () => {
@@ -65,7 +91,10 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
     );
     expect(down.body.details.database?.status).toBe('down');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    // /metrics still answers, its pipeline-wide figures frozen: the time they were read says so.
+    expect(await refreshedAt()).toBe(refreshedBefore);
     await proxy.open(port);
     await waitFor(async () => (await ready()).status === 200, { timeoutMs: 30_000, what: 'ready again' });
+    expect(await refreshedAt()).toBeGreaterThan(refreshedBefore);
   });
 });

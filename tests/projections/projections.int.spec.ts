@@ -10,6 +10,7 @@ import {
   tableNames,
   watermark,
 } from '@caravan/projections';
+import { projectionBatchSize } from '@caravan/observability';
 import { given, inPostgres, storeEvents, useTestDatabase, waitFor } from '../harness';
 import { bookingsScenarios, cancelled, created } from './bookings-scenarios';
 
@@ -80,10 +81,12 @@ describe('projections, given events, then aggregates (real PostgreSQL)', () => {
 describe('projection runners (real PostgreSQL)', () => {
   const db = useTestDatabase();
 
+  const runnerOptions = { batchSize: 100, timeZone: TZ, idleMs: 50, standbyMs: 100 };
+
   it('runs one active runner per projection: a second stands by and takes over when the first stops', async () => {
     const arrivals = PROJECTIONS.find((p) => p.name === 'arrivals_daily');
     if (!arrivals) throw new Error('no arrivals projection');
-    const options = { batchSize: 100, timeZone: TZ, idleMs: 50, standbyMs: 100 };
+    const options = runnerOptions;
     const first = new ProjectionRunner(db().pool, arrivals, tableNames(arrivals), options, quiet);
     const second = new ProjectionRunner(db().pool, arrivals, tableNames(arrivals), options, quiet);
     first.start();
@@ -110,5 +113,21 @@ describe('projection runners (real PostgreSQL)', () => {
     await second.stop();
     const { rows } = await db().pool.query('SELECT travelers::int, events::int FROM arrivals_daily');
     expect(rows).toEqual([{ travelers: 8, events: 2 }]);
+  });
+
+  it('exports its batch histogram at 0 from its start, so the first batch is an increase the rules see', async () => {
+    const media = PROJECTIONS.find((p) => p.name === 'media_daily');
+    if (!media) throw new Error('no media projection');
+    const runner = new ProjectionRunner(db().pool, media, tableNames(media), runnerOptions, quiet);
+    runner.start();
+    try {
+      const count = async () =>
+        (await projectionBatchSize.get()).values.find(
+          (v) => v.metricName === 'caravan_projection_batch_events_count' && v.labels.projection === 'media_daily',
+        )?.value;
+      expect(await count()).toBe(0);
+    } finally {
+      await runner.stop();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndi
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { type LoopReport, loops } from '@caravan/observability';
 import { ReadinessService } from './readiness.service';
+import { runCheck } from './run-check';
 
 @Controller('health')
 export class HealthController {
@@ -39,9 +40,9 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check(
-      this.readiness.checks().map(([name, fn]) => async (): Promise<HealthIndicatorResult> => {
-        const result = await this.readiness.run(fn);
-        const session = this.indicators.check(name);
+      this.readiness.checks().map((entry) => async (): Promise<HealthIndicatorResult> => {
+        const result = await runCheck(entry);
+        const session = this.indicators.check(entry.name);
         return result.status === 'up'
           ? session.up({ detail: result.detail ?? 'ok' })
           : session.down({ detail: result.detail ?? 'down' });

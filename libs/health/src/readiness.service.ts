@@ -6,10 +6,7 @@ import { currentSchemaVersion, PG_POOL, readMigrations } from '@caravan/database
 import { projectionProgress } from '@caravan/event-store';
 import { kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { readinessChecks } from '@caravan/observability';
-
-export type CheckResult = { status: 'up' | 'down'; detail?: string };
-
-const CHECK_TIMEOUT_MS = 3_000;
+import { CHECK_TIMEOUT_MS, type ReadinessEntry } from './run-check';
 
 @Injectable()
 export class ReadinessService {
@@ -24,19 +21,20 @@ export class ReadinessService {
    * The readiness checks by name, each resolving a detail or throwing why it is down: what the
    * app needs to do its job. Every app needs PostgreSQL and the schema; the ingestor and the
    * publisher need Kafka too (and add their own: a running consumer, leading or standing by); the
-   * projections' lag is information, never a failure (a large import is work, not an outage).
+   * projections' lag and the snapshots' age are information, never a failure (a large import is
+   * work, not an outage), even when they cannot be told in time.
    */
-  checks(): Array<[string, () => Promise<string | void>]> {
+  checks(): ReadinessEntry[] {
     const needsKafka = this.config.app === 'ingestor' || this.config.app === 'publisher';
     return [
-      ['database', () => this.pool.query('SELECT 1').then(() => undefined)],
-      ['migrations', () => this.checkMigrations()],
-      ...(needsKafka ? ([['kafka', () => this.checkKafka()]] as Array<[string, () => Promise<string>]>) : []),
-      ['projections', () => this.describeProjectionLag()],
+      { name: 'database', check: () => this.pool.query('SELECT 1').then(() => undefined) },
+      { name: 'migrations', check: () => this.checkMigrations() },
+      ...(needsKafka ? [{ name: 'kafka', check: () => this.checkKafka() }] : []),
+      { name: 'projections', check: () => this.describeProjectionLag(), informational: true },
       ...(this.config.app === 'api'
-        ? ([['snapshots', () => this.describeSnapshotAge()]] as Array<[string, () => Promise<string>]>)
+        ? [{ name: 'snapshots', check: () => this.describeSnapshotAge(), informational: true }]
         : []),
-      ...readinessChecks.all(),
+      ...readinessChecks.all().map(([name, check]) => ({ name, check })),
     ];
   }
 
@@ -74,21 +72,5 @@ export class ReadinessService {
     const probe = await probeBrokers(kafkaConnection(this.config.kafka), CHECK_TIMEOUT_MS - 1_000);
     if (!probe.ok) throw new Error(probe.error);
     return `${probe.brokers} broker(s) at ${this.config.kafka.brokers.join(',')}`;
-  }
-
-  /** Runs one check with a time limit; never throws. */
-  async run(check: () => Promise<string | void>): Promise<CheckResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-    });
-    try {
-      const detail = await Promise.race([check(), timeout]);
-      return detail ? { status: 'up', detail } : { status: 'up' };
-    } catch (error) {
-      return { status: 'down', detail: (error as Error).message };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

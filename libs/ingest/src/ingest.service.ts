@@ -18,7 +18,7 @@ import { InboundTopics } from './inbound-topics';
 import type { BatchResult } from './ingest-batch';
 import { OffsetWatch } from './offset-watch';
 import { RatesCache } from './rates-cache';
-import { type IngestFailure, ingestResilient } from './resilient-ingest';
+import { INGEST_FAILURE_KINDS, type IngestFailure, ingestResilient } from './resilient-ingest';
 
 /** At most this many records in one ingest transaction (the batches of several partitions together). */
 const MAX_RECORDS_PER_TRANSACTION = 20_000;
@@ -79,6 +79,12 @@ export class IngestService implements OnModuleInit, OnModuleDestroy {
 
   /** Starts the background work once PostgreSQL is ready (the app answers its probes meanwhile). */
   onModuleInit(): void {
+    // Series at 0 from the start: a counter that first appears holding its count shows no increase().
+    for (const topic of this.topics.names) {
+      ingestOffsetsSkipped.inc({ topic }, 0);
+      ingestSeeks.inc({ topic }, 0);
+    }
+    for (const kind of INGEST_FAILURE_KINDS) ingestFailures.inc({ kind }, 0);
     readinessChecks.register('ingest', () => this.readiness());
     this.prepared = this.prepare();
     this.prepared.catch(() => undefined);

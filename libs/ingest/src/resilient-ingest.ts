@@ -5,7 +5,14 @@ import { classifyPgError, describePgError, type FailureKind } from '@caravan/dat
 import { type BatchInput, type BatchResult, ingestBatches } from './ingest-batch';
 import type { KafkaRecord } from '@caravan/kafka';
 
-export type IngestFailure = { kind: Exclude<FailureKind, 'data'>; error: unknown; attempt: number; retryInMs: number };
+/** The kinds of failed ingest transaction (a `data` one is a rejected record, not a failure). */
+export const INGEST_FAILURE_KINDS = ['transient', 'fault'] as const satisfies ReadonlyArray<FailureKind>;
+export type IngestFailure = {
+  kind: (typeof INGEST_FAILURE_KINDS)[number];
+  error: unknown;
+  attempt: number;
+  retryInMs: number;
+};
 
 export type ResilienceOptions = {
   context: Omit<ValidationContext, 'nowMs'>;

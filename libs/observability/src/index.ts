@@ -4,3 +4,4 @@ export * from './ingest-totals';
 export * from './loops';
 export * from './background-loop';
 export * from './readiness-checks';
+export * from './deadline';

@@ -90,6 +90,11 @@ export const snapshotAgeSeconds = new Gauge({
   help: 'Seconds since the newest KPI snapshot was computed',
   registers: [registry],
 });
+export const pipelineMetricsRefreshed = new Gauge({
+  name: 'caravan_pipeline_metrics_refreshed_timestamp_seconds',
+  help: 'When the pipeline-wide metrics were last read from PostgreSQL (Unix seconds; 0 before the first read): they keep their values while reads fail',
+  registers: [registry],
+});
 
 // The ingestor's own view of trouble (process counters: this instance's attempts and decisions).
 export const ingestFailures = new Counter({

@@ -1,13 +1,15 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
-import { PROJECTION_NAMES } from '@caravan/contract';
+import { PROJECTION_NAMES, REJECTION_CODES } from '@caravan/contract';
 import { projectionProgress } from '@caravan/event-store';
+import { withDeadline } from './deadline';
 import {
   consumerLag,
   dlqPending,
   dlqUnpublishable,
   duplicates,
   eventsAccepted,
+  pipelineMetricsRefreshed,
   projectionLagEvents,
   projectionLagSeconds,
   projectionSetAside,
@@ -54,14 +56,55 @@ const newTopic = (topic: string): PipelineStatus['topics'][number] => ({
   replayed: { byCode: {}, accepted: 0, duplicate: 0 },
 });
 
+export type PipelineStatusOptions = {
+  group: string;
+  topics: string[];
+  /** Kafka, for the consumer lag (none, or undefined when not connected: no consumer lag). */
+  admin?: Admin | Promise<Admin | undefined>;
+  /** Kafka failed or gave no answer within KAFKA_DEADLINE_MS: the status comes without consumer lag. */
+  onKafkaError?: (error: Error) => void;
+};
+
+/** Kafka's high watermarks are asked beside PostgreSQL, for this long at most. */
+export const KAFKA_DEADLINE_MS = 3_000;
+
+type Watermarks = Array<{ topic: string; partitions: Array<{ partition: number; high: string; low: string }> }>;
+
+async function readWatermarks(
+  admin: PipelineStatusOptions['admin'],
+  topics: string[],
+): Promise<Watermarks | undefined> {
+  const connected = await admin;
+  if (!connected) return undefined;
+  return Promise.all(
+    topics.map(async (topic) => ({
+      topic,
+      // A topic not created yet holds no record: no lag (the figures from PostgreSQL still count).
+      partitions: await connected
+        .fetchTopicOffsets(topic)
+        .catch((error: Error & { type?: string; cause?: { type?: string } }) => {
+          if ((error.type ?? error.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
+          throw error;
+        }),
+    })),
+  );
+}
+
 /**
- * Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead letters, snapshot age,
- * consumer lag.
+ * Reads the pipeline's state: counts from ingest_totals, projection lag, set-aside events, dead
+ * letters, snapshot age, and consumer lag. Kafka is asked beside PostgreSQL and within
+ * KAFKA_DEADLINE_MS: when it fails, only the consumer lag is missing (a PostgreSQL error throws).
  */
-export async function readPipelineStatus(
-  pool: Pool,
-  options: { group: string; topics: string[]; admin?: Admin },
-): Promise<PipelineStatus> {
+export async function readPipelineStatus(pool: Pool, options: PipelineStatusOptions): Promise<PipelineStatus> {
+  const watermarks =
+    options.admin === undefined
+      ? Promise.resolve(undefined)
+      : withDeadline(readWatermarks(options.admin, options.topics), KAFKA_DEADLINE_MS, 'Kafka').catch(
+          (error: Error) => {
+            options.onKafkaError?.(error);
+            return undefined;
+          },
+        );
   const totals = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
     'SELECT topic, outcome, code, count::text FROM ingest_totals WHERE consumer_group = $1',
     [options.group],
@@ -113,22 +156,16 @@ export async function readPipelineStatus(
   );
 
   let lag: PipelineStatus['consumerLag'];
-  if (options.admin) {
+  const marks = await watermarks;
+  if (marks) {
     const stored = await pool.query<{ topic: string; partition: number; next_offset: string }>(
       'SELECT topic, partition, next_offset::text FROM ingest_offsets WHERE consumer_group = $1',
       [options.group],
     );
     const next = new Map(stored.rows.map((r) => [`${r.topic}:${r.partition}`, BigInt(r.next_offset)]));
     lag = [];
-    for (const topic of options.topics) {
-      // A topic not created yet holds no record: no lag (the figures from PostgreSQL still count).
-      const offsets = await options.admin
-        .fetchTopicOffsets(topic)
-        .catch((error: Error & { type?: string; cause?: { type?: string } }) => {
-          if ((error.type ?? error.cause?.type) === 'UNKNOWN_TOPIC_OR_PARTITION') return [];
-          throw error;
-        });
-      for (const p of offsets) {
+    for (const { topic, partitions } of marks) {
+      for (const p of partitions) {
         const from = next.get(`${topic}:${p.partition}`) ?? BigInt(p.low);
         const records = BigInt(p.high) - (from < 0n ? BigInt(p.low) : from);
         lag.push({ topic, partition: p.partition, records: Number(records > 0n ? records : 0n) });
@@ -171,6 +208,7 @@ export const PIPELINE_METRIC_NAMES: readonly string[] = [
   snapshotAgeSeconds,
   dlqPending,
   dlqUnpublishable,
+  pipelineMetricsRefreshed,
 ].map((metric) => (metric as unknown as { name: string }).name);
 
 /**
@@ -183,13 +221,20 @@ export async function metricsText(options: { pipeline: boolean }): Promise<strin
   return `${(await Promise.all(own.map((metric) => registry.getSingleMetricAsString(metric.name)))).join('\n\n')}\n`;
 }
 
-/** Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an admin). */
-export async function refreshPipelineMetrics(
-  pool: Pool,
-  options: { group: string; topics: string[]; admin?: Admin },
-): Promise<PipelineStatus> {
+/**
+ * Sets the database-backed metrics from PostgreSQL (and Kafka's high watermarks when given an
+ * admin), and the time they were read. Without Kafka the consumer lag keeps its values; a
+ * PostgreSQL error throws and leaves every figure (and the time) as it was.
+ */
+export async function refreshPipelineMetrics(pool: Pool, options: PipelineStatusOptions): Promise<PipelineStatus> {
   const status = await readPipelineStatus(pool, options);
   for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections, replayed]) counter.reset();
+  // Every inbound topic (and rejection code) at 0 before its first record: a series that first
+  // appears holding its count shows no increase() or rate() to the rules.
+  for (const topic of options.topics) {
+    for (const counter of [recordsConsumed, eventsAccepted, duplicates]) counter.inc({ topic }, 0);
+    for (const code of REJECTION_CODES) rejections.inc({ topic, code }, 0);
+  }
   for (const t of status.topics) {
     recordsConsumed.inc({ topic: t.topic }, t.consumed);
     eventsAccepted.inc({ topic: t.topic }, t.accepted);
@@ -213,5 +258,6 @@ export async function refreshPipelineMetrics(
     consumerLag.reset();
     for (const l of status.consumerLag) consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.records);
   }
+  pipelineMetricsRefreshed.setToCurrentTime();
   return status;
 }

@@ -37,6 +37,9 @@ export class ProjectionRunner {
   ) {}
 
   start(): void {
+    // Series at 0 from the start, so the first batch is an increase a rule can see.
+    projectionBatchSize.zero({ projection: this.projection.name });
+    projectionBatchSeconds.zero({ projection: this.projection.name });
     this.loop.start();
   }
 
