@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# One image for the four apps; the app is the first argument (or CARAVAN_APP):
+# One image for the four apps; the app is the first argument, else CARAVAN_APP, else the api
+# (an argument and a CARAVAN_APP that differ are refused):
 #   docker build -t caravan .
 #   docker run caravan ingestor|projector|publisher|api      (listens on 0.0.0.0:8080)
+#   docker run -e CARAVAN_APP=ingestor caravan
 #   docker run --entrypoint caravan caravan migrate           (the CLI: migrate, rebuild, dlq, offsets…)
 # What it holds is the package of `npm pack` (compiled apps and CLI, migrations, the dashboard)
 # with the production dependencies of package-lock.json: no sources, no dev dependencies.
@@ -30,5 +32,5 @@ WORKDIR /app
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node", "/app/bin/caravan-app.js", "--probe", "live"]
+# No CMD: a default argument would always win over CARAVAN_APP.
 ENTRYPOINT ["node", "/app/bin/caravan-app.js"]
-CMD ["api"]

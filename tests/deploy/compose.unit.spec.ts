@@ -129,7 +129,7 @@ describe('the Dockerfile', () => {
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
   });
 
-  it('runs as a user who is not root, listens on every interface, chooses the app by argument, checks its liveness', () => {
+  it('runs as a user who is not root, listens on every interface, chooses the app by argument or CARAVAN_APP, checks its liveness', () => {
     const user = /^USER (\S+)$/m.exec(stage)?.[1] ?? 'root';
     expect(user.split(':')[0]).toMatch(/^[1-9]\d*$/);
     expect(stage).toMatch(/^ENV .*\bHTTP_HOST=0\.0\.0\.0\b/m);
@@ -141,6 +141,8 @@ describe('the Dockerfile', () => {
       'node',
       '/app/bin/caravan-app.js',
     ]);
+    // No default argument: it would always win over CARAVAN_APP (`docker run -e CARAVAN_APP=ingestor caravan`).
+    expect(stage).not.toMatch(/^CMD /m);
     expect(JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual([
       'node',
       '/app/bin/caravan-app.js',

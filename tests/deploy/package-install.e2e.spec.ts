@@ -190,6 +190,7 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     // The Dockerfile installs with deploy/image/install.sh: the same script, into a folder standing for /app.
     expect(image.installLine).toBe('sh /tmp/install.sh /tmp/caravan.tgz /tmp/package-lock.json /app');
     const app = join(work, 'image', 'app');
+    const inImage = (args: string[]) => args.map((a) => a.replace(/^\/app\//, `${app}/`));
     run('sh', [join(root, 'deploy', 'image', 'install.sh'), tarball, join(root, 'package-lock.json'), app], {
       cwd: work,
       env: { npm_config_prefer_offline: 'true' },
@@ -205,9 +206,19 @@ describe('Caravan installed from its package, without the repository (npm pack, 
         .map((f) => relative(app, f)),
     ).toEqual([]);
     expect(image.entrypoint).toEqual(['node', '/app/bin/caravan-app.js']);
+    // The entrypoint without an argument reads CARAVAN_APP; both, differing, are refused in one line.
+    const launcher = inImage(image.entrypoint.slice(image.entrypoint.indexOf('node') + 1));
+    const launch = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [...launcher, ...args], { cwd: app, env, encoding: 'utf8' });
+    const fromEnv = launch([], { PATH: process.env.PATH ?? '', CARAVAN_APP: 'ingester' });
+    expect([fromEnv.status, fromEnv.stderr]).toEqual([2, expect.stringMatching(/^[^\n]*CARAVAN_APP[^\n]*\n$/)]);
+    const both = launch(['api'], { PATH: process.env.PATH ?? '', CARAVAN_APP: 'ingestor' });
+    expect([both.status, both.stderr]).toEqual([2, expect.stringMatching(/^caravan-app: [^\n]*\n$/)]);
+    expect(launch(['--help'], { PATH: process.env.PATH ?? '' }).stdout).toMatch(
+      /argument names, else the one CARAVAN_APP\s+names, else the api/,
+    );
     expect(image.env).toMatchObject({ NODE_ENV: 'production', HTTP_HOST: '0.0.0.0' });
 
-    const inImage = (args: string[]) => args.map((a) => a.replace(/^\/app\//, `${app}/`));
     await migrateAndStartApps(
       ['node', join(app, 'bin', 'caravan.js')],
       app,
