@@ -27,10 +27,16 @@ RUN sh /tmp/install.sh /tmp/caravan.tgz /tmp/package-lock.json /app \
     && rm -rf /tmp/caravan.tgz /tmp/package-lock.json /tmp/install.sh \
     && ln -s /app/bin/caravan.js /usr/local/bin/caravan \
     && ln -s /app/bin/caravan-app.js /usr/local/bin/caravan-app
+# tini as PID 1: it forwards the signals to node and reaps; node as PID 1 would ignore a signal it has
+# no handler for (the apps also exit by themselves once closed). Debian's coreutils give the
+# Kubernetes preStop `sleep`.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tini \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Not root, and nothing of /app is writable by it (Kubernetes runs it with a read-only root file system).
 USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["node", "/app/bin/caravan-app.js", "--probe", "live"]
 # No CMD: a default argument would always win over CARAVAN_APP.
-ENTRYPOINT ["node", "/app/bin/caravan-app.js"]
+ENTRYPOINT ["tini", "--", "node", "/app/bin/caravan-app.js"]
