@@ -110,6 +110,13 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
     });
   });
 
+  it("refuses the Secret's placeholder admin token: the api does not start with the base alone", () => {
+    const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
+    const secret = all.find((m) => m.doc.kind === 'Secret')?.doc as unknown as { stringData: Record<string, string> };
+    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData });
+    expect(parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.'))).toEqual(['ADMIN_TOKEN']);
+  });
+
   it('every setting is a variable the apps read, and the configuration parses; every secret an app takes exists', () => {
     const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
     const secret = all.find((m) => m.doc.kind === 'Secret')?.doc as unknown as { stringData: Record<string, string> };
@@ -120,7 +127,8 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
       expect(config.data[variable]).toMatch(
         new RegExp(`^/etc/caravan/secrets/(${Object.keys(secret.stringData).join('|')})$`),
       );
-    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData });
+    // With the base's placeholders only ADMIN_TOKEN is refused (the test above); with a real token it all parses.
+    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData, ADMIN_TOKEN: 'x'.repeat(32) });
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     for (const app of APP_NAMES) {
       for (const e of deployment(app).spec.template.spec.containers[0]?.env ?? [])
