@@ -128,9 +128,11 @@ describe('the Dockerfile', () => {
     expect(stage).toMatch(/^COPY --from=build \/tmp\/caravan\.tgz /m);
     expect(stage).toMatch(/^RUN sh \/tmp\/install\.sh /m);
     expect(readFileSync(join(root, 'deploy', 'image', 'install.sh'), 'utf8')).toMatch(/^npm ci --omit=dev /m);
-    // The build context leaves out what the build makes itself.
+    // The build context leaves out what the build makes itself, and local secrets.
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.git', '.env', '.env.*', '*.pem', '*.key']),
+    );
   });
 
   it('runs as a user who is not root, listens on every interface, chooses the app by argument or CARAVAN_APP, checks its liveness', () => {
