@@ -14,9 +14,13 @@ import { CLI_COMMANDS } from '../harness/cli';
 
 const root = projectRoot();
 const cli = join(root, 'dist', 'tools', 'cli', 'main.js');
-/** What help must not load: the libraries other than the contract, the apps, the I/O clients and NestJS. */
+/**
+ * What help must not load: the libraries other than the contract, the apps, the I/O clients and
+ * NestJS. Of @caravan/config, only project-root.js (the version's package.json; it loads nothing
+ * but node:fs and node:path, which the --version test checks).
+ */
 const APPLICATION = [
-  /^dist\/libs\/(?!contract\/)/,
+  /^dist\/libs\/(?!contract\/|config\/src\/project-root\.js$)/,
   /^dist\/apps\//,
   /(^|\/)node_modules\/(@nestjs|pg|kafkajs|prom-client|pino)\//,
 ];
@@ -82,6 +86,11 @@ describe('caravan --help and --version load nothing of the application', () => {
     expect([run.status, run.stdout, run.stderr]).toEqual([0, `${version}\n`, '']);
     expectTraced(run);
     expect(application(run)).toEqual([]);
+    // The one file of @caravan/config it loads (projectRoot) requires nothing of the application.
+    const projectRootJs = 'dist/libs/config/src/project-root.js';
+    expect(run.modules).toContain(projectRootJs);
+    const requires = [...readFileSync(join(root, projectRootJs), 'utf8').matchAll(/require\("([^"]+)"\)/g)];
+    expect(requires.map((m) => m[1]).sort()).toEqual(['node:fs', 'node:path']);
   });
 
   it.each([

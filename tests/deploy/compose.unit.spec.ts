@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { APP_NAMES, loadConfig, projectRoot } from '@caravan/config';
+import { dockerfileRuntime } from '../harness/dockerfile';
 
 type Service = {
   image?: string;
@@ -13,6 +14,7 @@ type Service = {
   ports?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition: string }> | string[];
+  stop_grace_period?: string;
 };
 type Compose = { services: Record<string, Service> };
 type Scrape = {
@@ -29,12 +31,6 @@ const service = (name: string): Service => {
   if (!s) throw new Error(`docker-compose.yml has no service ${name}`);
   return s;
 };
-
-/** The Dockerfile's last stage (the image that runs), continuation lines joined. */
-function runtimeStage(): string {
-  const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
-  return text.slice(text.lastIndexOf('\nFROM '));
-}
 
 describe('docker-compose.yml with the apps profile (the whole pipeline from the image)', () => {
   it('is valid for docker-compose (`docker-compose --profile apps config`)', () => {
@@ -60,6 +56,13 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
         profiles: ['apps'],
         command: [app],
       });
+      // As long as Kubernetes waits for an app to finish its work on SIGTERM.
+      const k8s = parse(
+        readFileSync(join(root, 'deploy', 'kubernetes', 'base', `${app}.yaml`), 'utf8').split(/^---$/m)[0] as string,
+      ) as {
+        spec: { template: { spec: { terminationGracePeriodSeconds: number } } };
+      };
+      expect([app, s.stop_grace_period]).toEqual([app, `${k8s.spec.template.spec.terminationGracePeriodSeconds}s`]);
       expect(s.depends_on).toEqual({
         kafka: { condition: 'service_healthy' },
         postgres: { condition: 'service_healthy' },
@@ -116,7 +119,8 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
 });
 
 describe('the Dockerfile', () => {
-  const stage = runtimeStage();
+  const runtime = dockerfileRuntime(root);
+  const stage = runtime.text;
 
   it('builds in one stage and runs from another, with the packed Caravan and production dependencies only', () => {
     const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -124,12 +128,14 @@ describe('the Dockerfile', () => {
     expect(stage).toMatch(/^COPY --from=build \/tmp\/caravan\.tgz /m);
     expect(stage).toMatch(/^RUN sh \/tmp\/install\.sh /m);
     expect(readFileSync(join(root, 'deploy', 'image', 'install.sh'), 'utf8')).toMatch(/^npm ci --omit=dev /m);
-    // The build context leaves out what the build makes itself.
+    // The build context leaves out what the build makes itself, and local secrets.
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+    expect(ignored).toEqual(
+      expect.arrayContaining(['node_modules', 'dist', '.git', '.env', '.env.*', '*.pem', '*.key']),
+    );
   });
 
-  it('runs as a user who is not root, listens on every interface, chooses the app by argument, checks its liveness', () => {
+  it('runs as a user who is not root, listens on every interface, chooses the app by argument or CARAVAN_APP, checks its liveness', () => {
     const user = /^USER (\S+)$/m.exec(stage)?.[1] ?? 'root';
     expect(user.split(':')[0]).toMatch(/^[1-9]\d*$/);
     expect(stage).toMatch(/^ENV .*\bHTTP_HOST=0\.0\.0\.0\b/m);
@@ -137,15 +143,11 @@ describe('the Dockerfile', () => {
     expect(stage).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
     // The compose apps and the Kubernetes manifests rely on that port.
     for (const app of APP_NAMES) expect(service(app).environment?.HTTP_PORT).toBe(port);
-    expect(JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual([
-      'node',
-      '/app/bin/caravan-app.js',
-    ]);
-    expect(JSON.parse(/^HEALTHCHECK .*CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null')).toEqual([
-      'node',
-      '/app/bin/caravan-app.js',
-      '--probe',
-      'live',
-    ]);
+    // tini as PID 1 forwards SIGTERM to node (which as PID 1 would ignore a signal it has no handler for).
+    expect(stage).toMatch(/^RUN apt-get update\s+&&\s+apt-get install -y --no-install-recommends tini\b/m);
+    expect(runtime.entrypoint).toEqual(['tini', '--', 'node', '/app/bin/caravan-app.js']);
+    // No default argument: it would always win over CARAVAN_APP (`docker run -e CARAVAN_APP=ingestor caravan`).
+    expect(stage).not.toMatch(/^CMD /m);
+    expect(runtime.healthcheck).toEqual(['node', '/app/bin/caravan-app.js', '--probe', 'live']);
   });
 });

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { APP_NAMES, envSchema, projectRoot } from '@caravan/config';
+import { dockerfileArg } from '../harness/dockerfile';
 
 const BASE = join(projectRoot(), 'deploy', 'kubernetes', 'base');
 
@@ -22,10 +23,19 @@ const MODELS: Record<string, () => { new (data: object): { validate(): void } }>
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: unknown };
 type Container = {
   args: string[];
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
   env?: Array<{ name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }>;
   livenessProbe: { httpGet: { path: string } };
   readinessProbe: { httpGet: { path: string } };
   resources: { requests: { memory: string }; limits: { memory: string } };
+};
+
+type PodSpec = {
+  containers: Container[];
+  terminationGracePeriodSeconds: number;
+  automountServiceAccountToken?: boolean;
+  topologySpreadConstraints?: object[];
+  volumes: Array<{ name: string; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>;
 };
 
 function manifests(): Array<{ file: string; doc: Manifest }> {
@@ -46,7 +56,11 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
   const all = manifests();
   const deployment = (app: string) =>
     all.find((m) => m.doc.kind === 'Deployment' && m.doc.metadata.name === `caravan-${app}`)?.doc as Manifest & {
-      spec: { replicas: number; template: { spec: { containers: Container[] } } };
+      spec: {
+        replicas?: number;
+        selector: { matchLabels: Record<string, string> };
+        template: { spec: PodSpec };
+      };
     };
 
   it('the kustomization lists every file of the base, and nothing else', () => {
@@ -110,6 +124,58 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
     });
   });
 
+  it("refuses the Secret's placeholder admin token: the api does not start with the base alone", () => {
+    const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
+    const secret = all.find((m) => m.doc.kind === 'Secret')?.doc as unknown as { stringData: Record<string, string> };
+    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData });
+    expect(parsed.success ? [] : parsed.error.issues.map((issue) => issue.path.join('.'))).toEqual(['ADMIN_TOKEN']);
+  });
+
+  it.each(APP_NAMES)(
+    '%s: replicas spread over the nodes when it can, no service account token, only the Secret keys it uses',
+    (app) => {
+      const d = deployment(app);
+      const pod = d.spec.template.spec;
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.topologySpreadConstraints).toEqual([
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: d.spec.selector.matchLabels },
+        },
+      ]);
+      // Mounted: the files the ConfigMap's settings name under /etc/caravan/secrets, and nothing else.
+      const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
+      const named = Object.values(config.data)
+        .filter((v) => v.startsWith('/etc/caravan/secrets/'))
+        .map((v) => v.slice('/etc/caravan/secrets/'.length));
+      const items = pod.volumes.flatMap((v) =>
+        v.secret?.secretName === 'caravan-secrets' ? (v.secret.items ?? []) : [],
+      );
+      expect(items.map((i) => i.key).sort()).toEqual(named.sort());
+      for (const item of items) expect(item.path).toBe(item.key);
+      // The admin token only where the admin routes are.
+      const keys = (pod.containers[0]?.env ?? []).map((e) => e.valueFrom.secretKeyRef.key);
+      expect([app, keys.includes('ADMIN_TOKEN')]).toEqual([app, app === 'api']);
+    },
+  );
+
+  it('the api keeps serving for 5 s once terminating (preStop `sleep`, which its Debian-based image has), within its grace period', () => {
+    const pod = deployment('api').spec.template.spec;
+    expect(pod.containers[0]?.lifecycle?.preStop?.exec?.command).toEqual(['sleep', '5']);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5);
+    expect(dockerfileArg('NODE_IMAGE')).toMatch(/^node:[\w.-]*-(bookworm|bullseye|trixie)(-slim)?$/);
+  });
+
+  it('the Deployments an autoscaler scales say no replica count of their own (an apply would reset it)', () => {
+    const scaled = all
+      .filter((m) => m.doc.kind === 'HorizontalPodAutoscaler')
+      .map((m) => (m.doc as unknown as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name);
+    expect(scaled).toEqual(['caravan-ingestor']);
+    for (const name of scaled) expect(deployment(name.replace(/^caravan-/, '')).spec.replicas).toBeUndefined();
+  });
+
   it('every setting is a variable the apps read, and the configuration parses; every secret an app takes exists', () => {
     const config = all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
     const secret = all.find((m) => m.doc.kind === 'Secret')?.doc as unknown as { stringData: Record<string, string> };
@@ -120,7 +186,8 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
       expect(config.data[variable]).toMatch(
         new RegExp(`^/etc/caravan/secrets/(${Object.keys(secret.stringData).join('|')})$`),
       );
-    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData });
+    // With the base's placeholders only ADMIN_TOKEN is refused (the test above); with a real token it all parses.
+    const parsed = envSchema.safeParse({ ...config.data, ...secret.stringData, ADMIN_TOKEN: 'x'.repeat(32) });
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
     for (const app of APP_NAMES) {
       for (const e of deployment(app).spec.template.spec.containers[0]?.env ?? [])

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { APP_NAMES, projectRoot } from '@caravan/config';
 // The whole package: its modules register every metric of the apps (loops.ts too) in `registry`.
-import { registry } from '@caravan/observability';
+import { PIPELINE_METRIC_NAMES, registry } from '@caravan/observability';
 
 const ROOT = projectRoot();
 const PROMETHEUS = join(ROOT, 'deploy', 'prometheus');
@@ -163,21 +163,6 @@ function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-/** Read from PostgreSQL and Kafka by every api replica at scrape time (METRICS_PIPELINE): the same values from each. */
-const PIPELINE_WIDE = [
-  'caravan_records_consumed_total',
-  'caravan_events_accepted_total',
-  'caravan_duplicates_total',
-  'caravan_rejections_total',
-  'caravan_replayed_total',
-  'caravan_consumer_lag_records',
-  'caravan_projection_lag_events',
-  'caravan_projection_lag_seconds',
-  'caravan_projection_events_set_aside',
-  'caravan_snapshot_age_seconds',
-  'caravan_dlq_pending_records',
-  'caravan_dlq_unpublishable_records',
-];
 const AGGREGATIONS = new Set([
   'sum',
   'min',
@@ -197,14 +182,15 @@ const AGGREGATIONS = new Set([
 ]);
 
 /**
- * Each use of a pipeline-wide metric in an expression, with the innermost aggregation around it
- * (`absent` counts as one).
+ * Each use of a pipeline-wide metric (PIPELINE_METRIC_NAMES: read from PostgreSQL and Kafka by
+ * every api replica at scrape time, the same values from each) in an expression, with the
+ * innermost aggregation around it (`absent` counts as one).
  */
 function pipelineWideUses(expr: string): Array<{ metric: string; aggregation: string | undefined }> {
   // Strings blanked (same length): a regex's parentheses are not the expression's.
   const s = expr.replace(/"(?:[^"\\]|\\.)*"/g, (m) => `"${' '.repeat(m.length - 2)}"`);
   const uses: Array<{ metric: string; aggregation: string | undefined }> = [];
-  for (const m of s.matchAll(new RegExp(`(?<![\\w:])(${PIPELINE_WIDE.join('|')})(?![\\w:])`, 'g'))) {
+  for (const m of s.matchAll(new RegExp(`(?<![\\w:])(${PIPELINE_METRIC_NAMES.join('|')})(?![\\w:])`, 'g'))) {
     uses.push({ metric: m[1] as string, aggregation: innermostAggregation(s, m.index ?? 0) });
   }
   return uses;

@@ -8,6 +8,7 @@ import {
   configOf,
   createPipelineTopics,
   createTestDatabase,
+  dockerfileRuntime,
   freePort,
   pipelineEnv,
   spawnApp,
@@ -54,25 +55,18 @@ function run(command: string, args: string[], options: { cwd: string; env?: Reco
   return result.stdout;
 }
 
-/** The runtime stage of the Dockerfile: its ENV, HEALTHCHECK command and ENTRYPOINT (exec forms). */
-function imageRuntime(): {
-  env: Record<string, string>;
-  healthcheck: string[];
-  entrypoint: string[];
-  installLine: string;
-} {
-  const text = readFileSync(join(root, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
-  const stage = text.slice(text.lastIndexOf('\nFROM '));
-  const env = Object.fromEntries(
-    [...stage.matchAll(/^ENV (.+)$/gm)].flatMap((m) =>
-      [...(m[1] as string).matchAll(/(\w+)=(\S+)/g)].map((kv) => [kv[1], kv[2]]),
-    ),
-  );
-  const healthcheck = JSON.parse(/^HEALTHCHECK .*?CMD (\[.*\])$/m.exec(stage)?.[1] ?? 'null') as string[];
-  const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(stage)?.[1] ?? 'null') as string[];
-  const installLine = (/^RUN (sh \/tmp\/install\.sh .*?)( &&|$)/m.exec(stage)?.[1] ?? '').trim();
-  return { env, healthcheck, entrypoint, installLine };
-}
+/**
+ * A module preloaded into an app (NODE_OPTIONS=--require) for it to meet signals as PID 1 of a
+ * container without an init does: a signal it has no handler for is ignored (so the SIGTERM Nest
+ * raises again after closing the app is lost), and a handle stays open (the event loop never drains).
+ */
+const PID1_PRELOAD = `'use strict';
+process.stderr.write('[as PID 1]\\n');
+const kill = process.kill.bind(process);
+process.kill = (pid, signal = 'SIGTERM') =>
+  pid === process.pid && signal !== 0 && process.listenerCount(signal) === 0 ? true : kill(pid, signal);
+setInterval(() => {}, 60_000);
+`;
 
 function filesUnder(dir: string, skip: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -179,17 +173,19 @@ describe('Caravan installed from its package, without the repository (npm pack, 
     expect(await page.text()).toMatch(/<html/i);
     expect((await fetch(`http://127.0.0.1:${api.port}/v1/kpis`)).status).toBe(200);
     for (const { app, child } of apps) {
-      // Nest closes the app on SIGTERM, then raises the signal again: the exit a container runtime expects.
+      // Nest closes the app on SIGTERM, then the app exits 0 by itself (as PID 1 too: see asPid1).
       await stopApp(child);
-      expect([app, child.process.exitCode ?? child.process.signalCode]).toEqual([app, 'SIGTERM']);
+      expect([app, child.process.exitCode ?? child.process.signalCode]).toEqual([app, 0]);
+      if (extraEnv.NODE_OPTIONS) expect(readFileSync(child.logFile, 'utf8')).toContain('[as PID 1]');
     }
   }
 
   it("the container image's steps: its install script, its HEALTHCHECK, its entrypoint", async () => {
-    const image = imageRuntime();
+    const image = dockerfileRuntime(root);
     // The Dockerfile installs with deploy/image/install.sh: the same script, into a folder standing for /app.
     expect(image.installLine).toBe('sh /tmp/install.sh /tmp/caravan.tgz /tmp/package-lock.json /app');
     const app = join(work, 'image', 'app');
+    const inImage = (args: string[]) => args.map((a) => a.replace(/^\/app\//, `${app}/`));
     run('sh', [join(root, 'deploy', 'image', 'install.sh'), tarball, join(root, 'package-lock.json'), app], {
       cwd: work,
       env: { npm_config_prefer_offline: 'true' },
@@ -204,17 +200,35 @@ describe('Caravan installed from its package, without the repository (npm pack, 
         .filter((f) => f.endsWith('.ts'))
         .map((f) => relative(app, f)),
     ).toEqual([]);
-    expect(image.entrypoint).toEqual(['node', '/app/bin/caravan-app.js']);
+    expect(image.entrypoint).toEqual(['tini', '--', 'node', '/app/bin/caravan-app.js']);
+    // The entrypoint without an argument reads CARAVAN_APP; both, differing, are refused in one line.
+    const entrypoint = image.entrypoint ?? [];
+    const launcher = inImage(entrypoint.slice(entrypoint.indexOf('node') + 1));
+    const launch = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [...launcher, ...args], { cwd: app, env, encoding: 'utf8' });
+    const fromEnv = launch([], { PATH: process.env.PATH ?? '', CARAVAN_APP: 'ingester' });
+    expect([fromEnv.status, fromEnv.stderr]).toEqual([2, expect.stringMatching(/^[^\n]*CARAVAN_APP[^\n]*\n$/)]);
+    const both = launch(['api'], { PATH: process.env.PATH ?? '', CARAVAN_APP: 'ingestor' });
+    expect([both.status, both.stderr]).toEqual([2, expect.stringMatching(/^caravan-app: [^\n]*\n$/)]);
+    expect(launch(['--help'], { PATH: process.env.PATH ?? '' }).stdout).toMatch(
+      /argument names, else the one CARAVAN_APP\s+names, else the api/,
+    );
     expect(image.env).toMatchObject({ NODE_ENV: 'production', HTTP_HOST: '0.0.0.0' });
 
-    const inImage = (args: string[]) => args.map((a) => a.replace(/^\/app\//, `${app}/`));
+    const asPid1 = join(work, 'as-pid-1.js');
+    writeFileSync(asPid1, PID1_PRELOAD);
     await migrateAndStartApps(
       ['node', join(app, 'bin', 'caravan.js')],
       app,
-      { NODE_ENV: image.env.NODE_ENV as string, HTTP_HOST: image.env.HTTP_HOST as string },
+      {
+        NODE_ENV: image.env.NODE_ENV as string,
+        HTTP_HOST: image.env.HTTP_HOST as string,
+        // Each app still exits on SIGTERM (the test waits for it), with an open handle and as PID 1.
+        NODE_OPTIONS: `--require ${asPid1}`,
+      },
       (port) => {
         // The image's HEALTHCHECK, as Docker runs it inside the container.
-        const [command, ...args] = inImage(image.healthcheck);
+        const [command, ...args] = inImage(image.healthcheck ?? []);
         run(command as string, args, { cwd: app, env: { HTTP_PORT: String(port) } });
       },
     );

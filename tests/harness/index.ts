@@ -18,3 +18,4 @@ export * from './secure-kafka';
 export * from './secure-postgres';
 export * from './projection-spec';
 export * from './projection-spec-postgres';
+export * from './dockerfile';

@@ -9,6 +9,8 @@ const PACKAGE_NAME = 'caravan';
  * repository (running from sources or from dist/ built in it) or the installed package
  * (node_modules/caravan, an image's /app), so the files shipped beside the code (migrations, the
  * dashboard, the Kafka POM) are found the same way in each, wherever the command is run from.
+ * The CLI's `--version` imports this file alone (not @caravan/config): it must import nothing but
+ * Node.js built-ins (tests/cli/help.int.spec.ts).
  */
 export function projectRoot(start: string = __dirname): string {
   for (let dir = resolve(start); ; dir = dirname(dir)) {

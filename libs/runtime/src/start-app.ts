@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 
-/** Creates an HTTP app from its root module, with shutdown hooks; not listening yet. */
+/** Creates an HTTP app from its root module, with shutdown hooks that exit the process; not listening yet. */
 export async function createApp(root: DynamicModule): Promise<INestApplication> {
   // Start-up logs wait in a buffer until the configured level is known; body parsing is ours, with a limit.
   const app = await NestFactory.create<NestExpressApplication>(root, {
@@ -30,7 +30,10 @@ export async function createApp(root: DynamicModule): Promise<INestApplication> 
   // Closed by default: no CORS headers unless CORS_ORIGINS lists the dashboards' origins.
   if (config.http.corsOrigins.length > 0)
     app.enableCors({ origin: config.http.corsOrigins, methods: ['GET', 'POST'], maxAge: 600 });
-  app.enableShutdownHooks();
+  // On a shutdown signal Nest closes the app, then by default raises the signal again to end the
+  // process; as PID 1 in a container (no init) a signal without a handler is ignored, and the
+  // process would only end once its event loop drains. It exits (code 0) instead, once closed.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }
 

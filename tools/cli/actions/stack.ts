@@ -1,6 +1,7 @@
-import { createPool, ensureDatabase, migrate, migrationLabel, redactUrl } from '@caravan/database';
+import { migrationLabel, redactUrl } from '@caravan/database';
 import { describeStatus, resetBrokerData, stackDown, stackIsUp, stackStatus, stackUp } from '@caravan/stack';
 import { cliContext } from '../support/context';
+import { withDatabase } from '../support/database-session';
 
 /** `caravan stack up`. */
 export async function stackUpCommand(): Promise<void> {
@@ -33,21 +34,11 @@ export function stackResetCommand(): void {
 /** `caravan migrate`. */
 export async function migrateCommand(): Promise<void> {
   const { config, log } = cliContext();
-  await ensureDatabase(config.database.url);
-  const pool = createPool({
-    url: config.database.url,
-    poolSize: 1,
-    applicationName: 'caravan-migrate',
-    limits: config.database.limits,
-  });
-  try {
-    const report = await migrate(pool);
+  await withDatabase(config, 'migrate', async (_pool, report) => {
     const names = report.applied.map(migrationLabel);
     log(
       `${redactUrl(config.database.url)}:` +
         ` ${names.length ? `applied ${names.join(', ')}` : 'up to date'} (${report.alreadyApplied} already applied)`,
     );
-  } finally {
-    await pool.end();
-  }
+  });
 }

@@ -1,12 +1,15 @@
 import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
-import { createPool, ensureDatabase, migrate } from '@caravan/database';
+import { createPool, ensureDatabase, migrate, type MigrationReport } from '@caravan/database';
 
-/** A small pool on a migrated database for one command; closed when `work` settles. */
+/**
+ * A small pool on a migrated database (created when missing) for one command, with what the
+ * migration applied; closed when `work` settles.
+ */
 export async function withDatabase<T>(
   config: CaravanConfig,
   name: string,
-  work: (pool: Pool) => Promise<T>,
+  work: (pool: Pool, migrated: MigrationReport) => Promise<T>,
 ): Promise<T> {
   await ensureDatabase(config.database.url);
   const pool = createPool({
@@ -16,8 +19,8 @@ export async function withDatabase<T>(
     limits: config.database.limits,
   });
   try {
-    await migrate(pool);
-    return await work(pool);
+    const migrated = await migrate(pool);
+    return await work(pool, migrated);
   } finally {
     await pool.end();
   }

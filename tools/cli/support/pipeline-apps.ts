@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { APP_NAMES, type AppName, type CaravanConfig, DEFAULT_HTTP_PORTS } from '@caravan/config';
-import { createPool, ensureDatabase, migrate } from '@caravan/database';
 import {
   appLogFile,
   type AppProcess,
@@ -17,6 +16,7 @@ import {
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from './build';
 import { CliError } from './cli-error';
+import { withDatabase } from './database-session';
 
 export type RunningApp = AppProcess & { child?: ChildProcess; reused: boolean };
 export type StartOptions = {
@@ -41,14 +41,7 @@ export async function startPipeline(
   options: StartOptions,
 ): Promise<{ apps: RunningApp[]; startedKafka: boolean }> {
   const { startedKafka } = await stackUp(config, options.log);
-  await ensureDatabase(config.database.url);
-  const pool = createPool({
-    url: config.database.url,
-    poolSize: 1,
-    applicationName: 'caravan-cli',
-    limits: config.database.limits,
-  });
-  await migrate(pool).finally(() => pool.end());
+  await withDatabase(config, 'cli', async () => undefined);
   if (options.build) ensureBuilt(options.root, options.log);
 
   if (options.detached) return { apps: await superviseApps(config, options), startedKafka };
