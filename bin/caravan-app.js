@@ -34,7 +34,8 @@ function appToRun(argument, fromEnv) {
   if (!APPS.includes(app))
     return {
       error:
-        `caravan-app: no app ${JSON.stringify(app)} (from ${argument === undefined ? 'CARAVAN_APP' : 'the argument'}): ` +
+        `caravan-app: no app ${JSON.stringify(app)} ` +
+        `(from ${argument === undefined ? 'CARAVAN_APP' : 'the argument'}): ` +
         APPS.join(' | '),
     };
   return { app };

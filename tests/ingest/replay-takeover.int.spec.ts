@@ -46,7 +46,8 @@ describe('a replay request taken over after its executor died (real PostgreSQL)'
           )
         : `{"broken": ${i}`;
       await db().pool.query(
-        `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_value, code, detail)
+        `INSERT INTO rejections (consumer_group, source_topic, source_partition, source_offset, record_value, code,
+                                 detail)
          VALUES ($1, $2, 0, $3, $4, $5, 'test')`,
         [GROUP, TOPIC, i, Buffer.from(value), acceptable ? 'unknown_currency' : 'malformed_json'],
       );

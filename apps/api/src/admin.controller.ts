@@ -51,7 +51,10 @@ export class AdminController {
     return this.admin.setAside(q);
   }
 
-  /** Asks the projector to rebuild a projection beside the live one (queries keep being served), then swap; answers with a job. */
+  /**
+   * Asks the projector to rebuild a projection beside the live one (queries keep being served),
+   * then swap; answers with a job.
+   */
   @Post('projections/:name/rebuild')
   @HttpCode(202)
   rebuild(@Param('name') name: string) {

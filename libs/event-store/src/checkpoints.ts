@@ -48,7 +48,8 @@ export async function saveCheckpoint(
   if (updated.rowCount === 1) return;
   if (move.from === START_OF_STORE) {
     const inserted = await client.query(
-      `INSERT INTO ${CHECKPOINTS_TABLE} (name, position, events_applied) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING`,
+      `INSERT INTO ${CHECKPOINTS_TABLE} (name, position, events_applied) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO NOTHING`,
       [name, move.to, move.applied],
     );
     if (inserted.rowCount === 1) return;

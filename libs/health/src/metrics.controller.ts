@@ -6,7 +6,10 @@ import { PG_POOL } from '@caravan/database';
 import { KafkaAdminLink, kafkaConnection } from '@caravan/kafka';
 import { metricsText, refreshPipelineMetrics, registry, withDeadline } from '@caravan/observability';
 
-/** A scrape waits this long at most for the pipeline's figures, then answers with those it has (scrape timeout: 10 s). */
+/**
+ * A scrape waits this long at most for the pipeline's figures, then answers with those it has
+ * (scrape timeout: 10 s).
+ */
 export const PIPELINE_REFRESH_DEADLINE_MS = 5_000;
 
 /**

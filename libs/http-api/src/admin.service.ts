@@ -16,13 +16,16 @@ export class AdminService {
 
   async rejections(q: RejectionsQuery) {
     const { rows } = await this.pool.query(
-      `SELECT id::text, source_topic AS topic, source_partition AS partition, source_offset::text AS offset, code, detail,
+      `SELECT id::text, source_topic AS topic, source_partition AS partition, source_offset::text AS offset,
+              code, detail,
               encode(record_key, 'escape') AS key, encode(record_value, 'base64') AS "valueBase64",
-              rejected_at AS "rejectedAt", dlq_published_at AS "publishedToDlqAt", dlq_failed_at AS "dlqRefusedAt", dlq_error AS "dlqError",
+              rejected_at AS "rejectedAt", dlq_published_at AS "publishedToDlqAt", dlq_failed_at AS "dlqRefusedAt",
+              dlq_error AS "dlqError",
               resolved_at AS "resolvedAt", resolution,
               count(*) OVER ()::int AS total
        FROM rejections
-       WHERE ($1::text IS NULL OR code = $1) AND ($2::timestamptz IS NULL OR rejected_at >= $2) AND ($3::timestamptz IS NULL OR rejected_at < $3)
+       WHERE ($1::text IS NULL OR code = $1)
+         AND ($2::timestamptz IS NULL OR rejected_at >= $2) AND ($3::timestamptz IS NULL OR rejected_at < $3)
          AND ($6::text IS NULL
               OR ($6 = 'published' AND dlq_published_at IS NOT NULL)
               OR ($6 = 'refused' AND dlq_published_at IS NULL AND dlq_failed_at IS NOT NULL)

@@ -71,9 +71,10 @@ export const requestPaths = (replayBody: unknown) => ({
   '/v1/admin/rejections/replay': {
     post: {
       summary:
-        'Re-validate unresolved rejections (by ids or code) against the current schemas, in the ingestor; each outcome ' +
-        'is recorded, a replayed event is counted once. Waits up to 30 s for the ingestor to finish (5 s for it to ' +
-        'take the request; none running: no wait): 200 with the outcomes, else 202 with where to follow it',
+        'Re-validate unresolved rejections (by ids or code) against the current schemas, in the ingestor; ' +
+        'each outcome is recorded, a replayed event is counted once. Waits up to 30 s for the ingestor to finish ' +
+        '(5 s for it to take the request; none running: no wait): 200 with the outcomes, else 202 with where to ' +
+        'follow it',
       security: [{ admin: [] }],
       requestBody: { content: { 'application/json': { schema: replayBody } } },
       responses: {
@@ -112,8 +113,9 @@ export const requestPaths = (replayBody: unknown) => ({
   '/v1/admin/projections/{name}/rebuild': {
     post: {
       summary:
-        'Ask the projector to rebuild a projection into shadow tables while queries keep being served, compare, swap; ' +
-        'answers 202 with the job once a projector has taken it (status running), or after 2 s without one (requested)',
+        'Ask the projector to rebuild a projection into shadow tables while queries keep being served, compare, ' +
+        'swap; answers 202 with the job once a projector has taken it (status running), or after 2 s without one ' +
+        '(requested)',
       security: [{ admin: [] }],
       parameters: [
         { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...PROJECTION_NAMES] } },

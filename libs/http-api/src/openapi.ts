@@ -86,7 +86,8 @@ const pipelineSummary = {
           replayed: {
             type: 'object',
             description:
-              'rejections a replay turned into an accepted event or a duplicate (counted in those since), by original code and by outcome',
+              'rejections a replay turned into an accepted event or a duplicate (counted in those since), ' +
+              'by original code and by outcome',
             required: ['byCode', 'accepted', 'duplicate'],
             properties: { byCode, accepted: count, duplicate: count },
           },
@@ -124,7 +125,8 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'Caravan API',
       version: '1.2.0',
       description:
-        'Latest KPI snapshots, their live stream and time series from the daily aggregates. Every error is JSON; a bad parameter is a 400 naming it.',
+        'Latest KPI snapshots, their live stream and time series from the daily aggregates. ' +
+        'Every error is JSON; a bad parameter is a 400 naming it.',
     },
     paths: {
       '/v1/kpis': {
@@ -176,7 +178,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/kpis/stream': {
         get: {
           summary:
-            'Server-Sent Events of snapshots: `snapshot` events (id = history id), one `caught-up` event after the current ones, heartbeat comments',
+            'Server-Sent Events of snapshots: `snapshot` events (id = history id), ' +
+            'one `caught-up` event after the current ones, heartbeat comments',
           parameters: [
             ...queryParameters(streamQuery),
             ...scopeParameters,
@@ -211,7 +214,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/admin/projections/set-aside': {
         get: {
           summary:
-            'Events a projection could not apply and set aside (projection, position, eventId, type, the error), newest first; a rebuild applies them again once the cause is fixed',
+            'Events a projection could not apply and set aside (projection, position, eventId, type, the error), ' +
+            'newest first; a rebuild applies them again once the cause is fixed',
           security: [{ admin: [] }],
           parameters: queryParameters(setAsideQuery),
           responses: {
@@ -235,7 +239,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/pipeline': {
         get: {
           summary:
-            "The pipeline's health in aggregates (no record contents, no token): counts, rejections by code, consumer and projection lag, snapshot age, dead letters; shared by every caller for 2 s",
+            "The pipeline's health in aggregates (no record contents, no token): counts, rejections by code, " +
+            'consumer and projection lag, snapshot age, dead letters; shared by every caller for 2 s',
           responses: { 200: json(pipelineSummary), 503: error('PostgreSQL is away') },
         },
       },
@@ -250,7 +255,8 @@ export function openApiDocument(): Record<string, unknown> {
       '/health/live': {
         get: {
           summary:
-            "Liveness: the process and its background loops (the ingestor's consumer, dead-letter relay, offset watch) run; 503 names the ones that stopped or stalled",
+            "Liveness: the process and its background loops (the ingestor's consumer, dead-letter relay, " +
+            'offset watch) run; 503 names the ones that stopped or stalled',
           responses: {
             200: json(probe),
             503: json(

@@ -179,8 +179,10 @@ export class SnapshotStream implements OnModuleDestroy {
     const { rows } = await this.pool.query<{ id: string; snapshot: unknown }>(
       `SELECT h.id::text AS id, h.snapshot
        FROM kpi_latest l
-       CROSS JOIN LATERAL (SELECT id, snapshot FROM kpi_snapshots WHERE key = l.key AND id <= $4 ORDER BY id DESC LIMIT 1) h
-       WHERE ($1::text IS NULL OR l.kpi = $1) AND ($2::text IS NULL OR l.time_window = $2) AND ($3::text IS NULL OR l.scope_key = $3)
+       CROSS JOIN LATERAL (SELECT id, snapshot FROM kpi_snapshots
+                           WHERE key = l.key AND id <= $4 ORDER BY id DESC LIMIT 1) h
+       WHERE ($1::text IS NULL OR l.kpi = $1) AND ($2::text IS NULL OR l.time_window = $2)
+         AND ($3::text IS NULL OR l.scope_key = $3)
        ORDER BY h.id`,
       [s.kpi, s.window, s.scope, head.toString()],
     );
@@ -193,7 +195,8 @@ export class SnapshotStream implements OnModuleDestroy {
       streamReads.inc({ reader: 'subscriber' });
       const { rows: found } = await this.pool.query<{ id: string; snapshot: unknown }>(
         `SELECT id::text AS id, snapshot FROM kpi_snapshots
-         WHERE id > $1 AND id <= $2 AND ($3::text IS NULL OR kpi = $3) AND ($4::text IS NULL OR time_window = $4) AND ($5::text IS NULL OR scope_key = $5)
+         WHERE id > $1 AND id <= $2 AND ($3::text IS NULL OR kpi = $3) AND ($4::text IS NULL OR time_window = $4)
+           AND ($5::text IS NULL OR scope_key = $5)
          ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
         [s.cursor.toString(), upTo.toString(), s.kpi, s.window, s.scope],
       );
@@ -213,7 +216,8 @@ export class SnapshotStream implements OnModuleDestroy {
       while (this.head !== undefined && this.subscribers.size > 0) {
         streamReads.inc({ reader: 'shared' });
         const { rows: found } = await this.pool.query<Omit<Row, 'json'> & { snapshot: unknown }>(
-          `SELECT id::text AS id, kpi, time_window, scope_key, snapshot FROM kpi_snapshots WHERE id > $1 ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
+          `SELECT id::text AS id, kpi, time_window, scope_key, snapshot FROM kpi_snapshots
+           WHERE id > $1 ORDER BY kpi_snapshots.id LIMIT ${BATCH}`,
           [this.head.toString()],
         );
         const rows: Row[] = serialised(found);

@@ -100,7 +100,8 @@ export class DlqRelay {
       await client.query(`SET LOCAL idle_in_transaction_session_timeout = '5min'`);
       const { rows } = await client.query<PendingRow>(
         `SELECT id, source_topic, source_partition, source_offset, record_key, record_value, code, detail
-         FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         FROM rejections WHERE dlq_published_at IS NULL AND dlq_failed_at IS NULL
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH],
       );
       if (rows.length === 0) return 0;

@@ -7,7 +7,10 @@ import { OffsetWatch } from './offset-watch';
 import { RatesCache } from './rates-cache';
 import { ReplayRequests } from './replay-requests';
 
-/** The ingest path: the batch handler the consumer calls (IngestController) and the parts it stands on; the replays asked for. */
+/**
+ * The ingest path: the batch handler the consumer calls (IngestController) and the parts it stands
+ * on; the replays asked for.
+ */
 @Module({
   controllers: [IngestController],
   providers: [IngestService, RatesCache, DeadLetterOutbox, OffsetWatch, InboundTopics, ReplayRequests],

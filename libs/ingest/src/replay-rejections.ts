@@ -74,9 +74,11 @@ async function replayChunk(
   hasRate: (currency: string, atMs: number) => boolean,
 ): Promise<{ outcomes: ReplayOutcome[]; read: number; last: string | undefined }> {
   const { rows } = await client.query<Row>(
-    `SELECT id::text, consumer_group, source_topic, source_partition, source_offset::text, record_key, record_value, code
+    `SELECT id::text, consumer_group, source_topic, source_partition, source_offset::text, record_key, record_value,
+            code
      FROM rejections
-     WHERE resolved_at IS NULL AND id > $4::bigint AND ($1::bigint[] IS NULL OR id = ANY($1)) AND ($2::text IS NULL OR code = $2)
+     WHERE resolved_at IS NULL AND id > $4::bigint AND ($1::bigint[] IS NULL OR id = ANY($1))
+       AND ($2::text IS NULL OR code = $2)
      ORDER BY rejections.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
     [selection.ids ?? null, selection.code ?? null, limit, after],
   );
@@ -122,7 +124,8 @@ async function replayChunk(
       [row.consumer_group, row.source_topic, row.source_partition, row.code],
     );
     await client.query(
-      `INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count) VALUES ($1, $2, $3, $4, '', 1)
+      `INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count)
+       VALUES ($1, $2, $3, $4, '', 1)
        ON CONFLICT (consumer_group, topic, partition, outcome, code) DO UPDATE SET count = ingest_counters.count + 1`,
       [row.consumer_group, row.source_topic, row.source_partition, outcome.outcome],
     );

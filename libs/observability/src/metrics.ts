@@ -92,7 +92,9 @@ export const snapshotAgeSeconds = new Gauge({
 });
 export const pipelineMetricsRefreshed = new Gauge({
   name: 'caravan_pipeline_metrics_refreshed_timestamp_seconds',
-  help: 'When the pipeline-wide metrics were last read from PostgreSQL (Unix seconds; 0 before the first read): they keep their values while reads fail',
+  help:
+    'When the pipeline-wide metrics were last read from PostgreSQL (Unix seconds; 0 before the first read): ' +
+    'they keep their values while reads fail',
   registers: [registry],
 });
 

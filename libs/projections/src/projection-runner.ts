@@ -98,7 +98,8 @@ export class ProjectionRunner {
         }),
       onSetAside: (event) =>
         this.logger.error(
-          `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
+          `${this.projection.name}: event ${event.eventId} (${event.eventType}, position ${event.position}) ` +
+            `could not be applied and is set aside: ${event.error}; a rebuild applies it again once the cause is fixed`,
         ),
     });
     this.applied += read;

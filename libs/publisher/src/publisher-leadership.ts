@@ -173,7 +173,10 @@ export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDest
     this.kafkaReady = true;
   }
 
-  /** The history older than SNAPSHOT_RETENTION_DAYS, a chunk at a time, at most every PRUNE_EVERY_MS; a key's latest row stays. */
+  /**
+   * The history older than SNAPSHOT_RETENTION_DAYS, a chunk at a time, at most every
+   * PRUNE_EVERY_MS; a key's latest row stays.
+   */
   private async pruneHistory(): Promise<void> {
     const days = this.config.publisher.retentionDays;
     if (days <= 0 || !this.leader || Date.now() - this.prunedAt < PRUNE_EVERY_MS) return;

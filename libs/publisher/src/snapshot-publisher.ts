@@ -63,7 +63,10 @@ export class SnapshotPublisher {
     this.last = undefined;
   }
 
-  /** One run; `leader` is the session holding the publisher's lock (a session of its own when not given: tests, tools). */
+  /**
+   * One run; `leader` is the session holding the publisher's lock (a session of its own when not
+   * given: tests, tools).
+   */
   async publishChanges(leader?: PoolClient): Promise<PublishResult> {
     if (!leader) {
       const client = await this.pool.connect();
@@ -125,12 +128,14 @@ export async function storeSnapshots(
   ];
   const { rowCount } = await client.query(
     `WITH given AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[], $7::timestamptz[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[],
+                            $7::timestamptz[])
          AS g(key, kpi, time_window, scope_key, snapshot, position, computed_at)),
      latest AS (
        INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at, provisional)
        SELECT g.*, $8::boolean FROM given g
-       ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position, computed_at = EXCLUDED.computed_at, provisional = EXCLUDED.provisional
+       ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position,
+                                       computed_at = EXCLUDED.computed_at, provisional = EXCLUDED.provisional
        WHERE kpi_latest.position <= EXCLUDED.position
        RETURNING key)
      INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)

@@ -5,7 +5,10 @@ export type TableDifference = {
   differingRows: number;
   examples: Array<{ live: unknown; rebuilt: unknown }>;
 };
-/** setAside: events the rebuilt projection could not apply either (they stay set aside, now for the live projection once swapped). */
+/**
+ * setAside: events the rebuilt projection could not apply either (they stay set aside, now for the
+ * live projection once swapped).
+ */
 export type RebuildReport = {
   projection: string;
   eventsReplayed: number;

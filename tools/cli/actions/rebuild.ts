@@ -75,7 +75,8 @@ function rebuildHere(
 function printReport(log: (line: string) => void, report: RebuildReport, seconds: number): number {
   let differing = 0;
   log(
-    `${report.projection}: ${report.eventsReplayed} events replayed in ${seconds.toFixed(1)} s (${Math.round(report.eventsReplayed / Math.max(seconds, 0.001))} events/s)`,
+    `${report.projection}: ${report.eventsReplayed} events replayed in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(report.eventsReplayed / Math.max(seconds, 0.001))} events/s)`,
   );
   for (const d of report.differences) {
     differing += d.differingRows;
@@ -84,11 +85,13 @@ function printReport(log: (line: string) => void, report: RebuildReport, seconds
       log(`    live ${JSON.stringify(e.live)}  rebuilt ${JSON.stringify(e.rebuilt)}`);
   }
   log(
-    `  ${report.differences.length === 0 ? 'rebuilt tables equal the live ones' : 'differences found'}; ${report.swapped ? 'swapped in: the rebuilt tables are live' : 'not swapped (--no-swap)'}`,
+    `  ${report.differences.length === 0 ? 'rebuilt tables equal the live ones' : 'differences found'}; ` +
+      `${report.swapped ? 'swapped in: the rebuilt tables are live' : 'not swapped (--no-swap)'}`,
   );
   if (report.setAside > 0)
     log(
-      `  ${report.setAside} event(s) could not be applied by the rebuild either and stay set aside (npx caravan status lists them)`,
+      `  ${report.setAside} event(s) could not be applied by the rebuild either and stay set aside ` +
+        '(npx caravan status lists them)',
     );
   return differing;
 }

@@ -6,7 +6,10 @@ export type RebuildOptions = { swap: boolean; quiet?: boolean; here?: boolean };
 /** The implementation (PostgreSQL, the projections), loaded when the command runs, not for --help. */
 const implementation = (): typeof import('../actions/rebuild') => require('../actions/rebuild');
 
-/** `caravan rebuild <projection|all>`: the admin endpoint's rebuild (shadow tables, comparison, swap), run by the projector, with a progress bar. */
+/**
+ * `caravan rebuild <projection|all>`: the admin endpoint's rebuild (shadow tables, comparison,
+ * swap), run by the projector, with a progress bar.
+ */
 export function registerRebuild(program: Command): void {
   program
     .command('rebuild')
