@@ -52,6 +52,12 @@ const error = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+/** An admin list's page: its items (records as the admin sees them) and how many match in all. */
+const adminPage = () =>
+  json({
+    type: 'object',
+    properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } },
+  });
 const probe = {
   type: 'object',
   properties: { status: { type: 'string' }, app: { type: 'string' }, checks: { type: 'object' } },
@@ -202,10 +208,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ admin: [] }],
           parameters: queryParameters(rejectionsQuery),
           responses: {
-            200: json({
-              type: 'object',
-              properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } },
-            }),
+            200: adminPage(),
             400: error('a parameter is invalid'),
             401: error('no valid admin token'),
           },
@@ -219,10 +222,7 @@ export function openApiDocument(): Record<string, unknown> {
           security: [{ admin: [] }],
           parameters: queryParameters(setAsideQuery),
           responses: {
-            200: json({
-              type: 'object',
-              properties: { items: { type: 'array', items: { type: 'object' } }, total: { type: 'integer' } },
-            }),
+            200: adminPage(),
             400: error('a parameter is invalid'),
             401: error('no valid admin token'),
           },
