@@ -4,7 +4,9 @@ import { z } from 'zod';
  * A year from 1970 on and an offset of at most ±15:59 (zod's datetime allows ±23:59, PostgreSQL
  * refuses beyond ±15:59).
  */
-const OCCURRED_AT_BOUNDS = /^(?:19[7-9]\d|[2-9]\d{3})-.*(?:Z|[+-](?:0\d|1[0-5]):[0-5]\d)$/;
+export const OCCURRED_AT_BOUNDS = /^(?:19[7-9]\d|[2-9]\d{3})-.*(?:Z|[+-](?:0\d|1[0-5]):[0-5]\d)$/;
+/** A calendar date from 1970-01-01 to 9999-12-31: the contract's years, which PostgreSQL's date takes. */
+export const DATE_BOUNDS = /^(?:19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}$/;
 
 /** Every inbound record's value: one JSON object, its `data` checked by the schema of `type`@`version`. */
 export const envelopeSchema = z.strictObject({

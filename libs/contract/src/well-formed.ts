@@ -36,6 +36,11 @@ function walk(value: unknown, path: string[], found: string[], max: number): voi
   }
 }
 
+/** Why PostgreSQL could not store `text` (U+0000, a lone surrogate), or undefined when it can. */
+export function unstorableText(text: string): string | undefined {
+  return problemOf(text);
+}
+
 function problemOf(text: string): string | undefined {
   if (text.includes('\u0000')) return 'contains U+0000';
   if (!text.isWellFormed()) return 'contains a lone surrogate (not well-formed Unicode)';

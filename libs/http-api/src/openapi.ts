@@ -121,6 +121,23 @@ const pipelineSummary = {
   },
 };
 
+type Operation = { parameters?: Array<{ in: string }>; requestBody?: unknown; responses: Record<string, unknown> };
+
+/**
+ * The answers any route may give before its handler runs: a URL over HTTP_URL_LIMIT_BYTES (414),
+ * a path parameter that is not valid percent-encoding (400), a body over HTTP_BODY_LIMIT_BYTES (413).
+ */
+function withCommonAnswers<P extends Record<string, Record<string, Operation>>>(paths: P): P {
+  for (const operation of Object.values(paths).flatMap((methods) => Object.values(methods))) {
+    const answers: Record<string, unknown> = { 414: error('the URL is longer than HTTP_URL_LIMIT_BYTES') };
+    if (operation.parameters?.some((p) => p.in === 'path'))
+      answers[400] = error('a path parameter is not valid percent-encoded UTF-8');
+    if (operation.requestBody) answers[413] = error('the body is larger than HTTP_BODY_LIMIT_BYTES');
+    operation.responses = { ...answers, ...operation.responses };
+  }
+  return paths;
+}
+
 /** The API's OpenAPI 3.1 document, from the same zod schemas that validate the requests. */
 export function openApiDocument(): Record<string, unknown> {
   const snapshot = { ...z.toJSONSchema(kpiSnapshotSchema, { io: 'input' }) } as Record<string, unknown>;
@@ -134,7 +151,7 @@ export function openApiDocument(): Record<string, unknown> {
         'Latest KPI snapshots, their live stream and time series from the daily aggregates. ' +
         'Every error is JSON; a bad parameter is a 400 naming it.',
     },
-    paths: {
+    paths: withCommonAnswers({
       '/v1/kpis': {
         get: {
           summary: 'The latest snapshots, filtered and paginated',
@@ -276,7 +293,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
-    },
+    }),
     components: {
       securitySchemes: { admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
       schemas: {

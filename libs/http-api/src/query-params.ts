@@ -1,6 +1,16 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
-import { DIMENSIONS, GRANULARITIES, KPIS, REJECTION_CODES, SERIES_KPIS, WINDOWS } from '@caravan/contract';
+import {
+  DATE_BOUNDS,
+  DIMENSIONS,
+  GRANULARITIES,
+  KPIS,
+  OCCURRED_AT_BOUNDS,
+  REJECTION_CODES,
+  SERIES_KPIS,
+  unstorableText,
+  WINDOWS,
+} from '@caravan/contract';
 
 const SCOPE_PARAM = /^scope\.([a-z_]+)$/;
 
@@ -15,6 +25,9 @@ function scopeOf(query: Record<string, unknown>): Record<string, string> {
       throw new BadRequestException(`${key}: unknown dimension, expected one of ${DIMENSIONS.join(', ')}`);
     if (typeof value !== 'string' || value.length === 0 || value.length > 64)
       throw new BadRequestException(`${key}: expected one value of 1 to 64 characters`);
+    // Compared with stored text: a value PostgreSQL could not hold is refused here, not by the query.
+    const problem = unstorableText(value);
+    if (problem) throw new BadRequestException(`${key}: ${problem}`);
     scope[dimension] = value;
   }
   return scope;
@@ -35,7 +48,18 @@ export function parseQuery<T extends z.ZodType>(
   return { ...(parsed.data as object), scope: scopeOf(query) } as z.infer<T> & { scope: Record<string, string> };
 }
 
-const isoDate = z.iso.date();
+/**
+ * Dates and instants as the contract bounds them (years 1970 to 9999, offsets of at most ±15:59):
+ * zod alone takes year 0 and offsets to ±23:59, which PostgreSQL refuses (a 500, not a 400).
+ */
+const isoDate = z.iso
+  .date()
+  .regex(DATE_BOUNDS, 'expected a date from 1970-01-01 to 9999-12-31')
+  .meta({ format: 'date' });
+const isoDateTime = z.iso
+  .datetime({ offset: true })
+  .regex(OCCURRED_AT_BOUNDS, 'expected a date-time from 1970 to 9999 with an offset of at most ±15:59')
+  .meta({ format: 'date-time' });
 
 export const latestKpisQuery = z.strictObject({
   kpi: z.enum(KPIS).optional(),
@@ -84,8 +108,8 @@ export type StreamQuery = z.infer<typeof streamQuery> & { scope: Record<string, 
 
 export const rejectionsQuery = z.strictObject({
   code: z.enum(REJECTION_CODES).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
   dlq: z
     .enum(['pending', 'published', 'refused'])
     .optional()
