@@ -117,6 +117,15 @@ export const envSchema = z.object({
   HTTP_URL_LIMIT_BYTES: z.coerce.number().int().min(256).max(65_536).default(4_096),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** TLS terminated by the app (PEM files), for deployments without a proxy in front: both or neither. */
+  HTTP_TLS_CERT_FILE: z.string().min(1).optional(),
+  HTTP_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** How long a client may take to send a request's headers, and the whole request (slow clients hold sockets). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** A connection on which nothing moves this long is closed (a live stream's heartbeats keep it moving). */
+  HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /**
    * Whether /metrics carries the pipeline-wide figures read from PostgreSQL and Kafka at each scrape
    * (counts, lags, snapshot age, dead letters): by default the api's only, so they are exported once.

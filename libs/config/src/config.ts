@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { TopicNames } from '@caravan/contract';
 import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
-import { databaseUrlWithTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
+import { databaseUrlWithTls, type HttpTls, httpTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
 
 export type CaravanConfig = {
   app: AppName | 'tool';
@@ -34,7 +34,16 @@ export type CaravanConfig = {
     maxStreams: number;
     adminToken: string | undefined;
   };
-  http: { host: string; port: number; corsOrigins: string[]; bodyLimitBytes: number; urlLimitBytes: number };
+  /** tls: the app serves HTTPS itself; the timeouts are Node's server timeouts (docs/security.md). */
+  http: {
+    host: string;
+    port: number;
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+    urlLimitBytes: number;
+    tls: HttpTls | undefined;
+    timeouts: { headersMs: number; requestMs: number; idleMs: number; keepAliveMs: number };
+  };
   /** pipeline: /metrics carries the pipeline-wide figures (METRICS_PIPELINE; the api by default). */
   metrics: { pipeline: boolean };
   timeZone: string;
@@ -81,6 +90,12 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       ? undefined
       : databaseUrlWithTls('API_DATABASE_URL', env.API_DATABASE_URL, env, issues);
   const security = kafkaSecurity(env, issues);
+  const tls = httpTls(env, issues);
+  // A live stream writes a heartbeat this often: an idle timeout below it would cut every quiet stream.
+  if (env.HTTP_IDLE_TIMEOUT_MS <= env.API_STREAM_HEARTBEAT_MS)
+    issues.push(`HTTP_IDLE_TIMEOUT_MS: must exceed API_STREAM_HEARTBEAT_MS (${env.API_STREAM_HEARTBEAT_MS})`);
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS)
+    issues.push(`HTTP_HEADERS_TIMEOUT_MS: at most HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     app,
@@ -137,6 +152,13 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       corsOrigins: env.CORS_ORIGINS,
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
       urlLimitBytes: env.HTTP_URL_LIMIT_BYTES,
+      tls,
+      timeouts: {
+        headersMs: env.HTTP_HEADERS_TIMEOUT_MS,
+        requestMs: env.HTTP_REQUEST_TIMEOUT_MS,
+        idleMs: env.HTTP_IDLE_TIMEOUT_MS,
+        keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      },
     },
     metrics: { pipeline: env.METRICS_PIPELINE ?? app === 'api' },
     timeZone: env.TIME_ZONE,

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       corsOrigins: [],
       bodyLimitBytes: 65_536,
       urlLimitBytes: 4_096,
+      tls: undefined,
+      timeouts: { headersMs: 10_000, requestMs: 30_000, idleMs: 60_000, keepAliveMs: 5_000 },
     });
     expect(config.timeZone).toBe('Asia/Almaty');
     expect(config.database.migrateOnStart).toBe(true);

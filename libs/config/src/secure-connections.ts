@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Env } from './config.schema';
 
 /** TLS to the brokers: PEM contents read from the files named (a CA, a client certificate and key). */
@@ -147,4 +148,37 @@ export function databaseUrlWithTls(variable: string, url: string, env: Env, issu
   parsed.searchParams.set('sslmode', mode);
   parsed.searchParams.set('uselibpqcompat', 'true');
   return parsed.toString();
+}
+
+/** The app's own TLS: certificate (chain) and key, PEM, read from HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE. */
+export type HttpTls = { cert: string; key: string };
+
+/**
+ * HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE, both or neither; each readable, and the pair one Node
+ * can serve with (a key that does not match the certificate is an issue now, not at the first
+ * client's handshake).
+ */
+export function httpTls(
+  env: Pick<Env, 'HTTP_TLS_CERT_FILE' | 'HTTP_TLS_KEY_FILE'>,
+  issues: string[],
+): HttpTls | undefined {
+  const { HTTP_TLS_CERT_FILE: certFile, HTTP_TLS_KEY_FILE: keyFile } = env;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    issues.push(
+      `${certFile === undefined ? 'HTTP_TLS_CERT_FILE' : 'HTTP_TLS_KEY_FILE'}: TLS needs both HTTP_TLS_CERT_FILE ` +
+        'and HTTP_TLS_KEY_FILE',
+    );
+    return undefined;
+  }
+  const cert = readNamedFile('HTTP_TLS_CERT_FILE', certFile, issues);
+  const key = readNamedFile('HTTP_TLS_KEY_FILE', keyFile, issues);
+  if (cert === undefined || key === undefined) return undefined;
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    issues.push(`HTTP_TLS_KEY_FILE: ${keyFile} and ${certFile} cannot serve TLS (${(error as Error).message})`);
+    return undefined;
+  }
+  return { cert, key };
 }
