@@ -49,13 +49,16 @@ export function rebuildRequestWork(
   pool: Pool,
   options: { timeZone: string; batchSize: number; log: (line: string) => void },
 ): RequestWork<'rebuild'> {
-  return async (request, progress) => {
+  return async (request, progress, signal) => {
     const projection = PROJECTIONS.find((p) => p.name === request.arguments.projection);
     if (!projection) throw new Error(`no projection ${request.arguments.projection}`);
     const report = await rebuildProjection(pool, projection, {
       ...options,
       swap: request.arguments.swap,
       onProgress: (n) => progress.report(n),
+      signal,
+      // Its swap commits only while this claim is current: a superseded one's rolls back.
+      beforeCommit: (client, n) => progress.save(client, n),
     });
     return { result: report, progress: report.eventsReplayed };
   };
