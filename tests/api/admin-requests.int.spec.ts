@@ -1,6 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { buildEvent } from '@caravan/contract';
-import type { OutgoingEvent } from '@caravan/kafka';
 import { createApiApp } from '../../apps/api/src/api.app';
 import {
   advisoryLockHolders,
@@ -9,21 +7,13 @@ import {
   runCli,
   spawnApp,
   storeEvents,
+  arrivalEvents,
   useChildApps,
   useTestDatabase,
   waitFor,
 } from '../harness';
 
 const TOKEN = 'requests-test-token-0123456789';
-
-function arrivals(n: number): OutgoingEvent[] {
-  return Array.from({ length: n }, (_, i) =>
-    buildEvent.arrivalRecorded(
-      { nationality: i % 2 ? 'CN' : 'KZ', port: 'khorgos', purpose: 'tourism', travelers: 1 + (i % 4) },
-      { occurredAt: new Date(Date.UTC(2024, 0, 1) + (i % 300) * 86_400_000).toISOString() },
-    ),
-  );
-}
 
 /**
  * Rebuilds asked for through the api (or the CLI) and run by the projector: the api writes only
@@ -72,7 +62,7 @@ describe('rebuild requests: asked through the api, run by the projector (real Po
 
   beforeAll(async () => {
     env = appEnv(db().url, { PROJECTOR_BATCH_SIZE: '25', PROJECTOR_STANDBY_MS: '200' });
-    await storeEvents(db().pool, arrivals(20_000));
+    await storeEvents(db().pool, arrivalEvents(20_000));
   });
   afterAll(async () => {
     await Promise.all(apis.map((a) => a.close()));

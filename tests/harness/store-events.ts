@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { validateRecord } from '@caravan/contract';
+import { buildEvent, validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { appendEvents } from '@caravan/event-store';
 import { candidatesOf } from '@caravan/ingest';
@@ -42,4 +42,14 @@ export async function projectAll(
   } finally {
     client.release();
   }
+}
+
+/** `n` arrivals over 300 days of 2024, two nationalities: a store that takes a rebuild a while. */
+export function arrivalEvents(n: number): OutgoingEvent[] {
+  return Array.from({ length: n }, (_, i) =>
+    buildEvent.arrivalRecorded(
+      { nationality: i % 2 ? 'CN' : 'KZ', port: 'khorgos', purpose: 'tourism', travelers: 1 + (i % 4) },
+      { occurredAt: new Date(Date.UTC(2024, 0, 1) + (i % 300) * 86_400_000).toISOString() },
+    ),
+  );
 }

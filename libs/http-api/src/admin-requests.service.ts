@@ -44,7 +44,7 @@ export type ReplayJob = {
 /** The answer to a replay not finished within the wait: where to follow it. */
 export type ReplayAccepted = { id: string; status: AdminRequest['status']; statusUrl: string; message: string };
 
-/** How long POST rebuild waits for a projector to take the request (it answers the job either way). */
+/** How long POST rebuild waits for a running projector to take the request (none runs: no wait; it answers the job either way). */
 const REBUILD_CLAIM_WAIT_MS = 2_000;
 /** How long POST replay waits for an ingestor to take the request, then for it to finish. */
 const REPLAY_CLAIM_WAIT_MS = 5_000;
@@ -59,7 +59,10 @@ const REPLAY_WAIT_MS = 30_000;
 export class AdminRequestsService {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Asks for a rebuild; answers once a projector has taken it (running), or after a short wait (requested). */
+  /**
+   * Asks for a rebuild; answers the job as it stands once a projector has taken it (running, or
+   * already done or failed), else requested: after REBUILD_CLAIM_WAIT_MS, at once when none runs.
+   */
   async startRebuild(name: string, swap = true): Promise<RebuildJob> {
     if (!(PROJECTION_NAMES as readonly string[]).includes(name))
       throw new NotFoundException(`projection: no projection ${name}; one of ${PROJECTION_NAMES.join(', ')}`);
@@ -69,10 +72,8 @@ export class AdminRequestsService {
       timeoutMs: (await runningExecutors(this.pool, 'rebuild')).length > 0 ? REBUILD_CLAIM_WAIT_MS : 0,
       intervalMs: 50,
     });
-    // As at its start: a short rebuild may be done already; GET /v1/admin/rebuilds/{id} tells.
-    return seen.status === 'requested'
-      ? rebuildJob(seen)
-      : rebuildJob({ ...seen, status: 'running', progress: 0, result: undefined, finishedAt: undefined });
+    // As it stands: a rebuild that already ended says so (a failure with its error), never `running`.
+    return rebuildJob(seen);
   }
 
   async rebuildStatus(id: string): Promise<RebuildJob> {

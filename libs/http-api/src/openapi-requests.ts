@@ -114,8 +114,8 @@ export const requestPaths = (replayBody: unknown) => ({
     post: {
       summary:
         'Ask the projector to rebuild a projection into shadow tables while queries keep being served, compare, ' +
-        'swap; answers 202 with the job once a projector has taken it (status running), or after 2 s without one ' +
-        '(requested)',
+        'swap; answers 202 with the job as it stands once a projector has taken it (running, or done or failed ' +
+        'when it ended already), else requested: after 2 s when no projector took it, at once when none runs',
       security: [{ admin: [] }],
       parameters: [
         { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...PROJECTION_NAMES] } },

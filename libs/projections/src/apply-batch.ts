@@ -205,12 +205,14 @@ export async function catchUp(
   client: PoolClient,
   projection: Projection,
   tables: TableNames,
-  options: BatchOptions & { onBatch?: (appliedSoFar: number) => void },
+  options: BatchOptions & { onBatch?: (appliedSoFar: number) => void; signal?: AbortSignal },
   timeoutMs = 60_000,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let applied = 0;
   for (;;) {
+    // Between two batches (each committed with its checkpoint): where a rebuild may stop.
+    options.signal?.throwIfAborted();
     const read = await applyNextBatch(client, projection, tables, options);
     applied += read;
     if (read > 0) options.onBatch?.(applied);

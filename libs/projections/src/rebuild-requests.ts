@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { DatabaseStartup, PG_POOL } from '@caravan/database';
-import { RequestExecutor, executorSettings } from '@caravan/requests';
+import { RequestExecutor, type RequestWork, executorSettings } from '@caravan/requests';
 import { PROJECTIONS } from './read-models';
 import { rebuildProjection } from './rebuild';
 
@@ -27,18 +27,11 @@ export class RebuildRequests implements OnApplicationBootstrap, OnModuleDestroy 
       ...executorSettings(config, 'projector'),
       pollMs: config.projector.standbyMs,
       logger: this.logger,
-      work: async (request, progress) => {
-        const projection = PROJECTIONS.find((p) => p.name === request.arguments.projection);
-        if (!projection) throw new Error(`no projection ${request.arguments.projection}`);
-        const report = await rebuildProjection(pool, projection, {
-          timeZone: config.timeZone,
-          batchSize: config.projector.batchSize,
-          swap: request.arguments.swap,
-          log: (line) => this.logger.log(line),
-          onProgress: (n) => progress.report(n),
-        });
-        return { result: report, progress: report.eventsReplayed };
-      },
+      work: rebuildRequestWork(pool, {
+        timeZone: config.timeZone,
+        batchSize: config.projector.batchSize,
+        log: (line) => this.logger.log(line),
+      }),
     });
   }
 
@@ -49,4 +42,24 @@ export class RebuildRequests implements OnApplicationBootstrap, OnModuleDestroy 
   onModuleDestroy(): Promise<void> {
     return this.executor.stop();
   }
+}
+
+/** A rebuild request's work: the projection rebuilt as asked, its progress the events replayed, its report the result. */
+export function rebuildRequestWork(
+  pool: Pool,
+  options: { timeZone: string; batchSize: number; log: (line: string) => void },
+): RequestWork<'rebuild'> {
+  return async (request, progress, signal) => {
+    const projection = PROJECTIONS.find((p) => p.name === request.arguments.projection);
+    if (!projection) throw new Error(`no projection ${request.arguments.projection}`);
+    const report = await rebuildProjection(pool, projection, {
+      ...options,
+      swap: request.arguments.swap,
+      onProgress: (n) => progress.report(n),
+      signal,
+      // Its swap commits only while this claim is current: a superseded one's rolls back.
+      beforeCommit: (client, n) => progress.save(client, n),
+    });
+    return { result: report, progress: report.eventsReplayed };
+  };
 }

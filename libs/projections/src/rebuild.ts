@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import { withTransaction } from '@caravan/database';
+import { releaseSessionLock, takeSessionLock, withTransaction } from '@caravan/database';
 import { adoptCheckpoint, headPosition, type Position, readCheckpoint, resetCheckpoint } from '@caravan/event-store';
 import { applyBatchInTransaction, catchUp, ensureProjectionTables, swapLockName } from './apply-batch';
-import type { RebuildReport, TableDifference } from '@caravan/requests';
+import { type RebuildReport, RequestBusy, type TableDifference } from '@caravan/requests';
 import { type Projection, table, tableNames } from './projection';
 
 export type RebuildOptions = {
@@ -11,6 +11,13 @@ export type RebuildOptions = {
   swap?: boolean;
   log?: (line: string) => void;
   onProgress?: (eventsReplayed: number) => void;
+  /** Once aborted, the rebuild stops between two batches, or before its swap, throwing the signal's reason. */
+  signal?: AbortSignal;
+  /**
+   * Runs last inside the swap's transaction: throwing rolls the swap back. A request's executor
+   * checks there that its claim is still current (a takeover's rebuild must be the one that swaps).
+   */
+  beforeCommit?: (client: PoolClient, eventsReplayed: number) => Promise<void>;
 };
 
 const SHADOW = '_rebuild';
@@ -32,12 +39,10 @@ export async function rebuildProjection(
   const live = tableNames(projection);
   const shadow = tableNames(projection, SHADOW);
   const shadowCheckpoint = `${projection.name}${SHADOW}`;
-  const client = await pool.connect();
+  const lock = `projection-rebuild:${projection.name}`;
+  const client = await takeSessionLock(pool, lock);
+  if (!client) throw new RequestBusy(`a rebuild of ${projection.name} is already running`);
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `projection-rebuild:${projection.name}`,
-    ]);
-    if (!rows[0]?.locked) throw new Error(`a rebuild of ${projection.name} is already running`);
     for (const t of projection.tables) {
       await client.query(`DROP TABLE IF EXISTS ${table(shadow, t)}`);
       await client.query(`DROP TABLE IF EXISTS ${table(tableNames(projection, RETIRED), t)}`);
@@ -58,11 +63,13 @@ export async function rebuildProjection(
         timeZone: options.timeZone,
         checkpointName: shadowCheckpoint,
         onBatch: options.onProgress,
+        signal: options.signal,
         upTo: await headPosition(client),
       },
       Number.MAX_SAFE_INTEGER,
     );
     log(`${projection.name}: ${eventsReplayed} events replayed; comparing and swapping`);
+    options.signal?.throwIfAborted();
 
     return await withTransaction(client, async () => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [swapLockName(projection)]);
@@ -91,6 +98,7 @@ export async function rebuildProjection(
         [shadowCheckpoint],
       );
       if (options.swap !== false) await swap(client, projection, shadowCheckpoint, at);
+      await options.beforeCommit?.(client, eventsReplayed);
       return {
         projection: projection.name,
         eventsReplayed,
@@ -100,10 +108,7 @@ export async function rebuildProjection(
       };
     });
   } finally {
-    await client
-      .query('SELECT pg_advisory_unlock(hashtext($1))', [`projection-rebuild:${projection.name}`])
-      .catch(() => undefined);
-    client.release();
+    await releaseSessionLock(client, lock);
   }
 }
 

@@ -1,21 +1,22 @@
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Client, ClientConfig, Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { classifyPgError, createClient, describePgError, PgListener, sessionSettings } from '@caravan/database';
-import { listenConnected, type LoopHandle, loops } from '@caravan/observability';
-import { claimRequest, finishRequest, releaseRequest, RequestSuperseded, saveProgress } from './claim-request';
+import { BackgroundLoop, listenConnected, type LoopHandle, loops } from '@caravan/observability';
+import { claimRequest, finishRequest, noteInterruption, releaseRequest, RequestSuperseded } from './claim-request';
 import { type AdminRequest, executorLockName, type RequestKind, REQUESTS_CHANNEL } from './request';
+import { RequestBusy, RequestInterrupted } from './request-errors';
+import { progressWriter, type RequestProgress } from './request-progress';
 
-/** What a request's work writes as it goes, for its claim only (a takeover's writes win). */
-export type RequestProgress = {
-  /** Progress (and the result so far), written within PROGRESS_EVERY_MS, in order, never blocking the work. */
-  report(progress: number, result?: unknown): void;
-  /** The same, now, on `db` (a client inside the work's own transaction: both commit together). */
-  save(db: Pick<Client, 'query'>, progress: number, result?: unknown): Promise<void>;
-};
+/**
+ * A request's work. `signal` is aborted when its executor stops or loses its session (and the
+ * request its lock): the work then ends at its next step, throwing (`signal.throwIfAborted()`).
+ */
 export type RequestWork<K extends RequestKind> = (
   request: AdminRequest<K>,
   progress: RequestProgress,
+  signal: AbortSignal,
 ) => Promise<{ result: unknown; progress: number }>;
 
 export type RequestExecutorOptions<K extends RequestKind> = {
@@ -26,15 +27,19 @@ export type RequestExecutorOptions<K extends RequestKind> = {
   connection: ClientConfig;
   /** Who claims: written to the request (claimed_by). */
   instance: string;
-  /** Polled this often besides NOTIFY (which a lost LISTEN connection misses). */
+  /** Polled this often besides NOTIFY (which a lost LISTEN connection misses); a busy work is tried again as often. */
   pollMs: number;
   /** The session is kept busy this often, under the server's idle_session_timeout. */
   pingMs: number;
+  /** How long the executor may go without claiming or its work reporting progress before health shows it stalled. */
+  stalledAfterMs?: number;
   work: RequestWork<K>;
   logger: { log: (m: string) => void; warn: (m: string) => void; error: (m: string) => void };
 };
 
-const PROGRESS_EVERY_MS = 250;
+const STALLED_AFTER_MS = 60_000;
+/** How long stop() waits for an aborted work to end (a rebuild ends at its next batch). */
+const STOP_WAIT_MS = 10_000;
 
 /**
  * Executes the requests of one kind, one at a time, as the one writer of what they change: wakes on
@@ -46,12 +51,12 @@ const PROGRESS_EVERY_MS = 250;
 export class RequestExecutor<K extends RequestKind> {
   private session: Client | undefined;
   private readonly listener: PgListener;
-  private loop: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
   private stopping = false;
-  private woken = false;
-  private wakeUp: (() => void) | undefined;
   private health: LoopHandle | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** The work in progress: aborted by stop(). */
+  private running: AbortController | undefined;
 
   constructor(private readonly options: RequestExecutorOptions<K>) {
     this.listener = new PgListener({
@@ -61,6 +66,8 @@ export class RequestExecutor<K extends RequestKind> {
       onState: (up) => listenConnected.set({ channel: REQUESTS_CHANNEL }, up ? 1 : 0),
       logger: options.logger,
     });
+    // Its health is its own (not the loop's): a long work beats it by reporting progress.
+    this.loop = new BackgroundLoop({ run: () => this.turn(), everyMs: options.pollMs });
   }
 
   /** Starts once `ready` resolves (PostgreSQL answering, the schema current), unless stopped meanwhile. */
@@ -74,95 +81,134 @@ export class RequestExecutor<K extends RequestKind> {
   }
 
   start(): void {
-    if (this.loop) return;
-    const health = loops.register(`${this.options.kind}-requests`, 60_000);
-    this.health = health;
+    if (this.health || this.stopping) return;
+    this.health = loops.register(`${this.options.kind}-requests`, this.options.stalledAfterMs ?? STALLED_AFTER_MS);
     this.listener.start();
+    // Keeps the session from idling out; no sign of life: that comes from claiming and from the work.
     this.heartbeat = setInterval(() => {
-      health.beat();
-      this.session?.query('SELECT 1').catch((error: unknown) => health.failed(error));
+      this.session?.query('SELECT 1').catch((error: unknown) => this.health?.failed(error));
     }, this.options.pingMs);
     this.heartbeat.unref();
-    this.loop = this.run();
-  }
-
-  /** Stops claiming; a request running now is left to be taken over (its lock goes with the session). */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
-    clearInterval(this.heartbeat);
-    await this.listener.stop();
-    this.dropSession();
-    if (this.health) loops.unregister(this.health.loop);
-    // The loop ends at once unless a request runs; that one is not waited for.
-    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-  }
-
-  wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let claimed: AdminRequest | undefined;
-      try {
-        const session = await this.connect();
-        claimed = await claimRequest(session, this.options.kind, this.options.instance);
-        this.health?.beat();
-      } catch (error) {
-        if (!this.stopping) this.health?.failed(error);
-        this.dropSession();
-      }
-      // After an interrupted request too: PostgreSQL may need a moment before it is taken over.
-      if (!claimed || !(await this.execute(claimed as AdminRequest<K>))) await this.sleep(this.options.pollMs);
-    }
-    // A session connected while stop() ran is closed here.
-    this.dropSession();
+    this.loop.start();
   }
 
   /**
-   * Runs a claimed request and records its outcome; false when a lost connection (or the app
-   * stopping) interrupted it: it stays running, its lock goes, and the next claim takes it over.
+   * Stops claiming and aborts the request running now, waiting (STOP_WAIT_MS at most) for its work
+   * to end, so that the app's pool can end; the request is left to be taken over.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    this.running?.abort(new RequestInterrupted('the executor is stopping'));
+    await this.listener.stop();
+    await Promise.race([this.loop.stop(), delay(STOP_WAIT_MS, undefined, { ref: false })]);
+    this.dropSession();
+    if (this.health) loops.unregister(this.health.loop);
+  }
+
+  wake(): void {
+    this.loop.wake();
+  }
+
+  /** Claims the oldest open request and runs it; how long to wait before the next turn (0: at once). */
+  private async turn(): Promise<number> {
+    let claimed: AdminRequest | undefined;
+    try {
+      const session = await this.connect();
+      // stop() began while connecting: nothing is claimed any more.
+      if (this.stopping) return 0;
+      claimed = await claimRequest(session, this.options.kind, this.options.instance);
+    } catch (error) {
+      if (!this.stopping) this.health?.failed(error);
+      this.dropSession();
+    }
+    this.health?.beat();
+    if (!claimed) return this.options.pollMs;
+    if (this.stopping) {
+      await this.release(claimed.id);
+      return 0;
+    }
+    // After an interrupted request too: PostgreSQL may need a moment before it is taken over.
+    return (await this.execute(claimed as AdminRequest<K>)) ? 0 : this.options.pollMs;
+  }
+
+  /**
+   * Runs a claimed request and records its outcome; false when it was interrupted (a lost
+   * connection, the executor stopping): it stays running, its lock goes, and the next claim takes it over.
    */
   private async execute(request: AdminRequest<K>): Promise<boolean> {
     const { kind, logger, pool } = this.options;
     const what = `${kind} request ${request.id} (${JSON.stringify(request.arguments)})`;
     logger.log(`${what}: ${request.attempt > 1 ? `taken over (claim ${request.attempt})` : 'claimed'}`);
-    let writes: Promise<void> = Promise.resolve();
-    let lastWrite = 0;
-    const progress: RequestProgress = {
-      report: (n, result) => {
-        if (Date.now() - lastWrite < PROGRESS_EVERY_MS) return;
-        lastWrite = Date.now();
-        writes = writes.then(() => saveProgress(pool, request, n, result)).catch(() => undefined);
-      },
-      save: (db, n, result) => saveProgress(db as Client, request, n, result),
-    };
+    const session = this.session;
+    const controller = new AbortController();
+    // The session holds the request's lock: without it, a takeover may begin.
+    const lost = () => controller.abort(new RequestInterrupted('the executor lost its session and the request lock'));
+    session?.once('end', lost).once('error', lost);
+    if (!session) lost();
+    this.running = controller;
+    const writer = progressWriter(pool, request, () => this.health?.beat());
     try {
-      const outcome = await this.options.work(request, progress);
-      await writes;
+      const outcome = await this.workWhenFree(request, writer.progress, controller.signal, what);
+      await writer.written();
       await finishRequest(pool, request, { status: 'done', ...outcome });
       logger.log(`${what}: done`);
       return true;
     } catch (error) {
-      await writes;
-      const reason = describePgError(error);
-      if (error instanceof RequestSuperseded) logger.warn(`${what}: ${error.message}; its outcome is not recorded`);
-      else if (classifyPgError(error) === 'transient' || this.stopping) {
-        logger.warn(`${what}: interrupted (${reason}); the next claim takes it over`);
-        return false;
-      } else {
-        logger.error(`${what}: failed: ${reason}`);
-        await finishRequest(pool, request, { status: 'failed', error: reason }).catch((e: Error) =>
-          logger.warn(`${what}: the failure could not be recorded: ${e.message}`),
-        );
-      }
-      return true;
+      await writer.written();
+      return this.settle(request, what, error, controller.signal);
     } finally {
-      const session = this.session;
-      if (session) await releaseRequest(session, request.id).catch(() => this.dropSession());
+      this.running = undefined;
+      session?.off('end', lost).off('error', lost);
+      if (session && this.session === session) await this.release(request.id);
     }
+  }
+
+  /** Runs the work; while what it needs is busy (RequestBusy), again every pollMs under the same claim. */
+  private async workWhenFree(
+    request: AdminRequest<K>,
+    progress: RequestProgress,
+    signal: AbortSignal,
+    what: string,
+  ): Promise<{ result: unknown; progress: number }> {
+    // The claim is kept: claiming anew would count towards MAX_CLAIMS, and another executor would find it busy too.
+    for (let tries = 1; ; tries++) {
+      try {
+        return await this.options.work(request, progress, signal);
+      } catch (error) {
+        if (!(error instanceof RequestBusy) || signal.aborted) throw error;
+        if (tries === 1)
+          this.options.logger.log(`${what}: ${error.message}; trying again every ${this.options.pollMs} ms`);
+        this.health?.beat();
+        await delay(this.options.pollMs, undefined, { signal });
+      }
+    }
+  }
+
+  /** Records what the work's error means for the request; false when it is left to the next claim. */
+  private async settle(request: AdminRequest<K>, what: string, error: unknown, signal: AbortSignal): Promise<boolean> {
+    const { logger, pool } = this.options;
+    const reason = describePgError(signal.aborted ? signal.reason : error);
+    if (error instanceof RequestSuperseded) {
+      logger.warn(`${what}: ${error.message}; its outcome is not recorded`);
+      return true;
+    }
+    if (signal.aborted || error instanceof RequestInterrupted || classifyPgError(error) === 'transient') {
+      logger.warn(`${what}: interrupted (${reason}); the next claim takes it over`);
+      // The reason a request given up after MAX_CLAIMS shows.
+      await noteInterruption(pool, request, reason).catch(() => undefined);
+      return false;
+    }
+    logger.error(`${what}: failed: ${reason}`);
+    await finishRequest(pool, request, { status: 'failed', error: reason }).catch((e: Error) =>
+      logger.warn(`${what}: the failure could not be recorded: ${e.message}`),
+    );
+    return true;
+  }
+
+  private async release(id: string): Promise<void> {
+    const session = this.session;
+    if (session) await releaseRequest(session, id).catch(() => this.dropSession());
   }
 
   /** The executor's session, connected and holding the executor lock. */
@@ -190,24 +236,6 @@ export class RequestExecutor<K extends RequestKind> {
     const session = this.session;
     this.session = undefined;
     void session?.end().catch(() => undefined);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopping) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wakeUp = undefined;
-        self.woken = false;
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 }
 
