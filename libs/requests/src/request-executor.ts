@@ -53,6 +53,8 @@ export class RequestExecutor<K extends RequestKind> {
   private readonly listener: PgListener;
   private readonly loop: BackgroundLoop;
   private stopping = false;
+  private sessionQueue: Promise<unknown> = Promise.resolve();
+  private sessionUsers = 0;
   private health: LoopHandle | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** The work in progress: aborted by stop(). */
@@ -86,7 +88,10 @@ export class RequestExecutor<K extends RequestKind> {
     this.listener.start();
     // Keeps the session from idling out; no sign of life: that comes from claiming and from the work.
     this.heartbeat = setInterval(() => {
-      this.session?.query('SELECT 1').catch((error: unknown) => this.health?.failed(error));
+      // Skipped while a claim or a release uses the session (that keeps it from idling too).
+      if (this.sessionUsers > 0 || !this.session) return;
+      const session = this.session;
+      void this.onSession(() => session.query('SELECT 1')).catch((error: unknown) => this.health?.failed(error));
     }, this.options.pingMs);
     this.heartbeat.unref();
     this.loop.start();
@@ -114,10 +119,12 @@ export class RequestExecutor<K extends RequestKind> {
   private async turn(): Promise<number> {
     let claimed: AdminRequest | undefined;
     try {
-      const session = await this.connect();
-      // stop() began while connecting: nothing is claimed any more.
-      if (this.stopping) return 0;
-      claimed = await claimRequest(session, this.options.kind, this.options.instance);
+      claimed = await this.onSession(async () => {
+        const session = await this.connect();
+        // stop() began while connecting: nothing is claimed any more.
+        return this.stopping ? undefined : claimRequest(session, this.options.kind, this.options.instance);
+      });
+      if (this.stopping && !claimed) return 0;
     } catch (error) {
       if (!this.stopping) this.health?.failed(error);
       this.dropSession();
@@ -208,7 +215,21 @@ export class RequestExecutor<K extends RequestKind> {
 
   private async release(id: string): Promise<void> {
     const session = this.session;
-    if (session) await releaseRequest(session, id).catch(() => this.dropSession());
+    if (session) await this.onSession(() => releaseRequest(session, id)).catch(() => this.dropSession());
+  }
+
+  /**
+   * One use of the session at a time (a claim, a release, a ping): node-postgres queues a query
+   * sent while another runs, a behaviour it deprecates; here none is ever sent.
+   */
+  private onSession<T>(use: () => Promise<T>): Promise<T> {
+    this.sessionUsers += 1;
+    const result = this.sessionQueue.then(use);
+    this.sessionQueue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result.finally(() => (this.sessionUsers -= 1));
   }
 
   /** The executor's session, connected and holding the executor lock. */
