@@ -21,6 +21,12 @@ type Row = {
 
 /** Rejections replayed per transaction: the append lock is held for one chunk, never for a whole replay. */
 const CHUNK = 100;
+/**
+ * How long a chunk waits for a rejection another transaction holds (the DLQ relay marking it
+ * published, say): past it the chunk rolls back with lock_not_available, a transient error, and
+ * the replay resumes from its saved cursor; skipping the row would leave it with no outcome.
+ */
+const ROW_LOCK_TIMEOUT = '5s';
 
 /** Where a replay stands: its outcomes so far and the last rejection id it went through. */
 export type ReplayProgress = Required<ReplayResult>;
@@ -48,6 +54,7 @@ export async function replayRejections(
   let after = options.resume?.after ?? '0';
   while (outcomes.length < selection.limit) {
     const chunk = await withTransaction(pool, async (client) => {
+      await client.query(`SET LOCAL lock_timeout = '${ROW_LOCK_TIMEOUT}'`);
       const done = await replayChunk(
         client,
         selection,
@@ -79,7 +86,7 @@ async function replayChunk(
      FROM rejections
      WHERE resolved_at IS NULL AND id > $4::bigint AND ($1::bigint[] IS NULL OR id = ANY($1))
        AND ($2::text IS NULL OR code = $2)
-     ORDER BY rejections.id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+     ORDER BY rejections.id LIMIT $3 FOR UPDATE`,
     [selection.ids ?? null, selection.code ?? null, limit, after],
   );
   const outcomes: ReplayOutcome[] = [];

@@ -9,7 +9,8 @@ import { type ReplayProgress, replayRejections } from './replay-rejections';
 /**
  * Replays rejections asked for through the api or the CLI (admin_requests): the ingestor is the
  * one writer of the event store, and it has the rates. Progress (the outcomes so far) commits with
- * each chunk, so a replay taken over after a crash goes on where the chunks stopped.
+ * each chunk, so a replay taken over (after a crash, or interrupted by a transient error such as a
+ * rejection locked too long) goes on where the chunks stopped.
  */
 @Injectable()
 export class ReplayRequests implements OnApplicationBootstrap, OnModuleDestroy {
