@@ -1,23 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import { validateRecord } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
-import { candidatesOf, decideOutcomes } from './classify';
-import { appendEvents } from '@caravan/event-store';
-import type { KafkaRecord } from '@caravan/kafka';
 import type { ReplayOutcome } from '@caravan/requests';
+import { replayChunk, type ReplaySelection } from './replay-chunk';
 
-export type ReplaySelection = { ids?: string[]; code?: string; limit: number };
-
-type Row = {
-  id: string;
-  consumer_group: string;
-  source_topic: string;
-  source_partition: number;
-  source_offset: string;
-  record_key: Buffer | null;
-  record_value: Buffer | null;
-  code: string;
-};
+export type { ReplaySelection } from './replay-chunk';
 
 /** Rejections replayed per transaction: the append lock is held for one chunk, never for a whole replay. */
 const CHUNK = 100;
@@ -97,73 +83,4 @@ export async function replayOutcomes(db: Pool | PoolClient, requestId: string): 
     ...(r.code === null ? {} : { code: r.code }),
     ...(r.detail === null ? {} : { detail: r.detail }),
   }));
-}
-
-async function replayChunk(
-  client: PoolClient,
-  selection: ReplaySelection,
-  at: { after: string; requestId: string | undefined },
-  { limit, hasRate }: { limit: number; hasRate: (currency: string, atMs: number) => boolean },
-): Promise<{ outcomes: ReplayOutcome[]; read: number; last: string | undefined }> {
-  const { rows } = await client.query<Row>(
-    `SELECT id::text, consumer_group, source_topic, source_partition, source_offset::text, record_key, record_value,
-            code
-     FROM rejections
-     WHERE resolved_at IS NULL AND id > $4::bigint AND ($1::bigint[] IS NULL OR id = ANY($1))
-       AND ($2::text IS NULL OR code = $2)
-     ORDER BY rejections.id LIMIT $3 FOR UPDATE`,
-    [selection.ids ?? null, selection.code ?? null, limit, at.after],
-  );
-  const outcomes: ReplayOutcome[] = [];
-  for (const row of rows) {
-    const record: KafkaRecord = {
-      topic: row.source_topic,
-      partition: row.source_partition,
-      offset: row.source_offset,
-      key: row.record_key,
-      value: row.record_value,
-      timestamp: '0',
-    };
-    const results = [{ record, result: validateRecord(row.record_value, { nowMs: Date.now(), hasRate }) }];
-    const { inserted, storedHash } = await appendEvents(client, candidatesOf(results));
-    const [decided] = decideOutcomes(results, new Set(inserted.keys()), storedHash);
-    if (!decided) continue;
-    const outcome: ReplayOutcome =
-      decided.kind === 'rejected'
-        ? { rejectionId: row.id, outcome: 'rejected', code: decided.rejection.code, detail: decided.rejection.detail }
-        : { rejectionId: row.id, outcome: decided.kind };
-    await client.query(
-      `INSERT INTO rejection_replays (rejection_id, outcome, code, detail, event_id, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        row.id,
-        outcome.outcome,
-        outcome.code ?? null,
-        outcome.detail ?? null,
-        decided.kind === 'rejected' ? decided.eventId : decided.event.eventId,
-        at.requestId ?? null,
-      ],
-    );
-    if (outcome.outcome === 'rejected') {
-      outcomes.push(outcome);
-      continue;
-    }
-    await client.query(`UPDATE rejections SET resolved_at = now(), resolution = $2 WHERE id = $1`, [
-      row.id,
-      outcome.outcome,
-    ]);
-    await client.query(
-      `UPDATE ingest_counters SET count = count - 1
-       WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND outcome = 'rejected' AND code = $4`,
-      [row.consumer_group, row.source_topic, row.source_partition, row.code],
-    );
-    await client.query(
-      `INSERT INTO ingest_counters (consumer_group, topic, partition, outcome, code, count)
-       VALUES ($1, $2, $3, $4, '', 1)
-       ON CONFLICT (consumer_group, topic, partition, outcome, code) DO UPDATE SET count = ingest_counters.count + 1`,
-      [row.consumer_group, row.source_topic, row.source_partition, outcome.outcome],
-    );
-    outcomes.push(outcome);
-  }
-  return { outcomes, read: rows.length, last: rows[rows.length - 1]?.id };
 }
