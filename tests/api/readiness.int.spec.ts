@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { buildEvent } from '@caravan/contract';
-import { withDatabase, databaseNameOf } from '@caravan/database';
+import { createClient, withDatabase, databaseNameOf } from '@caravan/database';
 import { PIPELINE_REFRESH_DEADLINE_MS } from '@caravan/health';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, CuttableProxy, projectAll, storeEvents, testServices, useTestDatabase, waitFor } from '../harness';
@@ -61,6 +61,32 @@ describe('readiness (real PostgreSQL and Kafka)', () => {
     expect(lagging.body.details.kafka).toBeUndefined();
     await projectAll(db().pool, { timeZone: 'Asia/Almaty' });
     expect((await ready()).body.details.projections).toEqual({ status: 'up', detail: 'caught up' });
+  });
+
+  it('gives up its query on the server when PostgreSQL cannot answer in time: readiness polls never pile queries up', async () => {
+    const locker = createClient({ connectionString: db().url, application_name: 'caravan-test-locker' });
+    await locker.connect();
+    const waiting = async () =>
+      (
+        await db().pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name <> 'caravan-test-locker'`,
+        )
+      ).rows[0]?.n;
+    try {
+      // A migration, a VACUUM FULL or a slow server: the store cannot be read for a while.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      const blocked = await ready();
+      expect(blocked.body.details.projections?.status).toBe('down');
+      expect(blocked.body.details.database?.status).toBe('up');
+      // Its query was cancelled, not left waiting for the lock while the next polls add theirs.
+      expect(await waiting()).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    expect((await ready()).status).toBe(200);
   });
 
   it('answers /metrics within 5 s while PostgreSQL hangs, the time of the pipeline figures left as it was', async () => {

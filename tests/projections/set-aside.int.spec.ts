@@ -19,13 +19,14 @@ async function storedAsOfOld(
   type: string,
   occurredAt: string,
   data: Record<string, unknown>,
+  version = 1,
 ): Promise<string> {
   const eventId = randomUUID();
   await pool.query(
     `INSERT INTO events (event_id, type, version, occurred_at, producer, data, content_hash, source_topic,
                          source_partition, source_offset)
-     VALUES ($1::uuid, $2, 1, $3, 'first-wave', $4, decode(md5($1::text), 'hex'), 'old', 0, 0)`,
-    [eventId, type, occurredAt, JSON.stringify(data)],
+     VALUES ($1::uuid, $2, $5, $3, 'first-wave', $4, decode(md5($1::text), 'hex'), 'old', 0, 0)`,
+    [eventId, type, occurredAt, JSON.stringify(data), version],
   );
   return eventId;
 }
@@ -199,5 +200,29 @@ describe('projections set an event they cannot apply aside and go on (real Postg
     } finally {
       await runner.stop();
     }
+  });
+});
+
+describe('an event no reader can parse is set aside all the same (real PostgreSQL)', () => {
+  const db = useTestDatabase();
+
+  it('sets aside an event of a version without a schema: its id and type come from the store, not its payload', async () => {
+    const pool = db().pool;
+    await storeEvents(pool, [arrival(1)]);
+    // A version this build has no schema for: reading its payload (upcasting it) throws.
+    const unknown = await storedAsOfOld(pool, 'BookingCancelled', '2024-05-01T10:00:00+05:00', { bookingId: 'b-1' }, 2);
+    await storeEvents(pool, [arrival(2, '2024-05-02T10:00:00+05:00')]);
+
+    await projectAll(pool, { timeZone: TZ, batchSize: 1_000 });
+
+    const { items } = await listSetAside(pool, { limit: 10 });
+    expect(items.map((i) => [i.projection, i.eventId, i.eventType])).toEqual([
+      ['bookings', unknown, 'BookingCancelled'],
+    ]);
+    expect(items[0]?.error).toMatch(/no schema for BookingCancelled@2/);
+    const { rows: checkpoints } = await pool.query<{ position: string }>(
+      'SELECT position::text FROM projection_checkpoints ORDER BY name',
+    );
+    expect(checkpoints.map((c) => c.position)).toEqual(PROJECTIONS.map(() => '3'));
   });
 });

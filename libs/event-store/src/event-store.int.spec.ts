@@ -4,6 +4,8 @@ import { withTransaction } from '@caravan/database';
 import { appendEvents } from './append-events';
 import type { NewEvent, StoredEvent } from './events';
 import { headPosition, readEventsAfter } from './read-events';
+import { BACKLOG_CAP, projectionBacklog } from './projection-backlog';
+import { projectionProgress } from './projection-progress';
 import type { Position } from './position';
 import { useTestDatabase, waitFor } from '../../../tests/harness';
 
@@ -22,6 +24,28 @@ function candidate(offset: number): NewEvent {
 
 describe('the event store (real PostgreSQL)', () => {
   const db = useTestDatabase();
+
+  it('counts a backlog for readiness no further than BACKLOG_CAP, where the full progress counts them all', async () => {
+    const before = await headPosition(db().pool);
+    const n = BACKLOG_CAP + 5;
+    await withTransaction(db().pool, (c) =>
+      appendEvents(
+        c,
+        Array.from({ length: n }, (_, i) => candidate(i)),
+      ),
+    );
+    await db().pool.query(
+      `INSERT INTO projection_checkpoints (name, position) VALUES ('caught-up', $1), ('behind', $2)`,
+      [before + n, before + n - 3],
+    );
+    expect(await projectionBacklog(db().pool, ['caught-up', 'behind', 'never-ran'])).toEqual([
+      { name: 'caught-up', events: 0, capped: false },
+      { name: 'behind', events: 3, capped: false },
+      { name: 'never-ran', events: BACKLOG_CAP + 1, capped: true },
+    ]);
+    const [, , never] = await projectionProgress(db().pool, ['caught-up', 'behind', 'never-ran']);
+    expect(never?.lagEvents).toBe(before + n);
+  });
 
   it('is append-only: updates, deletes and truncation are refused', async () => {
     await withTransaction(db().pool, (c) => appendEvents(c, [candidate(0)]));

@@ -15,7 +15,7 @@ export type ProjectionProgress = {
 /**
  * How far each named projection has got, in the order given (one with no checkpoint yet is at
  * the start, every event its lag). The one answer to "how far behind is each projection?" for the
- * runner, readiness, metrics and /v1/pipeline alike.
+ * runner, metrics and /v1/pipeline alike (readiness asks only whether, and roughly how far: projectionBacklog).
  */
 export async function projectionProgress(
   db: Pool | PoolClient,

@@ -65,11 +65,6 @@ export async function readEventsAfter(db: Db, after: Position, limit: number): P
   return range ? readEventsIn(db, range) : [];
 }
 
-/** The event at a position, if one is there. */
-export async function readEventAt(db: Db, position: Position): Promise<StoredEvent | undefined> {
-  return (await readEventsIn(db, { after: position - 1, upper: position, count: 1 }))[0];
-}
-
 /** The positions of the events of `types` in a range, ascending. */
 export async function positionsIn(db: Db, range: StoreRange, types: readonly string[]): Promise<Position[]> {
   const { rows } = await db.query<{ position: string }>(

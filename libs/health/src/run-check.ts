@@ -2,24 +2,20 @@ import { withDeadline } from '@caravan/observability';
 
 export type CheckResult = { status: 'up' | 'down'; detail?: string };
 
-/** A readiness check: what the app needs (`informational` ones only describe, e.g. how far projections lag). */
-export type ReadinessEntry = { name: string; check: () => Promise<string | void>; informational?: boolean };
+/** A readiness check: resolves a detail (or nothing) when what the app needs answers, throws why not. */
+export type ReadinessEntry = { name: string; check: () => Promise<string | void> };
 
 export const CHECK_TIMEOUT_MS = 3_000;
 
-/**
- * Runs one check within `timeoutMs`; never throws. An informational check is never down: slow or
- * failing, it says its figure is unknown (a large backlog makes counting it slow; that is work, not an outage).
- */
+/** Runs one check within `timeoutMs`; never throws: a check that fails or does not answer in time is down. */
 export async function runCheck(
-  entry: Pick<ReadinessEntry, 'check' | 'informational'>,
+  entry: Pick<ReadinessEntry, 'check'>,
   timeoutMs = CHECK_TIMEOUT_MS,
 ): Promise<CheckResult> {
   try {
     const detail = await withDeadline(entry.check(), timeoutMs);
     return detail ? { status: 'up', detail } : { status: 'up' };
   } catch (error) {
-    const reason = (error as Error).message;
-    return entry.informational ? { status: 'up', detail: `unknown: ${reason}` } : { status: 'down', detail: reason };
+    return { status: 'down', detail: (error as Error).message };
   }
 }

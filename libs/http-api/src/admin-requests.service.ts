@@ -2,6 +2,7 @@ import { Inject, Injectable, InternalServerErrorException, NotFoundException } f
 import type { Pool } from 'pg';
 import { PROJECTION_NAMES } from '@caravan/contract';
 import { PG_POOL } from '@caravan/database';
+import { replayOutcomes } from '@caravan/ingest';
 import {
   type AdminRequest,
   isFinished,
@@ -123,7 +124,8 @@ export class AdminRequestsService {
   async replayStatus(id: string): Promise<ReplayJob> {
     const request = await readRequest(this.pool, 'replay', id);
     if (!request) throw new NotFoundException(`id: no replay ${id}`);
-    return replayJob(request);
+    // Until it is done its result holds where it stands, not its outcomes: those are its rows.
+    return replayJob(request, request.status === 'done' ? undefined : await replayOutcomes(this.pool, id));
   }
 }
 
@@ -146,13 +148,13 @@ function rebuildJob(r: AdminRequest<'rebuild'>): RebuildJob {
   };
 }
 
-function replayJob(r: AdminRequest<'replay'>): ReplayJob {
+function replayJob(r: AdminRequest<'replay'>, outcomesSoFar?: ReplayOutcome[]): ReplayJob {
   return {
     id: r.id,
     status: r.status,
     ...times(r),
     replayed: r.progress,
-    outcomes: (r.result as ReplayResult | undefined)?.outcomes ?? [],
+    outcomes: outcomesSoFar ?? (r.result as ReplayResult | undefined)?.outcomes ?? [],
     ...(r.error ? { error: r.error } : {}),
     ...(r.claimedBy ? { executedBy: r.claimedBy } : {}),
   };

@@ -8,8 +8,10 @@ import { type ReplayProgress, replayRejections } from './replay-rejections';
 
 /**
  * Replays rejections asked for through the api or the CLI (admin_requests): the ingestor is the
- * one writer of the event store, and it has the rates. Progress (the outcomes so far) commits with
- * each chunk, so a replay taken over after a crash goes on where the chunks stopped.
+ * one writer of the event store, and it has the rates. Progress (the last rejection done and how
+ * many) commits with each chunk, so a replay taken over (after a crash, or interrupted by a
+ * transient error such as a rejection locked too long) goes on where the chunks stopped; its
+ * outcomes, recorded under the request, are read back when it is done.
  */
 @Injectable()
 export class ReplayRequests implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,10 +33,12 @@ export class ReplayRequests implements OnApplicationBootstrap, OnModuleDestroy {
       work: async (request, progress) => {
         // The rates as they are now: ops replay right after adding the one a rejection lacked.
         await this.rates.refresh();
-        const resume = request.result as ReplayProgress | undefined;
+        // Saved with each chunk: where the last claim stopped (none before its first chunk committed).
+        const resume = request.result as ReplayProgress | null;
         const outcomes = await replayRejections(pool, request.arguments, this.rates.hasRate, {
+          requestId: request.id,
           resume: resume?.after ? resume : undefined,
-          onChunk: (client, now) => progress.save(client, now.outcomes.length, now),
+          onChunk: (client, now) => progress.save(client, now.count, now),
         });
         return { result: { outcomes }, progress: outcomes.length };
       },

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { PROJECTION_NAMES, REJECTION_CODES } from '@caravan/contract';
 import { projectionProgress } from '@caravan/event-store';
 import { withDeadline } from './deadline';
+import { ingestTotals } from './ingest-totals';
 import {
   consumerLag,
   dlqPending,
@@ -105,18 +106,9 @@ export async function readPipelineStatus(pool: Pool, options: PipelineStatusOpti
             return undefined;
           },
         );
-  const totals = await pool.query<{ topic: string; outcome: string; code: string; count: string }>(
-    'SELECT topic, outcome, code, count::text FROM ingest_totals WHERE consumer_group = $1',
-    [options.group],
-  );
   const byTopic = new Map<string, PipelineStatus['topics'][number]>();
-  for (const row of totals.rows) {
-    let t = byTopic.get(row.topic);
-    if (!t) byTopic.set(row.topic, (t = newTopic(row.topic)));
-    const n = Number(row.count);
-    if (row.outcome === 'consumed' || row.outcome === 'accepted' || row.outcome === 'duplicate') t[row.outcome] += n;
-    else t.rejected[row.code] = (t.rejected[row.code] ?? 0) + n;
-  }
+  for (const { topic, consumed, accepted, duplicate, rejectedByCode } of await ingestTotals(pool, options.group))
+    byTopic.set(topic, { ...newTopic(topic), consumed, accepted, duplicate, rejected: rejectedByCode });
   // Replays move a rejection into accepted (or duplicate): counted here so the rejections ever made never go down.
   const replays = await pool.query<{
     topic: string;
