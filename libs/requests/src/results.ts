@@ -23,5 +23,8 @@ export type ReplayOutcome = {
   code?: string;
   detail?: string;
 };
-/** A replay's result: its outcomes so far; `after`, the last rejection id done, while it runs. */
+/**
+ * A finished replay's result, as the api and the CLI answer it (a running replay's recorded result
+ * is where it stands, `{after, count}`; its outcomes are the request's rejection_replays rows).
+ */
 export type ReplayResult = { outcomes: ReplayOutcome[]; after?: string };
