@@ -89,7 +89,11 @@ describe('the api: admin actions behind a bearer token (real Kafka and PostgreSQ
 
   it('rebuilds a projection through the API and reports its progress and result', async () => {
     const started = await call('/v1/admin/projections/arrivals_daily/rebuild', { method: 'POST' });
-    expect(started).toMatchObject({ status: 202, body: { projection: 'arrivals_daily', status: 'running' } });
+    // Answered once the projector took it: running, or already done when the store is this small.
+    expect(started).toMatchObject({
+      status: 202,
+      body: { projection: 'arrivals_daily', status: expect.stringMatching(/^(running|done)$/) },
+    });
     const done = await waitFor(
       async () => {
         const { body } = await call(`/v1/admin/rebuilds/${String(started.body.id)}`);
