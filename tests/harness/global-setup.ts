@@ -1,6 +1,7 @@
 import './register-paths';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, projectRoot } from '@caravan/config';
+import { createClient, DATABASE_ROLES, withDatabase } from '@caravan/database';
 import { buildApps, buildIsCurrent, stackDown, stackUp } from '@caravan/stack';
 import { containerRuntimeAvailable, startContainers } from './containers';
 
@@ -45,6 +46,21 @@ export default async function globalSetup(): Promise<void> {
     if (startedKafka) stopOnSignal(() => stackDown(config, log));
   }
   (globalThis as Record<symbol, Teardown>)[TEARDOWN] = teardown;
+  // The migrations create cluster-wide roles: teardown drops those this run made, once unused.
+  process.env.CARAVAN_TEST_ROLES_BEFORE = (await existingRoles(process.env.DATABASE_URL as string)).join(',');
+}
+
+async function existingRoles(url: string): Promise<string[]> {
+  const admin = createClient({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [
+      Object.values(DATABASE_ROLES),
+    ]);
+    return rows.map((r) => r.rolname);
+  } finally {
+    await admin.end();
+  }
 }
 
 function stopOnSignal(stop: () => Promise<unknown>): void {

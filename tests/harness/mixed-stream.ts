@@ -1,4 +1,5 @@
-import { buildEvent, type RejectionCode } from '@caravan/contract';
+import { buildEvent, type RejectionCode, type TopicNames } from '@caravan/contract';
+import type { Kafka } from 'kafkajs';
 import type { OutgoingEvent } from '@caravan/kafka';
 import { EventProducer } from '@caravan/kafka';
 import { mulberry32 } from '@caravan/simulator';
@@ -175,4 +176,15 @@ function roleOf(type: string): StreamRecord['role'] {
 /** Produces a stream to the producer's topics, keys and bytes as generated. */
 export async function produceStream(producer: EventProducer, records: StreamRecord[]): Promise<void> {
   await producer.sendToRoles(records);
+}
+
+/** Produces a stream to `topics` through a producer of its own, connected for it and closed after. */
+export async function produceStreamOnce(kafka: Kafka, topics: TopicNames, records: StreamRecord[]): Promise<void> {
+  const producer = new EventProducer(kafka, topics);
+  await producer.connect();
+  try {
+    await produceStream(producer, records);
+  } finally {
+    await producer.disconnect();
+  }
 }

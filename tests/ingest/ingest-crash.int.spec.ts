@@ -1,11 +1,10 @@
-import { EventProducer } from '@caravan/kafka';
 import {
   type ChildApp,
   configOf,
   createPipelineTopics,
   mixedStream,
   pipelineEnv,
-  produceStream,
+  produceStreamOnce,
   spawnApp,
   stopApp,
   testKafka,
@@ -27,13 +26,7 @@ describe('exactly once through crashes and shared partitions (real Kafka, Postgr
     const config = configOf(env);
     await createPipelineTopics(config);
     const stream = mixedStream(records, seed);
-    const producer = new EventProducer(testKafka(), config.topics);
-    await producer.connect();
-    try {
-      await produceStream(producer, stream.records);
-    } finally {
-      await producer.disconnect();
-    }
+    await produceStreamOnce(testKafka(), config.topics, stream.records);
     return { env, config, stream };
   }
 

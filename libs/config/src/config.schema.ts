@@ -49,7 +49,14 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/caravan'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  MIGRATE_ON_START: booleanFlag.default(true),
+  /** Default: true when the app connects with DATABASE_URL (one URL for all), false with a URL of its own. */
+  MIGRATE_ON_START: booleanFlag.optional(),
+  /** An app's own connection, as its least-privilege role (docs/security.md); DATABASE_URL otherwise. */
+  INGESTOR_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PROJECTOR_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PUBLISHER_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** The api's admin side (admin actions, /metrics, LISTEN); its queries use API_DATABASE_URL. */
+  API_ADMIN_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
   DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).default(20_000),
   DATABASE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

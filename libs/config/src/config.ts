@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { TopicNames } from '@caravan/contract';
-import { type AppName, DEFAULT_HTTP_PORTS, envSchema, type KafkaCompression } from './config.schema';
+import { type AppName, DEFAULT_HTTP_PORTS, type Env, envSchema, type KafkaCompression } from './config.schema';
 import { databaseUrlWithTls, type HttpTls, httpTls, type KafkaConnection, kafkaSecurity } from './secure-connections';
 
 export type CaravanConfig = {
@@ -84,7 +84,8 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
   }
   const issues: string[] = [];
   // TLS settings become part of the URLs (node-postgres reads them there); KAFKA_SSL*/SASL* are read and checked.
-  const databaseUrl = databaseUrlWithTls('DATABASE_URL', env.DATABASE_URL, env, issues);
+  const own = ownDatabaseUrl(app, env);
+  const databaseUrl = databaseUrlWithTls(own?.variable ?? 'DATABASE_URL', own?.url ?? env.DATABASE_URL, env, issues);
   const apiDatabaseUrl =
     env.API_DATABASE_URL === undefined
       ? undefined
@@ -104,7 +105,8 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
     database: {
       url: databaseUrl,
       poolSize: env.DATABASE_POOL_SIZE,
-      migrateOnStart: env.MIGRATE_ON_START,
+      // An app with a URL of its own runs as a role that may not migrate: `caravan migrate` does.
+      migrateOnStart: env.MIGRATE_ON_START ?? own === undefined,
       limits: {
         statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
         lockTimeoutMs: env.DATABASE_LOCK_TIMEOUT_MS,
@@ -168,6 +170,19 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       kafkaHeap: env.KAFKA_HEAP,
     },
   };
+}
+
+/** The app's own connection variable and URL, when one is set (else it uses DATABASE_URL). */
+function ownDatabaseUrl(app: AppName | 'tool', env: Env): { variable: string; url: string } | undefined {
+  const variable = {
+    ingestor: 'INGESTOR_DATABASE_URL',
+    projector: 'PROJECTOR_DATABASE_URL',
+    publisher: 'PUBLISHER_DATABASE_URL',
+    api: 'API_ADMIN_DATABASE_URL',
+    tool: undefined,
+  }[app] as keyof Env | undefined;
+  const url = variable === undefined ? undefined : env[variable];
+  return variable !== undefined && typeof url === 'string' ? { variable, url } : undefined;
 }
 
 function describeIssues(error: z.ZodError): string[] {

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
-import { migrate, migrationLabel } from './migrations';
+import { currentSchemaVersion, migrate, migrationLabel, readMigrations } from './migrations';
 import { loops } from '@caravan/observability';
 import { classifyPgError } from './pg-errors';
 import { createPool } from './pool';
@@ -29,6 +29,7 @@ export class DatabaseStartup {
   private started: Promise<void> | undefined;
   /** Why the database is not ready yet; undefined once it is. */
   waitingFor: string | undefined = 'starting';
+  private shipped: number | undefined;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
@@ -41,6 +42,20 @@ export class DatabaseStartup {
     return this.started;
   }
 
+  /**
+   * Without MIGRATE_ON_START (an app running as a role that may not migrate), the schema must be
+   * at least what this build ships: until `caravan migrate` (or the deployment's migration step)
+   * has run, the app waits, and says so in its readiness.
+   */
+  private async schemaCurrent(): Promise<void> {
+    this.shipped ??= readMigrations().length;
+    const current = await currentSchemaVersion(this.pool);
+    if (current < this.shipped)
+      throw new Error(
+        `the schema is at version ${current}, this build needs ${this.shipped}: waiting for caravan migrate`,
+      );
+  }
+
   private async attempt(): Promise<void> {
     for (let failures = 0; ; failures++) {
       try {
@@ -49,7 +64,7 @@ export class DatabaseStartup {
           if (report.applied.length > 0)
             this.logger.log(`applied migrations ${report.applied.map(migrationLabel).join(', ')}`);
         } else {
-          await this.pool.query('SELECT 1');
+          await this.schemaCurrent();
         }
         if (failures > 0) this.logger.log(`PostgreSQL is ready after ${failures} failed attempt(s)`);
         this.waitingFor = undefined;

@@ -8,3 +8,4 @@ export * from './pg-errors';
 export * from './pg-listener';
 export * from './session-lock';
 export * from './transaction';
+export * from './roles';

@@ -6,3 +6,4 @@ export * from './projection-backlog';
 export * from './projection-progress';
 export * from './set-aside-list';
 export * from './read-events';
+export * from './append-only-guard';

@@ -90,6 +90,13 @@ export const snapshotAgeSeconds = new Gauge({
   help: 'Seconds since the newest KPI snapshot was computed',
   registers: [registry],
 });
+export const storeAppendOnly = new Gauge({
+  name: 'caravan_event_store_append_only',
+  help:
+    "1 when the event store's owner, grants and append-only triggers are as shipped, 0 when not " +
+    '(caravan status names what differs)',
+  registers: [registry],
+});
 export const pipelineMetricsRefreshed = new Gauge({
   name: 'caravan_pipeline_metrics_refreshed_timestamp_seconds',
   help:

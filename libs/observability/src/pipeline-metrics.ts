@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import type { Pool } from 'pg';
 import { PROJECTION_NAMES, REJECTION_CODES } from '@caravan/contract';
-import { projectionProgress } from '@caravan/event-store';
+import { appendOnlyFindings, projectionProgress } from '@caravan/event-store';
 import { withDeadline } from './deadline';
 import { ingestTotals } from './ingest-totals';
 import {
@@ -19,6 +19,7 @@ import {
   rejections,
   replayed,
   snapshotAgeSeconds,
+  storeAppendOnly,
 } from './metrics';
 
 /**
@@ -200,6 +201,7 @@ export const PIPELINE_METRIC_NAMES: readonly string[] = [
   snapshotAgeSeconds,
   dlqPending,
   dlqUnpublishable,
+  storeAppendOnly,
   pipelineMetricsRefreshed,
 ].map((metric) => (metric as unknown as { name: string }).name);
 
@@ -220,6 +222,7 @@ export async function metricsText(options: { pipeline: boolean }): Promise<strin
  */
 export async function refreshPipelineMetrics(pool: Pool, options: PipelineStatusOptions): Promise<PipelineStatus> {
   const status = await readPipelineStatus(pool, options);
+  const findings = await appendOnlyFindings(pool);
   for (const counter of [recordsConsumed, eventsAccepted, duplicates, rejections, replayed]) counter.reset();
   // Every inbound topic (and rejection code) at 0 before its first record: a series that first
   // appears holding its count shows no increase() or rate() to the rules.
@@ -250,6 +253,7 @@ export async function refreshPipelineMetrics(pool: Pool, options: PipelineStatus
     consumerLag.reset();
     for (const l of status.consumerLag) consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.records);
   }
+  storeAppendOnly.set(findings.length === 0 ? 1 : 0);
   pipelineMetricsRefreshed.setToCurrentTime();
   return status;
 }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { withTransaction } from '@caravan/database';
+import { asRole, DATABASE_ROLES, withTransaction } from '@caravan/database';
 import {
   nextRange,
   type Position,
@@ -194,7 +194,10 @@ export async function ensureProjectionTables(
   projection: Projection,
   tables: TableNames,
 ): Promise<void> {
-  for (const ddl of projection.ddl(tables)) await client.query(ddl);
+  // Created as the projector's role: whichever login runs the next projector owns them too.
+  await asRole(client, DATABASE_ROLES.projector, async () => {
+    for (const ddl of projection.ddl(tables)) await client.query(ddl);
+  });
 }
 
 /**

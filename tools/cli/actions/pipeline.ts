@@ -1,6 +1,6 @@
 import { APP_NAMES } from '@caravan/config';
 import { createPool } from '@caravan/database';
-import { listSetAside } from '@caravan/event-store';
+import { appendOnlyFindings, listSetAside } from '@caravan/event-store';
 import { partitionOffsets } from '@caravan/ingest';
 import { createKafka, kafkaConnection } from '@caravan/kafka';
 import { ingestTotals, readPipelineStatus } from '@caravan/observability';
@@ -79,6 +79,8 @@ type StoreReport = {
     total: number;
     latest: Array<{ projection: string; position: string; eventType: string; eventId: string; error: string }>;
   };
+  /** How the event store's owner, grants and triggers differ from the shipped ones ([]: as shipped; null: unread). */
+  appendOnly: string[] | null;
   /** Records not ingested yet (undefined when Kafka did not answer), events each projection has not applied. */
   lag: { consumerRecords: number | undefined; projectionEvents: Record<string, number> } | null;
 };
@@ -129,7 +131,7 @@ async function statusReport(config: ReturnType<typeof cliContext>['config']): Pr
   let store: StoreReport | null = null;
   if (stack.postgres.state === 'running') {
     store = await storeReport(config, stack.kafka.state !== 'stopped');
-    healthy &&= store.pausedPartitions.length === 0;
+    healthy &&= store.pausedPartitions.length === 0 && (store.appendOnly?.length ?? 0) === 0;
     // The lags are the pipeline's (PostgreSQL and Kafka say them), shown beside the app that works them off.
     for (const a of apps) {
       if (a.state === 'stopped') continue;
@@ -189,6 +191,12 @@ function describeReport(report: StatusReport): string[] {
         `rejected ${t.rejected}${codes ? ` (${codes})` : ''}`,
     );
   }
+  if (store.appendOnly)
+    lines.push(
+      store.appendOnly.length === 0
+        ? 'event store: append-only as shipped (owner, grants, triggers)'
+        : `event store NOT as shipped: ${store.appendOnly.join('; ')} (docs/security.md)`,
+    );
   for (const s of store.pausedPartitions) {
     lines.push(
       `${s.topic}[${s.partition}] PAUSED: stored offset ${s.stored} lies beyond the log's ` +
@@ -263,9 +271,11 @@ async function storeReport(config: ReturnType<typeof cliContext>['config'], kafk
       .catch(() => null);
     const aside = await listSetAside(pool, { limit: 5 }).catch(() => ({ total: 0, items: [] }));
     const lag = await pipelineLag(pool, config, kafkaUp).catch(() => null);
+    const appendOnly = await appendOnlyFindings(pool).catch(() => null);
     return {
       topics,
       pausedPartitions,
+      appendOnly,
       dlq,
       lag,
       setAside: {
