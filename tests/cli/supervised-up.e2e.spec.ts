@@ -57,6 +57,18 @@ describe('caravan up under its supervisor (real PostgreSQL and Kafka, the apps a
     expect(status.stdout).toMatch(
       /projector .* ready, projection lag arrivals_daily 0, bookings 0, media_daily 0, watermark 0 events/,
     );
+    // Each app logged in as its least-privilege role (the local stack lets them: docs/security.md).
+    const { rows } = await db().pool.query<{ app: string; usename: string }>(
+      `SELECT DISTINCT substring(application_name from '^caravan-([a-z]+)-[0-9]+$') AS app, usename
+       FROM pg_stat_activity WHERE datname = current_database() AND application_name ~ '^caravan-[a-z]+-[0-9]+$'`,
+    );
+    expect(rows.filter((r) => APP_NAMES.includes(r.app as never)).sort((a, b) => a.app.localeCompare(b.app))).toEqual([
+      { app: 'api', usename: 'caravan_admin' },
+      { app: 'ingestor', usename: 'caravan_ingest' },
+      { app: 'projector', usename: 'caravan_projector' },
+      { app: 'publisher', usename: 'caravan_publisher' },
+    ]);
+    expect(status.stdout).toMatch(/event store: append-only as shipped/);
     // The same for scripts: one JSON object, the same exit code.
     const json = await runCli(['status', '--json'], env, 120_000);
     const report = JSON.parse(json.stdout) as {

@@ -140,6 +140,8 @@ export const envSchema = z.object({
   METRICS_PIPELINE: booleanFlag.optional(),
   TIME_ZONE: ianaTimeZone.default('Asia/Almaty'),
   CARAVAN_STATE_DIR: z.string().min(1).default('.caravan'),
+  /** `caravan up` and the demo run each app as its least-privilege role where the local server lets them log in. */
+  CARAVAN_LOCAL_ROLES: booleanFlag.default(true),
   KAFKA_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/)

@@ -47,7 +47,7 @@ export type CaravanConfig = {
   /** pipeline: /metrics carries the pipeline-wide figures (METRICS_PIPELINE; the api by default). */
   metrics: { pipeline: boolean };
   timeZone: string;
-  stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string };
+  stack: { stateDir: string; kafkaVersion: string; kafkaHeap: string; localRoles: boolean };
 };
 
 /** A configuration value that failed validation; the message names every bad variable. */
@@ -168,6 +168,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       stateDir: env.CARAVAN_STATE_DIR,
       kafkaVersion: env.KAFKA_VERSION,
       kafkaHeap: env.KAFKA_HEAP,
+      localRoles: env.CARAVAN_LOCAL_ROLES,
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 import { APP_NAMES, type AppName, type CaravanConfig, DEFAULT_HTTP_PORTS } from '@caravan/config';
+import { DATABASE_ROLES, type DatabaseRole } from '@caravan/database';
 import {
   appLogFile,
   type AppProcess,
@@ -35,13 +37,52 @@ export const appPort = (app: AppName, portBase: number): number =>
   portBase + DEFAULT_HTTP_PORTS[app] - DEFAULT_HTTP_PORTS.api;
 export const appUrl = (config: CaravanConfig, port: number): string => `http://${config.http.host}:${port}`;
 
+/** The runtime roles of migration 0018 and the URL variable through which each app (or the api's side) uses one. */
+const LOCAL_ROLES: Array<[string, DatabaseRole]> = [
+  ['INGESTOR_DATABASE_URL', DATABASE_ROLES.ingest],
+  ['PROJECTOR_DATABASE_URL', DATABASE_ROLES.projector],
+  ['PUBLISHER_DATABASE_URL', DATABASE_ROLES.publisher],
+  ['API_DATABASE_URL', DATABASE_ROLES.api],
+  ['API_ADMIN_DATABASE_URL', DATABASE_ROLES.admin],
+];
+
+/**
+ * The local stack's apps as their least-privilege roles (docs/security.md), so that what runs here
+ * is what runs in production: with one URL of a user that may (the local server's superuser), the
+ * runtime roles may log in (the local server trusts 127.0.0.1: no password) and each app gets a URL
+ * of its own, migrations staying with that user. Unchanged when CARAVAN_LOCAL_ROLES=false, when
+ * the environment sets an app's URL already, or when the URL carries a password (a server that
+ * wants one would refuse the roles).
+ */
+async function localRoleEnv(pool: Pool, config: CaravanConfig, options: StartOptions): Promise<NodeJS.ProcessEnv> {
+  const url = new URL(config.database.url);
+  if (!config.stack.localRoles || url.password !== '' || LOCAL_ROLES.some(([v]) => options.env[v])) return options.env;
+  const { rows } = await pool.query<{ may: boolean }>(
+    'SELECT rolsuper OR rolcreaterole AS may FROM pg_roles WHERE rolname = current_user',
+  );
+  if (!rows[0]?.may) {
+    options.log(`the apps use ${url.username || 'DATABASE_URL'}'s connection (it may not let the roles log in)`);
+    return options.env;
+  }
+  const env: NodeJS.ProcessEnv = { ...options.env };
+  for (const [variable, role] of LOCAL_ROLES) {
+    await pool.query(`ALTER ROLE ${role} LOGIN`);
+    const own = new URL(url);
+    own.username = role;
+    env[variable] = own.toString();
+  }
+  options.log(`apps log in as their roles: ${LOCAL_ROLES.map(([, role]) => role).join(', ')}`);
+  return env;
+}
+
 /** Brings up the stack, migrates, builds if needed, starts the four apps and waits until each is ready. */
 export async function startPipeline(
   config: CaravanConfig,
   options: StartOptions,
 ): Promise<{ apps: RunningApp[]; startedKafka: boolean }> {
   const { startedKafka } = await stackUp(config, options.log);
-  await withDatabase(config, 'cli', async () => undefined);
+  const env = await withDatabase(config, 'cli', (pool) => localRoleEnv(pool, config, options));
+  options = { ...options, env };
   if (options.build) ensureBuilt(options.root, options.log);
 
   if (options.detached) return { apps: await superviseApps(config, options), startedKafka };
