@@ -65,8 +65,13 @@ export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDest
     const stopped = this.loop.stop();
     readinessChecks.unregister('publisher');
     // A run still waiting for PostgreSQL is not waited for long: nothing of it needs finishing.
-    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
-    await this.resign();
+    const finished = await Promise.race([
+      stopped.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+    ]);
+    // A run still using the leader's session: the session is closed under it (its lock goes with
+    // it, its transaction is rolled back), never handed back to the pool while in use.
+    await this.resign(finished ? undefined : new Error('the publisher stopped while a run used the session'));
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -142,15 +147,16 @@ export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDest
     }
   }
 
-  /** Lets the lock go (the session too, when it is broken). */
-  private async resign(): Promise<void> {
+  /** Lets the lock go (the session too, when it is broken, or when `abandon` says a run still uses it). */
+  private async resign(abandon?: Error): Promise<void> {
     const client = this.leader;
     if (!client) return;
     this.leader = undefined;
     clearInterval(this.pinger);
     this.role = this.loop.stopping ? this.role : 'starting';
     publisherLeading.set(0);
-    await releaseSessionLock(client, PUBLISHER_LOCK);
+    if (abandon) client.release(abandon);
+    else await releaseSessionLock(client, PUBLISHER_LOCK);
   }
 
   /** The snapshot topic there and the transactional producer connected (which fences off any previous leader's). */
