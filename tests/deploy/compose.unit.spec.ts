@@ -9,6 +9,7 @@ type Service = {
   image?: string;
   build?: string;
   profiles?: string[];
+  entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
   ports?: string[];
@@ -66,6 +67,7 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
       expect(s.depends_on).toEqual({
         kafka: { condition: 'service_healthy' },
         postgres: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
       });
     }
     // The local stack alone (`docker compose up`) stays Kafka and PostgreSQL.
@@ -75,6 +77,25 @@ describe('docker-compose.yml with the apps profile (the whole pipeline from the 
         .map(([name]) => name)
         .sort(),
     ).toEqual(['kafka', 'postgres']);
+  });
+
+  it('migrates once, before the apps, with the CLI of the same image; the apps do not migrate', () => {
+    const migrate = service('migrate');
+    expect({ build: migrate.build, image: migrate.image, profiles: migrate.profiles }).toEqual({
+      build: '.',
+      image: 'caravan:local',
+      profiles: ['apps'],
+    });
+    // The image links its CLI as `caravan` (Dockerfile); tini stays PID 1 as in the entrypoint.
+    expect([...(migrate.entrypoint ?? []), ...(migrate.command ?? [])]).toEqual(['tini', '--', 'caravan', 'migrate']);
+    expect(dockerfileRuntime(root).text).toMatch(/\bln -s \/app\/bin\/caravan\.js \/usr\/local\/bin\/caravan\b/);
+    expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    // The database the apps use (the local superuser for all: the compose file's header says why).
+    const migrates = loadConfig('tool', migrate.environment ?? {}).database.url;
+    for (const app of APP_NAMES) {
+      const config = loadConfig(app, service(app).environment ?? {});
+      expect([app, config.database.url, config.database.migrateOnStart]).toEqual([app, migrates, false]);
+    }
   });
 
   it("gives each app a configuration its schema accepts, reaching Kafka and PostgreSQL by the network's names", () => {

@@ -1,10 +1,30 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { APP_NAMES, envSchema, projectRoot } from '@caravan/config';
-import { dockerfileArg } from '../harness/dockerfile';
+import { APP_NAMES, type AppName, envSchema, loadConfig, projectRoot } from '@caravan/config';
+import { DATABASE_ROLES, type DatabaseRole } from '@caravan/database';
+import { dockerfileArg, dockerfileRuntime } from '../harness/dockerfile';
 
 const BASE = join(projectRoot(), 'deploy', 'kubernetes', 'base');
+
+/** The Secret's database URLs each app gets (its own variable, its key of the same name). */
+const OWN_URLS: Record<AppName, string[]> = {
+  ingestor: ['INGESTOR_DATABASE_URL'],
+  projector: ['PROJECTOR_DATABASE_URL'],
+  publisher: ['PUBLISHER_DATABASE_URL'],
+  api: ['API_ADMIN_DATABASE_URL', 'API_DATABASE_URL'],
+};
+/** The owner's URL: the migrate Job's only. */
+const OWNER_URL = 'MIGRATE_DATABASE_URL';
+/** The role of migration 0018 that the login user of each URL must be a member of. */
+const ROLE_OF_URL: Record<string, DatabaseRole> = {
+  [OWNER_URL]: DATABASE_ROLES.owner,
+  INGESTOR_DATABASE_URL: DATABASE_ROLES.ingest,
+  PROJECTOR_DATABASE_URL: DATABASE_ROLES.projector,
+  PUBLISHER_DATABASE_URL: DATABASE_ROLES.publisher,
+  API_ADMIN_DATABASE_URL: DATABASE_ROLES.admin,
+  API_DATABASE_URL: DATABASE_ROLES.api,
+};
 
 /**
  * kubernetes-models' class of each kind used here (4.x: CommonJS on Node 20), whose validate()
@@ -12,6 +32,7 @@ const BASE = join(projectRoot(), 'deploy', 'kubernetes', 'base');
  */
 const MODELS: Record<string, () => { new (data: object): { validate(): void } }> = {
   'apps/v1/Deployment': () => require('kubernetes-models/apps/v1/Deployment').Deployment,
+  'batch/v1/Job': () => require('kubernetes-models/batch/v1/Job').Job,
   'v1/ConfigMap': () => require('kubernetes-models/v1/ConfigMap').ConfigMap,
   'v1/Secret': () => require('kubernetes-models/v1/Secret').Secret,
   'v1/Service': () => require('kubernetes-models/v1/Service').Service,
@@ -22,17 +43,19 @@ const MODELS: Record<string, () => { new (data: object): { validate(): void } }>
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: unknown };
 type Container = {
+  command?: string[];
   args: string[];
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   env?: Array<{ name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }>;
-  livenessProbe: { httpGet: { path: string } };
-  readinessProbe: { httpGet: { path: string } };
+  livenessProbe?: { httpGet: { path: string } };
+  readinessProbe?: { httpGet: { path: string } };
   resources: { requests: { memory: string }; limits: { memory: string } };
 };
 
 type PodSpec = {
   containers: Container[];
   terminationGracePeriodSeconds: number;
+  restartPolicy?: string;
   automountServiceAccountToken?: boolean;
   topologySpreadConstraints?: object[];
   volumes: Array<{ name: string; secret?: { secretName: string; items?: Array<{ key: string; path: string }> } }>;
@@ -96,8 +119,8 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
       const d = deployment(app);
       const [container] = d.spec.template.spec.containers;
       expect(container?.args).toEqual([app]);
-      expect(container?.livenessProbe.httpGet.path).toBe('/health/live');
-      expect(container?.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container?.livenessProbe?.httpGet.path).toBe('/health/live');
+      expect(container?.readinessProbe?.httpGet.path).toBe('/health/ready');
       // BENCHMARKS.md: peak RSS at most 347 MiB (ingestor, bench), 251 (projector), 209
       // (publisher), 191 (api, 1,000 streams).
       const measured = { ingestor: 347, projector: 251, publisher: 209, api: 191 }[app];
@@ -193,5 +216,90 @@ describe('the Kubernetes manifests (deploy/kubernetes/base)', () => {
       for (const e of deployment(app).spec.template.spec.containers[0]?.env ?? [])
         expect(Object.keys(secret.stringData)).toContain(e.valueFrom.secretKeyRef.key);
     }
+  });
+
+  describe('the database: each app its own login user, the owner for the migrate Job only', () => {
+    const config = () =>
+      all.find((m) => m.doc.kind === 'ConfigMap')?.doc as unknown as { data: Record<string, string> };
+    const secret = () =>
+      all.find((m) => m.doc.kind === 'Secret')?.doc as unknown as { stringData: Record<string, string> };
+    const job = () =>
+      all.find((m) => m.doc.kind === 'Job' && m.doc.metadata.name === 'caravan-migrate')?.doc as unknown as Manifest & {
+        spec: { backoffLimit: number; ttlSecondsAfterFinished?: number; template: { spec: PodSpec } };
+      };
+    const envOf = (pod: PodSpec) =>
+      (pod.containers[0]?.env ?? []).map((e) => [e.name, e.valueFrom.secretKeyRef.key] as const);
+    const userOf = (url: string) => new URL(url).username;
+    // The login users deploy/kubernetes/README.md creates: `CREATE ROLE <user> LOGIN … IN ROLE <role>`,
+    // and the owner's, granted its role WITH ADMIN OPTION (migration 0018 grants it on to whoever migrates).
+    const readme = readFileSync(join(BASE, '..', 'README.md'), 'utf8');
+    const loginRoles = new Map(
+      [...readme.matchAll(/^CREATE ROLE (\w+) LOGIN PASSWORD '…' IN ROLE (\w+);$/gm)].map((m) => [m[1], m[2]]),
+    );
+    for (const m of readme.matchAll(/^GRANT (\w+), \w+ TO (\w+) WITH ADMIN OPTION;$/gm)) loginRoles.set(m[2], m[1]);
+
+    it.each(APP_NAMES)(
+      "%s: exactly its own URL, as its role's login user, never the owner's; it does not migrate",
+      (app) => {
+        const env = envOf(deployment(app).spec.template.spec);
+        const urls = env.filter(([name, key]) => /DATABASE_URL$/.test(name) || /DATABASE_URL$/.test(key));
+        expect(urls).toEqual(OWN_URLS[app].map((key) => [key, key]));
+        const values = Object.fromEntries(env.map(([name, key]) => [name, secret().stringData[key]]));
+        const parsed = loadConfig(app, {
+          ...values,
+          MIGRATE_ON_START: config().data.MIGRATE_ON_START,
+          ADMIN_TOKEN: 'x'.repeat(32),
+        });
+        expect(parsed.database.migrateOnStart).toBe(false);
+        const connects = [parsed.database.url, ...(app === 'api' ? [parsed.api.databaseUrl as string] : [])];
+        expect(connects.map((url) => loginRoles.get(userOf(url)))).toEqual(
+          OWN_URLS[app].map((key) => ROLE_OF_URL[key]),
+        );
+      },
+    );
+
+    it('the migrate Job runs `caravan migrate` of the image as the owner, once, retried a few times, then cleaned up', () => {
+      const { spec } = job();
+      const pod = spec.template.spec;
+      const [container] = pod.containers;
+      expect([...(container?.command ?? []), ...(container?.args ?? [])]).toEqual(['tini', '--', 'caravan', 'migrate']);
+      // The image links the CLI as `caravan` and has tini (Dockerfile).
+      const image = dockerfileRuntime().text;
+      expect(image).toMatch(/\bln -s \/app\/bin\/caravan\.js \/usr\/local\/bin\/caravan\b/);
+      expect(image).toMatch(/\binstall -y --no-install-recommends tini\b/);
+      // The CLI connects with DATABASE_URL: the owner's user (member of caravan_owner).
+      expect(envOf(pod)).toEqual([['DATABASE_URL', OWNER_URL]]);
+      const parsed = loadConfig('tool', { DATABASE_URL: secret().stringData[OWNER_URL] });
+      expect(loginRoles.get(userOf(parsed.database.url))).toBe(DATABASE_ROLES.owner);
+      expect(pod.restartPolicy).toBe('Never');
+      expect(spec.backoffLimit).toBeGreaterThanOrEqual(1);
+      expect(spec.backoffLimit).toBeLessThanOrEqual(6);
+      expect(spec.ttlSecondsAfterFinished).toBeGreaterThan(0);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      // Measured: peak RSS 112 MiB for the compiled CLI applying every migration to an empty store.
+      expect(mebibytes(container?.resources.requests.memory ?? '')).toBeGreaterThanOrEqual(112);
+      expect(mebibytes(container?.resources.limits.memory ?? '')).toBeGreaterThanOrEqual(2 * 112);
+      // It parses the same configuration as the apps: the same files mounted, no more.
+      const mounted = (p: PodSpec) => p.volumes.flatMap((v) => v.secret?.items ?? []);
+      expect(mounted(pod)).toEqual(mounted(deployment('api').spec.template.spec));
+    });
+
+    it("the owner's URL reaches the migrate Job only; every database URL of the Secret goes to one workload", () => {
+      const workloads = all.filter((m) => m.doc.kind === 'Deployment' || m.doc.kind === 'Job');
+      const takers = (key: string) =>
+        workloads
+          .filter((m) =>
+            envOf((m.doc as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec).some(
+              ([, k]) => k === key,
+            ),
+          )
+          .map((m) => m.doc.metadata.name);
+      expect(takers(OWNER_URL)).toEqual(['caravan-migrate']);
+      const urlKeys = Object.keys(secret().stringData).filter((k) => /DATABASE_URL$/.test(k));
+      expect(urlKeys.sort()).toEqual(Object.keys(ROLE_OF_URL).sort());
+      for (const key of urlKeys) expect([key, takers(key).length]).toEqual([key, 1]);
+      // One login user per URL, none shared.
+      expect(new Set(urlKeys.map((k) => userOf(secret().stringData[k] as string))).size).toBe(urlKeys.length);
+    });
   });
 });
