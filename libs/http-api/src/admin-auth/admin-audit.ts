@@ -17,13 +17,10 @@ export type AuditEntry = {
 export type AuditRow = AuditEntry & { id: string };
 
 export async function appendAudit(pool: Pool, entry: AuditEntry): Promise<void> {
-  await pool.query(`INSERT INTO admin_audit (token_id, action, target, outcome, detail) VALUES ($1, $2, $3, $4, $5)`, [
-    entry.tokenId,
-    entry.action,
-    JSON.stringify(entry.target),
-    entry.outcome,
-    entry.detail,
-  ]);
+  await pool.query(
+    `INSERT INTO admin_audit (at, token_id, action, target, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [entry.at, entry.tokenId, entry.action, JSON.stringify(entry.target), entry.outcome, entry.detail],
+  );
 }
 
 /** The latest `limit` requests, newest first. */
