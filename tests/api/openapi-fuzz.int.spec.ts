@@ -3,6 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { buildEvent } from '@caravan/contract';
+import { createAdminToken } from '@caravan/http-api';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { appEnv, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase } from '../harness';
 
@@ -12,6 +13,8 @@ import { appEnv, projectAll, publishSnapshotsOnce, storeEvents, useTestDatabase 
  * every answer is a status the document lists, with its media type and a body its schema takes.
  */
 const TOKEN = 'fuzz-test-token-0123456789abcdef';
+/** A named token with the read scope only (made in beforeAll): a POST or a rebuild's status is its 403. */
+let readToken = '';
 const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS_PER_ROUTE ?? 300);
 
 type Schema = Record<string, unknown> & {
@@ -225,7 +228,7 @@ function requests(path: string, method: string, operation: Operation): fc.Arbitr
       departure,
       sameRange: fc.boolean(),
       extra: fc.tuple(fc.constantFrom('unknown', 'kpi', 'limit', 'scope.nowhere', 'scope.'), hostile),
-      auth: admin ? fc.constantFrom('token', 'token', 'token', 'token', 'none', 'wrong') : fc.constant('none'),
+      auth: admin ? fc.constantFrom('token', 'token', 'token', 'token', 'none', 'wrong', 'read') : fc.constant('none'),
       body: json && method === 'post' ? fc.option(body(json), { freq: 10 }) : fc.constant(null),
     })
     .map(({ values, departure: d, sameRange, extra, auth, body: text }) => {
@@ -246,6 +249,7 @@ function requests(path: string, method: string, operation: Operation): fc.Arbitr
       if (d.kind === 'many') request.query.push(extra);
       if (auth === 'token') request.headers.authorization = `Bearer ${TOKEN}`;
       if (auth === 'wrong') request.headers.authorization = `Bearer ${TOKEN.slice(0, -1)}x`;
+      if (auth === 'read') request.headers.authorization = `Bearer ${readToken}`;
       if (text !== null && text !== undefined) {
         request.body = text;
         request.headers['content-type'] = 'application/json';
@@ -284,7 +288,13 @@ describe('the api under generated requests: every OpenAPI route, no 5xx, every a
        VALUES ('caravan-ingest', 'tourism.arrivals', 0, 1, $1, 'malformed_json', 'fuzz seed')`,
       [Buffer.from('{"broken"')],
     );
-    app = await createApiApp(appEnv(db().url, { ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'fatal' }));
+    const created = await createAdminToken(db().pool, 'fuzz-reader', ['read']);
+    if ('refused' in created) throw new Error(created.refused);
+    readToken = created.token;
+    // No rate limit: the fuzz is to reach the handlers (the limit has its own spec, admin-tokens.int.spec.ts).
+    app = await createApiApp(
+      appEnv(db().url, { ADMIN_TOKEN: TOKEN, ADMIN_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'fatal' }),
+    );
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     document = (await (await fetch(`${base}/openapi.json`)).json()) as typeof document;

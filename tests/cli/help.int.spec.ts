@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { projectRoot } from '@caravan/config';
-import { KPIS, REJECTION_CODES } from '@caravan/contract';
+import { ADMIN_SCOPES, KPIS, REJECTION_CODES } from '@caravan/contract';
 import { csvColumnsSummary } from '@caravan/importer';
 import { PROJECTIONS } from '@caravan/projections';
 import { CLI_COMMANDS } from '../harness/cli';
@@ -132,6 +132,13 @@ describe('caravan --help and --version load nothing of the application', () => {
       shows: ['--values', ...REJECTION_CODES.map((code) => `"${code}"`)],
     },
     { name: 'help offsets', args: ['help', 'offsets'], shows: ['list', 'reset'] },
+    { name: 'help admin', args: ['help', 'admin'], shows: ['tokens', 'audit'] },
+    {
+      name: 'admin tokens create --help',
+      args: ['admin', 'tokens', 'create', '--help'],
+      shows: ['--name', '--scopes', ...ADMIN_SCOPES.map((scope) => `"${scope}"`)],
+    },
+    { name: 'admin audit --help', args: ['admin', 'audit', '--help'], shows: ['--limit', '--json'] },
   ])('shows `caravan $name`', async ({ args, shows }) => {
     const run = await runTraced(args);
     expect([run.status, run.stderr]).toEqual([0, '']);

@@ -15,6 +15,7 @@ export const CLI_COMMANDS = [
   'rebuild',
   'dlq',
   'offsets',
+  'admin',
   'demo',
 ];
 

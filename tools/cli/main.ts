@@ -8,6 +8,7 @@
  * NestJS, pg, kafkajs) is loaded when the command runs.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAdmin } from './commands/admin';
 import { registerDemo } from './commands/demo';
 import { registerDlq } from './commands/dlq';
 import { registerImport } from './commands/import';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerRebuild(program);
   registerDlq(program);
   registerOffsets(program);
+  registerAdmin(program);
   registerDemo(program);
   return program;
 }

@@ -8,9 +8,11 @@ import {
   parseQuery,
   rejectionsQuery,
   replayBody,
+  RequiresScope,
   setAsideQuery,
 } from '@caravan/http-api';
 
+/** Each route names the token scope it needs (read, replay, rebuild); every request is audited. */
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)
 export class AdminController {
@@ -21,6 +23,7 @@ export class AdminController {
 
   /** Rejected records by code and time, with their original bytes (base64). */
   @Get('rejections')
+  @RequiresScope('read')
   rejections(@Query() query: Record<string, unknown>) {
     const { scope: _scope, ...q } = parseQuery(rejectionsQuery, query);
     return this.admin.rejections(q);
@@ -32,6 +35,7 @@ export class AdminController {
    * when no ingestor finished it within the wait.
    */
   @Post('rejections/replay')
+  @RequiresScope('replay')
   async replay(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
     const answer = await this.requests.replay(parseBody(replayBody, body));
     response.status('outcomes' in answer ? 200 : 202);
@@ -40,12 +44,14 @@ export class AdminController {
 
   /** A replay's progress (rejections replayed, their outcomes so far), then all its outcomes. */
   @Get('replays/:id')
+  @RequiresScope('read')
   replayStatus(@Param('id') id: string) {
     return this.requests.replayStatus(id);
   }
 
   /** Events a projection could not apply and set aside (position, eventId, error), newest first. */
   @Get('projections/set-aside')
+  @RequiresScope('read')
   setAside(@Query() query: Record<string, unknown>) {
     const { scope: _scope, ...q } = parseQuery(setAsideQuery, query);
     return this.admin.setAside(q);
@@ -56,6 +62,7 @@ export class AdminController {
    * then swap; answers with a job.
    */
   @Post('projections/:name/rebuild')
+  @RequiresScope('rebuild')
   @HttpCode(202)
   rebuild(@Param('name') name: string) {
     return this.requests.startRebuild(name);
@@ -63,12 +70,14 @@ export class AdminController {
 
   /** A rebuild's progress: events replayed so far, then its report (differing rows) and whether it swapped. */
   @Get('rebuilds/:id')
+  @RequiresScope('rebuild')
   rebuildStatus(@Param('id') id: string) {
     return this.requests.rebuildStatus(id);
   }
 
   /** consumed = accepted + duplicate + rejected, per topic. */
   @Get('counters')
+  @RequiresScope('read')
   counters() {
     return this.admin.counters();
   }

@@ -4,6 +4,7 @@ import { dirname, extname, join } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type EnvSource, projectRoot } from '@caravan/config';
+import { AdminAudit } from '@caravan/http-api';
 import { createApp } from '@caravan/runtime';
 import { ApiModule } from './api.module';
 
@@ -21,9 +22,11 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The api app, not listening yet: routes, the JSON error filter, the dashboard, the interactive page's assets. */
+/** The api app, not listening yet: routes, the admin audit, the JSON error filter, the dashboard, the interactive page's assets. */
 export async function createApiApp(env?: EnvSource): Promise<NestExpressApplication> {
   const app = (await createApp(ApiModule.forRoot(env))) as NestExpressApplication;
+  // Before the routes: every admin request gets its audit row, whatever answers it.
+  app.use('/v1/admin', app.get(AdminAudit).middleware());
   const dashboard = join(projectRoot(), 'dist', 'dashboard');
   app.use('/assets', precompressed(join(dashboard, 'assets')));
   // The dashboard at / (npm run build bundles it into dist/dashboard): hashed assets kept a year,

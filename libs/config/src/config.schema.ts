@@ -110,6 +110,8 @@ export const envSchema = z.object({
   API_STREAM_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().min(0).default(30),
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Admin requests per minute per token (per client address without a valid token), in each api process; 0: no limit. */
+  ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
   CORS_ORIGINS: z
     .string()
     .transform((s) =>

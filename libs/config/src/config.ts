@@ -32,7 +32,10 @@ export type CaravanConfig = {
     streamPollMs: number;
     heartbeatMs: number;
     maxStreams: number;
+    /** The development/bootstrap token (token id `env`, every scope); named tokens live in PostgreSQL. */
     adminToken: string | undefined;
+    /** Token bucket of each admin token (or client address) in this process: refilled per minute; 0: no limit. */
+    adminRateLimitPerMinute: number;
   };
   /** tls: the app serves HTTPS itself; the timeouts are Node's server timeouts (docs/security.md). */
   http: {
@@ -147,6 +150,7 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       heartbeatMs: env.API_STREAM_HEARTBEAT_MS,
       maxStreams: env.API_STREAM_MAX_CLIENTS,
       adminToken: env.ADMIN_TOKEN,
+      adminRateLimitPerMinute: env.ADMIN_RATE_LIMIT_PER_MINUTE,
     },
     http: {
       host: env.HTTP_HOST,

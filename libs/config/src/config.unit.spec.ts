@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     expect(config.timeZone).toBe('Europe/Berlin');
   });
 
+  it('limits admin requests to 60 a minute unless ADMIN_RATE_LIMIT_PER_MINUTE says otherwise (0: off)', () => {
+    expect(loadConfig('api', {}).api.adminRateLimitPerMinute).toBe(60);
+    expect(loadConfig('api', { ADMIN_RATE_LIMIT_PER_MINUTE: '0' }).api.adminRateLimitPerMinute).toBe(0);
+    expect(loadConfig('api', { ADMIN_RATE_LIMIT_PER_MINUTE: '600' }).api.adminRateLimitPerMinute).toBe(600);
+    expect(() => loadConfig('api', { ADMIN_RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/ADMIN_RATE_LIMIT_PER_MINUTE: /);
+    expect(() => loadConfig('api', { ADMIN_RATE_LIMIT_PER_MINUTE: '1.5' })).toThrow(/ADMIN_RATE_LIMIT_PER_MINUTE: /);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig('api', { HTTP_PORT: '' }).http.port).toBe(3000);
   });

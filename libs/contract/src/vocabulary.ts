@@ -57,3 +57,10 @@ export type Granularity = (typeof GRANULARITIES)[number];
  */
 export const PROJECTION_NAMES = ['arrivals_daily', 'bookings', 'media_daily', 'watermark'] as const;
 export type ProjectionName = (typeof PROJECTION_NAMES)[number];
+
+/**
+ * What an admin token may do (docs/operations.md): read the admin lists and jobs, replay
+ * rejections, rebuild projections. The CHECK of admin_tokens.scopes (migration 0019) names them too.
+ */
+export const ADMIN_SCOPES = ['read', 'replay', 'rebuild'] as const;
+export type AdminScope = (typeof ADMIN_SCOPES)[number];

@@ -1,6 +1,8 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { API_POOL, apiPoolProvider } from './api-pool';
+import { AdminAudit } from './admin-auth/admin-audit.service';
+import { AdminIdentities } from './admin-auth/admin-identities.service';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminService } from './admin.service';
 import { AdminRequestsService } from './admin-requests.service';
@@ -15,6 +17,8 @@ const SERVICES = [
   AdminService,
   AdminRequestsService,
   AdminTokenGuard,
+  AdminIdentities,
+  AdminAudit,
   PipelineStatusService,
 ];
 

@@ -75,7 +75,8 @@ export const requestPaths = (replayBody: unknown) => ({
         'each outcome is recorded, a replayed event is counted once. Waits up to 30 s for the ingestor to finish ' +
         '(5 s for it to take the request; none running: no wait): 200 with the outcomes, else 202 with where to ' +
         'follow it',
-      security: [{ admin: [] }],
+      description: 'Scope: replay.',
+      security: [{ admin: ['replay'] }],
       requestBody: { content: { 'application/json': { schema: replayBody } } },
       responses: {
         200: json({
@@ -97,7 +98,6 @@ export const requestPaths = (replayBody: unknown) => ({
           'not finished within the wait: the request stays, an ingestor runs it',
         ),
         400: error('the body is invalid'),
-        401: error('no valid admin token'),
         500: error('the ingestor failed to replay (the message says why)'),
       },
     },
@@ -105,9 +105,10 @@ export const requestPaths = (replayBody: unknown) => ({
   '/v1/admin/replays/{id}': {
     get: {
       summary: "A replay's progress (rejections replayed, their outcomes so far), then all its outcomes",
-      security: [{ admin: [] }],
+      description: 'Scope: read.',
+      security: [{ admin: ['read'] }],
       parameters: [idParameter],
-      responses: { 200: json(replayJob), 401: error('no valid admin token'), 404: error('no such replay') },
+      responses: { 200: json(replayJob), 404: error('no such replay') },
     },
   },
   '/v1/admin/projections/{name}/rebuild': {
@@ -116,13 +117,13 @@ export const requestPaths = (replayBody: unknown) => ({
         'Ask the projector to rebuild a projection into shadow tables while queries keep being served, compare, ' +
         'swap; answers 202 with the job as it stands once a projector has taken it (running, or done or failed ' +
         'when it ended already), else requested: after 2 s when no projector took it, at once when none runs',
-      security: [{ admin: [] }],
+      description: 'Scope: rebuild.',
+      security: [{ admin: ['rebuild'] }],
       parameters: [
         { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: [...PROJECTION_NAMES] } },
       ],
       responses: {
         202: json(rebuildJob, 'asked for'),
-        401: error('no valid admin token'),
         404: error('no such projection'),
       },
     },
@@ -130,9 +131,10 @@ export const requestPaths = (replayBody: unknown) => ({
   '/v1/admin/rebuilds/{id}': {
     get: {
       summary: "A rebuild's progress (events replayed), then its report and whether it swapped; from any api instance",
-      security: [{ admin: [] }],
+      description: 'Scope: rebuild.',
+      security: [{ admin: ['rebuild'] }],
       parameters: [idParameter],
-      responses: { 200: json(rebuildJob), 401: error('no valid admin token'), 404: error('no such rebuild') },
+      responses: { 200: json(rebuildJob), 404: error('no such rebuild') },
     },
   },
 });

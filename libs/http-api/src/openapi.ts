@@ -121,11 +121,31 @@ const pipelineSummary = {
   },
 };
 
-type Operation = { parameters?: Array<{ in: string }>; requestBody?: unknown; responses: Record<string, unknown> };
+type Operation = {
+  parameters?: Array<{ in: string }>;
+  requestBody?: unknown;
+  security?: unknown[];
+  responses: Record<string, unknown>;
+};
+
+/** An admin route's answers before its handler runs: no valid token, a token without the scope, the rate limit. */
+const adminAnswers = {
+  401: error('no valid admin token'),
+  403: error("the token lacks the route's scope"),
+  429: {
+    ...error(
+      'too many admin requests from this token (or, without a valid token, this address): ADMIN_RATE_LIMIT_PER_MINUTE',
+    ),
+    headers: {
+      'Retry-After': { description: 'seconds until a request is allowed', schema: { type: 'integer', minimum: 1 } },
+    },
+  },
+};
 
 /**
  * The answers any route may give before its handler runs: a URL over HTTP_URL_LIMIT_BYTES (414),
- * a path parameter that is not valid percent-encoding (400), a body over HTTP_BODY_LIMIT_BYTES (413).
+ * a path parameter that is not valid percent-encoding (400), a body over HTTP_BODY_LIMIT_BYTES (413);
+ * on an admin route, the token's (401, 403) and the rate limit's (429).
  */
 function withCommonAnswers<P extends Record<string, Record<string, Operation>>>(paths: P): P {
   for (const operation of Object.values(paths).flatMap((methods) => Object.values(methods))) {
@@ -133,6 +153,7 @@ function withCommonAnswers<P extends Record<string, Record<string, Operation>>>(
     if (operation.parameters?.some((p) => p.in === 'path'))
       answers[400] = error('a path parameter is not valid percent-encoded UTF-8');
     if (operation.requestBody) answers[413] = error('the body is larger than HTTP_BODY_LIMIT_BYTES');
+    if (operation.security) Object.assign(answers, adminAnswers);
     operation.responses = { ...answers, ...operation.responses };
   }
   return paths;
@@ -146,7 +167,7 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: '3.1.0',
     info: {
       title: 'Caravan API',
-      version: '1.2.0',
+      version: '1.3.0',
       description:
         'Latest KPI snapshots, their live stream and time series from the daily aggregates. ' +
         'Every error is JSON; a bad parameter is a 400 naming it.',
@@ -222,12 +243,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/admin/rejections': {
         get: {
           summary: 'Rejected records by code and time, with their original bytes (base64)',
-          security: [{ admin: [] }],
+          description: 'Scope: read.',
+          security: [{ admin: ['read'] }],
           parameters: queryParameters(rejectionsQuery),
           responses: {
             200: adminPage(),
             400: error('a parameter is invalid'),
-            401: error('no valid admin token'),
           },
         },
       },
@@ -236,12 +257,12 @@ export function openApiDocument(): Record<string, unknown> {
           summary:
             'Events a projection could not apply and set aside (projection, position, eventId, type, the error), ' +
             'newest first; a rebuild applies them again once the cause is fixed',
-          security: [{ admin: [] }],
+          description: 'Scope: read.',
+          security: [{ admin: ['read'] }],
           parameters: queryParameters(setAsideQuery),
           responses: {
             200: adminPage(),
             400: error('a parameter is invalid'),
-            401: error('no valid admin token'),
           },
         },
       },
@@ -249,8 +270,9 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/admin/counters': {
         get: {
           summary: 'consumed = accepted + duplicate + rejected, per topic',
-          security: [{ admin: [] }],
-          responses: { 200: json({ type: 'object' }), 401: error('no valid admin token') },
+          description: 'Scope: read.',
+          security: [{ admin: ['read'] }],
+          responses: { 200: json({ type: 'object' }) },
         },
       },
       '/v1/pipeline': {
@@ -295,7 +317,19 @@ export function openApiDocument(): Record<string, unknown> {
       '/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
     }),
     components: {
-      securitySchemes: { admin: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' } },
+      securitySchemes: {
+        admin: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A named token made with `caravan admin tokens create` (cvn_<id>_<secret>), allowed the scopes it was ' +
+            'given: read (GET rejections, set-aside, counters, replays/{id}), replay (POST rejections/replay), ' +
+            'rebuild (POST projections/{name}/rebuild, GET rebuilds/{id}); a missing scope is a 403. ADMIN_TOKEN, ' +
+            'the development and bootstrap token, has every scope. Requests are limited per token (per address ' +
+            'without a valid one) to ADMIN_RATE_LIMIT_PER_MINUTE in each api process (429 with Retry-After); ' +
+            'every admin request is audited.',
+        },
+      },
       schemas: {
         KpiSnapshot: snapshot,
         Error: {

@@ -176,6 +176,13 @@ export const streamReads = new Counter({
   labelNames: ['reader'],
   registers: [registry],
 });
+export const adminAuditFailures = new Counter({
+  name: 'caravan_admin_audit_failures_total',
+  help:
+    'Admin requests whose audit row could not be written (the request was answered; its log line names it): ' +
+    'anything above 0 is a gap in admin_audit',
+  registers: [registry],
+});
 export const projectionSetAside = new Gauge({
   name: 'caravan_projection_events_set_aside',
   help: 'Events a projection could not apply and set aside (applied again by a rebuild once the cause is fixed)',
