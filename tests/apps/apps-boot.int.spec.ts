@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, type EnvSource } from '@caravan/config';
-import { currentSchemaVersion, latestVersion, readMigrations } from '@caravan/database';
+import { currentSchemaVersion, readMigrations } from '@caravan/database';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { IngestorModule } from '../../apps/ingestor/src/ingestor.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
@@ -48,7 +48,7 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
         status: 'ok',
         details: {
           database: { status: 'up' },
-          migrations: { status: 'up', detail: `version ${latestVersion(readMigrations())}` },
+          migrations: { status: 'up', detail: `version ${readMigrations().length}` },
           projections: { status: 'up' },
           ...(NEEDS_KAFKA.has(name) ? { kafka: { status: 'up' } } : {}),
         },
@@ -110,7 +110,7 @@ describe.each(APPS)('the %s app (real Kafka and PostgreSQL)', (name, root) => {
         timeoutMs: 60_000,
         what: 'ready once PostgreSQL answers',
       });
-      expect(await currentSchemaVersion(db().pool)).toBe(latestVersion(readMigrations()));
+      expect(await currentSchemaVersion(db().pool)).toBe(readMigrations().length);
     } finally {
       await app.close();
       await proxy.cut();

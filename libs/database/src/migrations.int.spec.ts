@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool } from './pool';
-import { currentSchemaVersion, latestVersion, migrate, readMigrations } from './migrations';
+import { currentSchemaVersion, migrate, readMigrations } from './migrations';
 import { useTestDatabase } from '../../../tests/harness';
 
 describe('migrate (real PostgreSQL)', () => {
@@ -19,7 +19,7 @@ describe('migrate (real PostgreSQL)', () => {
       'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
     );
     expect(rows).toEqual(shipped.map((m) => ({ version: m.version, n: 1 })));
-    expect(await currentSchemaVersion(db().pool)).toBe(latestVersion(shipped));
+    expect(await currentSchemaVersion(db().pool)).toBe(shipped.length);
   });
 });
 

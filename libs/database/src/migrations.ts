@@ -17,11 +17,7 @@ export function migrationLabel(m: Pick<Migration, 'version' | 'name'>): string {
   return `${String(m.version).padStart(4, '0')}_${m.name}`;
 }
 
-/**
- * Reads `NNNN_name.sql` files in version order; refuses a number used twice and stray files. A
- * number may be skipped: one branch reserves it while another ships the next (the runner applies
- * any version not applied yet, a lower one that lands later included).
- */
+/** Reads `NNNN_name.sql` files in version order; refuses gaps, duplicates and stray files. */
 export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
@@ -38,16 +34,10 @@ export function readMigrations(dir: string = findMigrationsDir()): Migration[] {
     };
   });
   migrations.forEach((m, i) => {
-    const previous = migrations[i - 1];
-    if (m.version < 1 || (previous && m.version <= previous.version))
-      throw new Error(`migration numbers must be unique and start at 0001: ${migrationLabel(m)}`);
+    if (m.version !== i + 1)
+      throw new Error(`migrations must be numbered 0001, 0002, … without gaps: ${migrationLabel(m)}`);
   });
   return migrations;
-}
-
-/** The highest version of `migrations` (0 for none): what a database they were all applied to reports. */
-export function latestVersion(migrations: readonly Migration[]): number {
-  return migrations.at(-1)?.version ?? 0;
 }
 
 /** The repository's migrations folder. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMigrationsDir, latestVersion, readMigrations } from './migrations';
+import { findMigrationsDir, readMigrations } from './migrations';
 
 describe('readMigrations', () => {
   let dir: string;
@@ -10,11 +10,10 @@ describe('readMigrations', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads the shipped migrations in increasing order, from 1', () => {
+  it('reads the shipped migrations in order, numbered from 1', () => {
     const shipped = readMigrations(findMigrationsDir());
-    expect(shipped[0]?.version).toBe(1);
-    expect(shipped.map((m) => m.version)).toEqual([...new Set(shipped.map((m) => m.version))].sort((a, b) => a - b));
-    expect(latestVersion(shipped)).toBe(shipped.at(-1)?.version);
+    expect(shipped.length).toBeGreaterThan(0);
+    expect(shipped.map((m) => m.version)).toEqual(shipped.map((_, i) => i + 1));
   });
 
   it('orders files by version and checksums their text', () => {
@@ -28,13 +27,10 @@ describe('readMigrations', () => {
     expect(migrations[0]?.checksum).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('takes a skipped number (reserved by another branch) and refuses a number used twice', () => {
+  it('refuses a gap in the numbering', () => {
     writeFileSync(join(dir, '0001_first.sql'), 'SELECT 1;');
     writeFileSync(join(dir, '0003_third.sql'), 'SELECT 3;');
-    expect(readMigrations(dir).map((m) => m.version)).toEqual([1, 3]);
-    expect(latestVersion(readMigrations(dir))).toBe(3);
-    writeFileSync(join(dir, '0003_other.sql'), 'SELECT 3;');
-    expect(() => readMigrations(dir)).toThrow(/unique/);
+    expect(() => readMigrations(dir)).toThrow(/without gaps/);
   });
 
   it('refuses a badly named file', () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PROJECTION_NAMES } from '@caravan/contract';
-import { currentSchemaVersion, latestVersion, PG_POOL, readMigrations, withTransaction } from '@caravan/database';
+import { currentSchemaVersion, PG_POOL, readMigrations, withTransaction } from '@caravan/database';
 import { BACKLOG_CAP, projectionBacklog } from '@caravan/event-store';
 import { kafkaConnection, probeBrokers } from '@caravan/kafka';
 import { readinessChecks } from '@caravan/observability';
@@ -16,7 +16,7 @@ const STATEMENT_TIMEOUT_MS = CHECK_TIMEOUT_MS - 500;
 
 @Injectable()
 export class ReadinessService {
-  private readonly expectedSchemaVersion = latestVersion(readMigrations());
+  private readonly expectedSchemaVersion = readMigrations().length;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
