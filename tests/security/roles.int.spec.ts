@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { buildEvent } from '@caravan/contract';
-import { DATABASE_ROLES, type DatabaseRole } from '@caravan/database';
+import { createPool, DATABASE_ROLES, type DatabaseRole, migrate, readMigrations } from '@caravan/database';
 import { appendOnlyFindings } from '@caravan/event-store';
 import { projectAll, storeEvents, useTestDatabase } from '../harness';
 
@@ -151,7 +151,42 @@ describe('least-privilege database roles (migration 0018, real PostgreSQL)', () 
     ).toBe('ok');
     expect(await as(admin, 'SELECT record_value FROM rejections')).toBe('ok');
     expect(await as(admin, 'UPDATE rejections SET code = code')).toMatch(/^42501:/);
+    // Tokens: the admin side reads them and notes their use; only the owner (the CLI) makes or revokes them.
+    expect(await as(admin, 'SELECT id, scopes, secret_hash FROM admin_tokens WHERE revoked_at IS NULL')).toBe('ok');
+    expect(await as(admin, "UPDATE admin_tokens SET last_used_at = now() WHERE id = 'tok_00000000'")).toBe('ok');
+    expect(await as(admin, "UPDATE admin_tokens SET scopes = '{rebuild}'")).toMatch(/^42501:/);
+    expect(await as(admin, "UPDATE admin_tokens SET revoked_at = NULL WHERE id = 'x'")).toMatch(/^42501:/);
+    expect(
+      await as(
+        admin,
+        "INSERT INTO admin_tokens (id, name, scopes, secret_hash) VALUES ('tok_00000001', 'x', '{read}', '\\x00')",
+      ),
+    ).toMatch(/^42501:/);
+    expect(await as(api, 'SELECT secret_hash FROM admin_tokens')).toMatch(/^42501:/);
+    // The audit trail: appended to, never changed (privileges, then the triggers even for its owner).
+    expect(await as(admin, "INSERT INTO admin_audit (action, outcome) VALUES ('GET /v1/admin/counters', 200)")).toBe(
+      'ok',
+    );
+    expect(await as(admin, 'DELETE FROM admin_audit')).toMatch(/^42501: permission denied/);
+    const oneRow = async (c: PoolClient) =>
+      void (await c.query("INSERT INTO admin_audit (action, outcome) VALUES ('GET /v1/admin/counters', 200)"));
+    expect(await as(owner, 'DELETE FROM admin_audit', oneRow)).toMatch(/^42501: admin_audit is append-only/);
+    expect(await as(owner, 'TRUNCATE admin_audit')).toMatch(/^42501: admin_audit is append-only/);
     expect(await as(admin, 'DELETE FROM events')).toMatch(/^42501:/);
+  });
+
+  it('lets any role through `migrate` when nothing is pending (the CLI run with an app role), and only then', async () => {
+    const asAdmin = createPool({ url: db().url, poolSize: 1, applicationName: 'caravan-test-roles' });
+    asAdmin.on('connect', (client) => void client.query(`SET ROLE ${admin}`));
+    try {
+      expect((await migrate(asAdmin)).applied).toEqual([]);
+      const next = { version: readMigrations().length + 1, name: 'probe', sql: 'CREATE TABLE probe (x int)' };
+      await expect(migrate(asAdmin, [...readMigrations(), { ...next, checksum: 'x' }])).rejects.toThrow(
+        /permission denied for schema public/,
+      );
+    } finally {
+      await asAdmin.end();
+    }
   });
 
   it('reports the store as shipped, and names each difference once someone changes it', async () => {

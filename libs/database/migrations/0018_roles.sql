@@ -8,6 +8,9 @@
 --   caravan_admin      the api's admin side: what caravan_api reads, rejections whole, asks for requests
 -- Roles belong to the cluster: created when absent (a DBA may create them first; then the migrating
 -- user needs no CREATEROLE). Two databases migrating at once may race to create one: that is fine.
+-- A migrating user that is no superuser must own the database (so its schema public, whose grants
+-- change here) and hold caravan_owner and caravan_projector WITH ADMIN OPTION (deploy/kubernetes
+-- has the SQL); one with CREATEROLE that creates the roles here gets that by the GRANT below.
 DO $$
 DECLARE
   r text;

@@ -44,3 +44,14 @@ CREATE TRIGGER admin_audit_no_truncate BEFORE TRUNCATE ON admin_audit
   FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
 COMMENT ON TABLE admin_audit IS 'append-only audit trail of the admin API: one row per request, whatever its outcome';
+
+-- Owned by the owner (migration 0018); the api's admin side reads the tokens, notes their use and
+-- appends to the audit trail, which nobody but the owner may change (and not even it, triggers on).
+ALTER TABLE admin_tokens OWNER TO caravan_owner;
+ALTER TABLE admin_audit OWNER TO caravan_owner;
+ALTER FUNCTION append_only() OWNER TO caravan_owner;
+REVOKE ALL ON admin_tokens, admin_audit FROM PUBLIC;
+GRANT SELECT (id, name, scopes, secret_hash, revoked_at, last_used_at), UPDATE (last_used_at) ON admin_tokens
+  TO caravan_admin;
+GRANT SELECT, INSERT ON admin_audit TO caravan_admin;
+GRANT USAGE ON SEQUENCE admin_audit_id_seq TO caravan_admin;

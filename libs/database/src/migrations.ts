@@ -56,12 +56,16 @@ export async function migrate(pool: Pool, migrations: Migration[] = readMigratio
     // one session without the limits, and apps starting together wait here for the first.
     await client.query('SET statement_timeout = 0; SET lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    integer     PRIMARY KEY,
-      name       text        NOT NULL,
-      checksum   text        NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
+    // Read first: a schema already current needs no DDL, so a user that may not migrate (an app's
+    // role, the CLI run with one) gets through when there is nothing to do.
+    const exists = await client.query<{ table: string | null }>(`SELECT to_regclass('schema_migrations') AS table`);
+    if (exists.rows[0]?.table === null)
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer     PRIMARY KEY,
+        name       text        NOT NULL,
+        checksum   text        NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
     const { rows } = await client.query<{ version: number; checksum: string }>(
       'SELECT version, checksum FROM schema_migrations ORDER BY version',
     );
