@@ -240,6 +240,16 @@ describe('admin tokens, scopes, rate limit and audit (real PostgreSQL)', () => {
     expect((JSON.parse(audit.stdout) as Array<{ outcome: number }>).map((r) => r.outcome).sort()).toEqual([
       200, 401, 403, 429,
     ]);
+
+    // A token pasted into a URL (a query parameter, a path): logged and audited redacted.
+    await fetch(`${base}/v1/admin/counters?token=${auditor.token}`);
+    await fetch(`${base}/v1/admin/${auditor.token}`);
+    await waitFor(() => /token=\[redacted\]/.test(readFileSync(api.logFile, 'utf8')), { what: 'the request logged' });
+    expect(readFileSync(api.logFile, 'utf8')).not.toContain(secret);
+    const again = await db().pool.query<{ text: string }>(
+      `SELECT coalesce(json_agg(a), '[]')::text AS text FROM admin_audit a`,
+    );
+    expect(again.rows[0]?.text).not.toContain(secret);
   });
 
   it('keeps admin_audit append-only: UPDATE, DELETE and TRUNCATE are refused', async () => {

@@ -96,7 +96,13 @@ export async function startSecurePostgres(): Promise<SecurePostgres> {
       '-d',
       'postgres',
       '-c',
-      `CREATE ROLE "${certificateUser}" LOGIN CREATEDB`,
+      // What a DBA does before a non-superuser migrates (docs/security.md): the roles, and the
+      // migrating user a member of the owner and the projector.
+      `CREATE ROLE "${certificateUser}" LOGIN CREATEDB; ` +
+        `CREATE ROLE caravan_owner NOLOGIN; CREATE ROLE caravan_ingest NOLOGIN; ` +
+        `CREATE ROLE caravan_projector NOLOGIN; CREATE ROLE caravan_publisher NOLOGIN; ` +
+        `CREATE ROLE caravan_api NOLOGIN; CREATE ROLE caravan_admin NOLOGIN; ` +
+        `GRANT caravan_owner, caravan_projector TO "${certificateUser}"`,
     ]);
   } catch (error) {
     stop();

@@ -90,6 +90,13 @@ describe('least-privilege database roles (migration 0018, real PostgreSQL)', () 
                                        source_topic, source_partition, source_offset)
                    VALUES (gen_random_uuid(), 'ArrivalRecorded', 1, now(), 'p', '{}', '\\x00', 't', 0, 99)`;
     expect(await as(ingest, event)).toBe('ok');
+    // At a position of its choosing (below every checkpoint, or where the sequence will come): refused.
+    expect(
+      await as(
+        ingest,
+        event.replace('(event_id,', '(position, event_id,').replace('VALUES (', 'OVERRIDING SYSTEM VALUE VALUES (-5, '),
+      ),
+    ).toMatch(/^42501: permission denied/);
     for (const sql of ["UPDATE events SET producer = 'forged'", 'DELETE FROM events', 'TRUNCATE events']) {
       // The privilege refuses it before any trigger could: with or without them.
       expect(await as(ingest, sql)).toMatch(/^42501: permission denied for table events/);
@@ -130,6 +137,10 @@ describe('least-privilege database roles (migration 0018, real PostgreSQL)', () 
     expect(await as(projector, 'ALTER TABLE arrivals_daily RENAME TO arrivals_daily_renamed')).toBe('ok');
     expect(await as(projector, 'DELETE FROM arrivals_daily')).toBe('ok');
     expect(await as(projector, 'INSERT INTO events (event_id) VALUES (gen_random_uuid())')).toMatch(/^42501:/);
+    // Tables, not code: an overload of a built-in that the ingestor (or a migrating superuser) would run.
+    const planted = `CREATE FUNCTION public.pg_advisory_xact_lock(integer) RETURNS void LANGUAGE sql AS 'SELECT NULL'`;
+    expect(await as(projector, planted)).toMatch(/^42501: caravan_projector may create tables and indexes only/);
+    expect(await as(projector, 'CREATE VIEW v AS SELECT 1')).toMatch(/^42501: .* not a view/);
     expect(await as(projector, 'DELETE FROM kpi_snapshots')).toMatch(/^42501:/);
     expect(await as(projector, 'UPDATE rejections SET code = code')).toMatch(/^42501:/);
     const { rows } = await db().pool.query<{ tableowner: string }>(
@@ -195,14 +206,23 @@ describe('least-privilege database roles (migration 0018, real PostgreSQL)', () 
     try {
       await client.query('BEGIN');
       await client.query(`GRANT UPDATE ON events TO ${ingest}`);
-      await client.query(`REVOKE INSERT ON events FROM ${ingest}`);
+      await client.query(`GRANT UPDATE (producer) ON events TO ${publisher}`);
+      await client.query(`REVOKE INSERT (data) ON events FROM ${ingest}`);
       await client.query('ALTER TABLE events DISABLE TRIGGER events_no_truncate');
+      // A trigger of the same name that no longer fires on DELETE.
+      await client.query('DROP TRIGGER events_no_update_or_delete ON events');
+      await client.query(`CREATE TRIGGER events_no_update_or_delete BEFORE UPDATE ON events
+                          FOR EACH ROW EXECUTE FUNCTION events_append_only()`);
+      await client.query('ALTER EVENT TRIGGER caravan_ddl_guard DISABLE');
       await client.query('ALTER TABLE events OWNER TO postgres');
       expect(await appendOnlyFindings(client)).toEqual([
         'events is owned by postgres, not caravan_owner',
         'caravan_ingest holds UPDATE on events (not shipped)',
-        'caravan_ingest lacks INSERT on events',
+        'caravan_publisher holds UPDATE on events.producer (not shipped)',
+        'caravan_ingest lacks INSERT on data of events',
+        'trigger events_no_update_or_delete is not the shipped one (its events, condition or function changed)',
         'trigger events_no_truncate is disabled',
+        'event trigger caravan_ddl_guard is disabled',
       ]);
     } finally {
       await client.query('ROLLBACK');

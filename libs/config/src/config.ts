@@ -95,6 +95,11 @@ export function loadConfig(app: AppName | 'tool', source: EnvSource = process.en
       : databaseUrlWithTls('API_DATABASE_URL', env.API_DATABASE_URL, env, issues);
   const security = kafkaSecurity(env, issues);
   const tls = httpTls(env, issues);
+  // The api's public queries must not fall back to its admin connection (which may read rejected records).
+  if (env.API_ADMIN_DATABASE_URL !== undefined && env.API_DATABASE_URL === undefined)
+    issues.push(
+      'API_DATABASE_URL: required with API_ADMIN_DATABASE_URL (the public queries use their own, read-only role)',
+    );
   // A live stream writes a heartbeat this often: an idle timeout below it would cut every quiet stream.
   if (env.HTTP_IDLE_TIMEOUT_MS <= env.API_STREAM_HEARTBEAT_MS)
     issues.push(`HTTP_IDLE_TIMEOUT_MS: must exceed API_STREAM_HEARTBEAT_MS (${env.API_STREAM_HEARTBEAT_MS})`);

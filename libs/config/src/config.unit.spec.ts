@@ -73,4 +73,10 @@ describe('loadConfig', () => {
       expect((error as ConfigError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['HTTP_PORT', 'LOG_LEVEL']);
     }
   });
+
+  it('refuses an admin URL for the api without a URL for its public queries', () => {
+    expect(() => loadConfig('api', { API_ADMIN_DATABASE_URL: 'postgres://caravan_admin_user@db/caravan' })).toThrow(
+      /API_DATABASE_URL: required with API_ADMIN_DATABASE_URL/,
+    );
+  });
 });

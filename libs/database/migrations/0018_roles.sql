@@ -28,11 +28,22 @@ BEGIN
       END;
     END IF;
   END LOOP;
-  -- A migrating user that is no superuser hands objects to the owner and the projector as a member.
-  IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-    EXECUTE format('GRANT caravan_owner, caravan_projector TO %I', current_user);
-  END IF;
+  -- A migrating user that is no superuser hands objects to the owner and the projector as a member
+  -- (made one here if it may grant them: it created them, or holds them WITH ADMIN OPTION).
+  FOREACH r IN ARRAY ARRAY['caravan_owner', 'caravan_projector'] LOOP
+    IF NOT pg_has_role(current_user, r, 'MEMBER') THEN
+      BEGIN
+        EXECUTE format('GRANT %I TO %I', r, current_user);
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE EXCEPTION '% must be a member of % to migrate: GRANT % TO % (docs/security.md)',
+          current_user, r, r, current_user;
+      END;
+    END IF;
+  END LOOP;
 END $$;
+
+-- A new owner must be allowed to create in the schema (PostgreSQL checks it for all but superusers).
+GRANT USAGE, CREATE ON SCHEMA public TO caravan_owner, caravan_projector;
 
 -- The store and the bookkeeping tables: the owner's. Nobody else may ALTER, DROP or TRUNCATE them.
 ALTER TABLE events OWNER TO caravan_owner;
@@ -70,7 +81,6 @@ END $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO caravan_ingest, caravan_projector, caravan_publisher, caravan_api, caravan_admin;
-GRANT CREATE ON SCHEMA public TO caravan_projector;
 
 -- Every runtime role reads what readiness and the probes read.
 GRANT SELECT ON schema_migrations, projection_checkpoints, kpi_latest, ingest_totals

@@ -176,6 +176,14 @@ export const streamReads = new Counter({
   labelNames: ['reader'],
   registers: [registry],
 });
+export const adminRequestsUnrecorded = new Counter({
+  name: 'caravan_admin_requests_unrecorded_total',
+  help:
+    'Admin requests logged but given no audit row: to a path no route has (not_found), or refused by the ' +
+    'rate limit again within a minute of a recorded refusal (rate_limited)',
+  labelNames: ['reason'],
+  registers: [registry],
+});
 export const adminAuditFailures = new Counter({
   name: 'caravan_admin_audit_failures_total',
   help:

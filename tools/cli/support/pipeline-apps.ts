@@ -66,13 +66,28 @@ async function localRoleEnv(pool: Pool, config: CaravanConfig, options: StartOpt
   }
   const env: NodeJS.ProcessEnv = { ...options.env };
   for (const [variable, role] of LOCAL_ROLES) {
-    await pool.query(`ALTER ROLE ${role} LOGIN`);
+    await allowLogin(pool, role);
     const own = new URL(url);
     own.username = role;
     env[variable] = own.toString();
   }
   options.log(`apps log in as their roles: ${LOCAL_ROLES.map(([, role]) => role).join(', ')}`);
   return env;
+}
+
+/**
+ * Lets `role` log in, once: roles are the cluster's, and two stacks starting together (tests in
+ * parallel) may both try; the one whose ALTER meets the other's ("tuple concurrently updated")
+ * finds it done.
+ */
+async function allowLogin(pool: Pool, role: DatabaseRole): Promise<void> {
+  const canLogin = async () =>
+    (await pool.query<{ login: boolean }>('SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = $1', [role]))
+      .rows[0]?.login === true;
+  if (await canLogin()) return;
+  await pool.query(`ALTER ROLE ${role} LOGIN`).catch(async (error: unknown) => {
+    if (!(await canLogin())) throw error;
+  });
 }
 
 /** Brings up the stack, migrates, builds if needed, starts the four apps and waits until each is ready. */

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { Pool } from 'pg';
+import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { PG_POOL } from '@caravan/database';
-import { adminAuditFailures } from '@caravan/observability';
+import { adminAuditFailures, adminRequestsUnrecorded } from '@caravan/observability';
 import { type AuditEntry, appendAudit } from './admin-audit';
 import { redactTokens } from './admin-token';
 import { auditTarget } from './audit-target';
@@ -27,7 +28,43 @@ export function noteAudit(request: Request, note: AuditNote): void {
 export class AdminAudit {
   private readonly logger = new Logger('AdminAudit');
 
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  /** When each client (token id or address) last had a refusal of the rate limit recorded. */
+  private readonly refusalsRecorded = new Map<string, number>();
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(CONFIG) private readonly config: CaravanConfig,
+  ) {
+    for (const reason of ['not_found', 'rate_limited']) adminRequestsUnrecorded.inc({ reason }, 0);
+  }
+
+  /** Token-shaped text and the configured ADMIN_TOKEN, wherever a client put them (a query, a path). */
+  private redact(text: string): string {
+    const token = this.config.api.adminToken;
+    return redactTokens(token ? text.split(token).join('[redacted]') : text);
+  }
+
+  /**
+   * Whether a request gets a row: an admin action does, allowed or refused; a path no route has
+   * does not (anyone can send those, unlimited), nor a client's further rate-limit refusals within
+   * a minute of one recorded (a flood would fill an append-only table). Both are logged and counted.
+   */
+  private recordable(entry: AuditEntry, routed: boolean, client: string): boolean {
+    if (!routed) {
+      adminRequestsUnrecorded.inc({ reason: 'not_found' });
+      return false;
+    }
+    if (entry.outcome !== 429) return true;
+    const now = Date.now();
+    const last = this.refusalsRecorded.get(client);
+    if (last !== undefined && now - last < 60_000) {
+      adminRequestsUnrecorded.inc({ reason: 'rate_limited' });
+      return false;
+    }
+    if (this.refusalsRecorded.size >= 10_000) this.refusalsRecorded.clear();
+    this.refusalsRecorded.set(client, now);
+    return true;
+  }
 
   /** Express middleware for the admin routes (mounted before the router: 404s under them count too). */
   middleware(): (req: Request, res: Response, next: NextFunction) => void {
@@ -53,15 +90,20 @@ export class AdminAudit {
       at: note.at ?? new Date(),
       tokenId: note.tokenId ?? null,
       // No route matched: the path as asked (a token pasted into it redacted).
-      action: note.action ?? `${req.method} ${redactTokens(req.originalUrl.split('?')[0] ?? '')}`,
-      target: note.target ?? auditTarget({ query: req.query, body: req.body as unknown }),
+      action: note.action ?? `${req.method} ${this.redact(req.originalUrl.split('?')[0] ?? '')}`,
+      target: JSON.parse(
+        this.redact(JSON.stringify(note.target ?? auditTarget({ query: req.query, body: req.body as unknown }))),
+      ) as AuditEntry['target'],
       // 499: the client went away before the answer was sent.
       outcome: res.writableFinished ? res.statusCode : 499,
       detail: note.detail ?? null,
     };
     const line = { msg: 'admin request', audit: entry };
+    const recorded = this.recordable(entry, note.action !== undefined, entry.tokenId ?? req.ip ?? 'unknown');
     if (entry.outcome < 400) this.logger.log(line);
-    else this.logger.warn(line);
+    else if (recorded) this.logger.warn(line);
+    else this.logger.debug?.(line);
+    if (!recorded) return;
     try {
       await appendAudit(this.pool, entry);
     } catch (error) {
