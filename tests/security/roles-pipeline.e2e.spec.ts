@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PROJECTION_NAMES } from '@caravan/contract';
-import { createClient, DATABASE_ROLES, quoteIdentifier } from '@caravan/database';
+import { createClient, DATABASE_ROLES, quoteIdentifier, withDatabase } from '@caravan/database';
 import { projectionProgress } from '@caravan/event-store';
 import { expectedFromEvents, projected } from '@caravan/simulator';
 import {
@@ -55,7 +55,7 @@ describe('the pipeline under least-privilege roles (processes, real Kafka and Po
     for (const app of running) app.process.kill('SIGKILL');
     await Promise.all(running.map((app) => app.exited));
     // On a connection of its own: the test database (and its pool) may be gone by now.
-    const admin = createClient({ connectionString: testServices().databaseUrl });
+    const admin = createClient({ connectionString: withDatabase(testServices().databaseUrl, 'postgres') });
     await admin.connect();
     try {
       for (const [user] of Object.values(users)) await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(user)}`);
