@@ -15,3 +15,4 @@ export * from './validate-record';
 export * from './vocabulary';
 export * from './contract-documents';
 export * from './well-formed';
+export * from './token-redaction';

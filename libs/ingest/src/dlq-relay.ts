@@ -5,17 +5,9 @@ import { DLQ_HEADERS } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { BackgroundLoop, dlqRefused } from '@caravan/observability';
 import { explainKafkaError } from '@caravan/kafka';
+import type { RejectionRow } from './rejection-row';
 
-type PendingRow = {
-  id: string;
-  source_topic: string;
-  source_partition: number;
-  source_offset: string;
-  record_key: Buffer | null;
-  record_value: Buffer | null;
-  code: string;
-  detail: string;
-};
+type PendingRow = Omit<RejectionRow, 'consumer_group'>;
 
 const BATCH = 500;
 /**

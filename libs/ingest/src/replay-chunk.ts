@@ -4,19 +4,11 @@ import { appendEvents } from '@caravan/event-store';
 import type { KafkaRecord } from '@caravan/kafka';
 import type { ReplayOutcome } from '@caravan/requests';
 import { candidatesOf, decideOutcomes, type Outcome } from './classify';
+import type { RejectionRow } from './rejection-row';
 
 export type ReplaySelection = { ids?: string[]; code?: string; limit: number };
 
-type Row = {
-  id: string;
-  consumer_group: string;
-  source_topic: string;
-  source_partition: number;
-  source_offset: string;
-  record_key: Buffer | null;
-  record_value: Buffer | null;
-  code: string;
-};
+type Row = Omit<RejectionRow, 'detail'>;
 type Replayed = { row: Row; decided: Outcome; outcome: ReplayOutcome };
 
 /**

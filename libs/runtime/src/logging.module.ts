@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
+import { redactTokens } from '@caravan/contract';
 
 /** Query parameters whose values are secrets by name, wherever a client put them. */
 const SECRET_PARAMS = /^(?:token|access_token|api_key|apikey|key|secret|password|authorization)$/i;
-/** An admin token's shape (cvn_tok_<id>_<secret>). */
-const TOKEN_SHAPE = /cvn_tok_[0-9a-f]{8}_[A-Za-z0-9_-]*/g;
 
 /**
  * A request URL as logged: the values of secret-named parameters, anything shaped like an admin
@@ -14,8 +13,7 @@ const TOKEN_SHAPE = /cvn_tok_[0-9a-f]{8}_[A-Za-z0-9_-]*/g;
  */
 export function loggableUrl(url: string, adminToken?: string): string {
   const [path = '', query] = url.split(/\?(.*)/s);
-  const redact = (text: string) =>
-    (adminToken ? text.split(adminToken).join('[redacted]') : text).replace(TOKEN_SHAPE, 'cvn_[redacted]');
+  const redact = (text: string) => redactTokens(text, adminToken);
   if (query === undefined) return redact(path);
   const params = query.split('&').map((pair) => {
     const [name = '', value] = pair.split(/=(.*)/s);

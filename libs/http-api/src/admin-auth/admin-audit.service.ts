@@ -40,8 +40,7 @@ export class AdminAudit {
 
   /** Token-shaped text and the configured ADMIN_TOKEN, wherever a client put them (a query, a path). */
   private redact(text: string): string {
-    const token = this.config.api.adminToken;
-    return redactTokens(token ? text.split(token).join('[redacted]') : text);
+    return redactTokens(text, this.config.api.adminToken);
   }
 
   /**

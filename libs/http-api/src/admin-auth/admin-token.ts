@@ -35,7 +35,5 @@ export function bearerToken(header: string | undefined): string {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
 }
 
-/** A token's text replaced wherever it may have been pasted (a query, a body), so it is never recorded. */
-export function redactTokens(text: string): string {
-  return text.replace(/cvn_tok_[0-9a-f]{8}_[A-Za-z0-9_-]*/g, 'cvn_[redacted]');
-}
+/** A token's text replaced wherever it may have been pasted, so it is never recorded (one rule with the logs). */
+export { redactTokens } from '@caravan/contract';
