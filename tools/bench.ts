@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --events N --peer-events N --latency-seconds S --latency-load 0.7
- * --codec-records N --stream-subscribers N --skip peers,scale,compression,streams --out file]`:
+ * --codec-records N --stream-subscribers N --skip peers,kafka-streams,scale,compression,streams --out file]`:
  * one run, one workload, every figure side by side (raw limits, Caravan end to end, peers,
  * latency, rebuild, scale, KAFKA_COMPRESSION, the live stream's fan-out), each run checked for
  * correctness. Prints one table and writes JSON.
@@ -257,6 +257,26 @@ async function main(): Promise<number> {
         });
       }
       Object.assign(results, { streams: fanOut });
+    }
+    if (!skip.has('kafka-streams')) {
+      log('peer: Kafka Streams over the topics Caravan consumed (the workload and the latency run)…');
+      const { benchKafkaStreams } = await import('./bench/peers/kafka-streams/ks-peer');
+      const ks = await benchKafkaStreams({ config, topics: workload.topics, caravan: db.pool, log });
+      rows.push({
+        ...caravanRow(
+          `peer: ${ks.name}`,
+          ks.eventsPerSecond,
+          `${ks.records} records in ${ks.seconds.toFixed(1)} s from spawn (${ks.startupSeconds.toFixed(1)} s to ` +
+            `RUNNING); ${(ks.cpuSeconds ?? 0).toFixed(1)} CPU s + broker ${ks.brokerCpuSeconds.toFixed(1)} CPU s; ` +
+            `peak RSS ${Math.round(ks.peakRssMb ?? 0)} MiB`,
+        ),
+      });
+      checks.push({
+        name: `${ks.name} computed Caravan's aggregates and outcomes`,
+        ok: ks.check.ok,
+        detail: ks.check.detail,
+      });
+      Object.assign(results, { kafkaStreams: ks });
     }
     if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {

@@ -65,6 +65,7 @@ describe('npm run bench, tiny', () => {
         'stream: 50 subscribers',
         'peer: emmett',
         'peer: tutorial',
+        'peer: Kafka Streams',
       ]) {
         expect(figures).toContain(figure);
       }
