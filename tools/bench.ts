@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench-results/latest.json' },
     /** Keeps the databases and topics of a run whose checks failed, to look into them. */
     'keep-on-failure': { type: 'boolean', default: false },
+    /** Keeps them whatever the checks say (to profile queries on the stored events afterwards). */
+    keep: { type: 'boolean', default: false },
   },
 });
 
@@ -261,28 +263,36 @@ async function main(): Promise<number> {
     if (!skip.has('kafka-streams')) {
       log('peer: Kafka Streams over the topics Caravan consumed (the workload and the latency run)…');
       const { benchKafkaStreams } = await import('./bench/peers/kafka-streams/ks-peer');
-      const ks = await benchKafkaStreams({ config, topics: workload.topics, caravan: db.pool, log });
-      rows.push({
-        ...caravanRow(
-          `peer: ${ks.name}`,
-          ks.eventsPerSecond,
-          `${ks.records} records in ${ks.seconds.toFixed(1)} s from spawn (${ks.startupSeconds.toFixed(1)} s to ` +
-            `RUNNING); ${(ks.cpuSeconds ?? 0).toFixed(1)} CPU s + broker ${ks.brokerCpuSeconds.toFixed(1)} CPU s; ` +
-            `peak RSS ${Math.round(ks.peakRssMb ?? 0)} MiB`,
-        ),
-      });
-      checks.push({
-        name: `${ks.name} computed Caravan's aggregates and outcomes`,
-        ok: ks.check.ok,
-        detail: ks.check.detail,
-      });
-      Object.assign(results, { kafkaStreams: ks });
+      const ks = await benchKafkaStreams({ config, topics: workload.topics, caravan: db.pool, log }).catch(
+        (error: Error) => {
+          // The rest of the run still reports: the failure is a failed check.
+          checks.push({ name: 'the Kafka Streams peer ran', ok: false, detail: error.message });
+          return undefined;
+        },
+      );
+      if (ks) {
+        rows.push(
+          caravanRow(
+            `peer: ${ks.name}`,
+            ks.eventsPerSecond,
+            `${ks.records} records in ${ks.seconds.toFixed(1)} s from spawn (${ks.startupSeconds.toFixed(1)} s to ` +
+              `RUNNING); ${(ks.cpuSeconds ?? 0).toFixed(1)} CPU s + broker ${ks.brokerCpuSeconds.toFixed(1)} CPU s; ` +
+              `peak RSS ${Math.round(ks.peakRssMb ?? 0)} MiB`,
+          ),
+        );
+        checks.push({
+          name: `${ks.name} computed Caravan's aggregates and outcomes`,
+          ok: ks.check.ok,
+          detail: ks.check.detail,
+        });
+        Object.assign(results, { kafkaStreams: ks });
+      }
     }
     if (!skip.has('peers')) await runPeers(config, workload, peerEvents, rows, checks, results, cleanup, caravanRow);
   } finally {
     const failed = checks.some((c) => !c.ok);
-    if (failed && args['keep-on-failure']) {
-      log(`a check failed: databases and topics kept (${[...kept].join(', ')}); apps stopped`);
+    if ((failed && args['keep-on-failure']) || args.keep) {
+      log(`${failed ? 'a check failed: ' : ''}databases and topics kept (${[...kept].join(', ')}); apps stopped`);
       await Promise.all(stops.map((s) => s()));
     } else {
       for (const step of cleanup.reverse()) await step().catch(() => undefined);

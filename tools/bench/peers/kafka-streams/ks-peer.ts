@@ -258,10 +258,36 @@ async function untilCaughtUp(
   let lastProgress = started;
   let lastState = '';
   let candidate: { at: number; state: string } | undefined;
+  let lastError = '';
   for (;;) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     if (peer.failure) throw new Error(`kafka-streams peer: ${peer.failure}; log: ${logFile}\n${tail(logFile)}`);
     const now = performance.now();
+    const polled = await poll().then(
+      (p) => p,
+      (error: Error) => {
+        // A topic the peer just created has no leader yet, a metadata refresh: the next poll tells.
+        lastError = error.message;
+        return undefined;
+      },
+    );
+    if (polled) {
+      const { state, done } = polled;
+      if (state !== lastState) lastProgress = now;
+      lastState = state;
+      if (!done) candidate = undefined;
+      else if (candidate?.state === state) return candidate.at;
+      else candidate = { at: now, state };
+    }
+    const limit = peer.runningAt === undefined ? LIMITS.startupMs : LIMITS.stallMs;
+    if (now - lastProgress > limit)
+      throw new Error(
+        `kafka-streams peer: nothing new for ${limit / 1000} s (${reader.outcomeTotal()} of ${records} ` +
+          `outcomes${lastError ? `; last poll: ${lastError}` : ''}); log: ${logFile}\n${tail(logFile)}`,
+      );
+  }
+
+  async function poll(): Promise<{ state: string; done: boolean }> {
     const internal = (await admin.listTopics()).filter((t) => t.startsWith(`${appId}-`) && t.endsWith('-repartition'));
     const topics = [...inputs, ...internal];
     const committed = await admin.fetchOffsets({ groupId: appId, topics });
@@ -274,18 +300,7 @@ async function untilCaughtUp(
     const outputBehind = [...outputEnds].filter(([p, end]) => reader.next(p) < end - 1).length;
     const outcomes = reader.outcomeTotal();
     const state = JSON.stringify([committed, [...outputEnds], outcomes]);
-    if (state !== lastState) lastProgress = now;
-    lastState = state;
-    const done = internal.length === 3 && behind === 0 && outputBehind === 0 && outcomes === records;
-    if (!done) candidate = undefined;
-    else if (candidate?.state === state) return candidate.at;
-    else candidate = { at: now, state };
-    const limit = peer.runningAt === undefined ? LIMITS.startupMs : LIMITS.stallMs;
-    if (now - lastProgress > limit)
-      throw new Error(
-        `kafka-streams peer: nothing new for ${limit / 1000} s (${behind} partitions behind, ` +
-          `${outcomes} of ${records} outcomes); log: ${logFile}\n${tail(logFile)}`,
-      );
+    return { state, done: internal.length === 3 && behind === 0 && outputBehind === 0 && outcomes === records };
   }
 }
 
