@@ -20,6 +20,10 @@ export type Latency = {
   max: number;
   /** The first part of the delay: produced → its ingest transaction began (events.ingested_at). */
   toStore: { p50: number; p99: number };
+  /** The rest: stored (events.ingested_at) → the first snapshot run covering it began (computed_at). */
+  storedToSnapshot: { p50: number; p99: number };
+  /** The publisher's runs that published meanwhile: time from one run's start to the next's, snapshots each. */
+  runs: { count: number; periodP50: number; periodP99: number; snapshotsP50: number };
 };
 
 const percentile = (sorted: number[], p: number) =>
@@ -108,17 +112,32 @@ export async function measureLatency(
   }
   const delays: number[] = [];
   const toStore: number[] = [];
+  const storedToSnapshot: number[] = [];
   let uncovered = 0;
   for (const p of positions) {
     const position = Number(p.position);
     const cover = firstCover[firstAtLeast(firstCover, position)];
     const produced = producedAt.get(p.event_id);
     if (produced !== undefined) toStore.push(p.ingested_ms - produced);
-    if (cover) delays.push(cover.at - (produced ?? cover.at));
-    else uncovered += 1;
+    if (cover) {
+      delays.push(cover.at - (produced ?? cover.at));
+      storedToSnapshot.push(cover.at - p.ingested_ms);
+    } else uncovered += 1;
   }
+  // One publisher run = one computed_at (every snapshot of a run carries its start).
+  const { rows: runRows } = await pool.query<{ at: Date; n: number }>(
+    `SELECT computed_at AS at, count(*)::int AS n FROM kpi_snapshots
+     WHERE computed_at >= to_timestamp($1 / 1000.0) GROUP BY computed_at ORDER BY computed_at`,
+    [started],
+  );
+  const periods = runRows
+    .slice(1)
+    .map((r, i) => r.at.getTime() - (runRows[i] as { at: Date }).at.getTime())
+    .sort((a, b) => a - b);
+  const perRun = runRows.map((r) => r.n).sort((a, b) => a - b);
   delays.sort((a, b) => a - b);
   toStore.sort((a, b) => a - b);
+  storedToSnapshot.sort((a, b) => a - b);
   return {
     rate,
     seconds,
@@ -129,6 +148,16 @@ export async function measureLatency(
     p99: percentile(delays, 99),
     max: delays[delays.length - 1] ?? NaN,
     toStore: { p50: Math.round(percentile(toStore, 50)), p99: Math.round(percentile(toStore, 99)) },
+    storedToSnapshot: {
+      p50: Math.round(percentile(storedToSnapshot, 50)),
+      p99: Math.round(percentile(storedToSnapshot, 99)),
+    },
+    runs: {
+      count: runRows.length,
+      periodP50: Math.round(percentile(periods, 50)),
+      periodP99: Math.round(percentile(periods, 99)),
+      snapshotsP50: percentile(perRun, 50),
+    },
   };
 }
 
