@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     'peer-events': { type: 'string', default: '100000' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-load': { type: 'string', default: '0.7' },
+    /** The publisher's SNAPSHOT_INTERVAL_MS during the latency run. */
+    'latency-interval-ms': { type: 'string', default: '100' },
     /** Records produced and read back with each KAFKA_COMPRESSION (from the workload). */
     'codec-records': { type: 'string', default: '100000' },
     /** The live stream measured with 1 subscriber, then with this many. */
@@ -101,17 +103,18 @@ async function main(): Promise<number> {
     const load = Number(args['latency-load']);
     log(
       `latency at ${Math.round(load * 100)}% of ${Math.round(e2eRate)} records/s ` +
-        `for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=100)…`,
+        `for ${args['latency-seconds']} s (SNAPSHOT_INTERVAL_MS=${args['latency-interval-ms']})…`,
     );
     const publisher = apps.pop();
     await stopApps(publisher ? [publisher] : []);
-    apps.push(spawnApp('publisher', { ...env, SNAPSHOT_INTERVAL_MS: '100' }));
+    apps.push(spawnApp('publisher', { ...env, SNAPSHOT_INTERVAL_MS: args['latency-interval-ms'] }));
     const latency = await measureLatency(
       config,
       db.pool,
       workload,
       Math.round(load * e2eRate),
       Number(args['latency-seconds']),
+      Object.fromEntries(apps.map((a) => [a.app, a.pid])),
     );
     await stopApps(apps);
 
@@ -165,8 +168,22 @@ async function main(): Promise<number> {
         detail:
           `p50 ${latency.p50} ms, p95 ${latency.p95} ms, p99 ${latency.p99} ms, ` +
           `max ${latency.max} ms; produced → stored p50 ${latency.toStore.p50} ms, ` +
-          `p99 ${latency.toStore.p99} ms; ${latency.samples} events (${latency.uncovered} changed ` +
+          `p99 ${latency.toStore.p99} ms, stored → snapshot run p50 ${latency.storedToSnapshot.p50} ms, ` +
+          `p99 ${latency.storedToSnapshot.p99} ms; ${latency.runs.count} publisher runs, one every ` +
+          `${latency.runs.periodP50} ms (p99 ${latency.runs.periodP99} ms), ${latency.runs.snapshotsP50} ` +
+          `snapshots each (p50); ${latency.samples} events (${latency.uncovered} changed ` +
           `no KPI: no snapshot covers them)`,
+      },
+      {
+        figure: '  CPU while the latency traffic ran (share of the cores)',
+        value: (100 * latencyCpu(latency.cpu)) / (cpus().length * latency.cpu.wallSeconds),
+        unit: '%',
+        detail:
+          `${Object.entries(latency.cpu.apps)
+            .map(([app, s]) => `${app} ${s.toFixed(1)}`)
+            .join(', ')}, PostgreSQL ${latency.cpu.postgres.toFixed(1)}, broker ` +
+          `${latency.cpu.kafka.toFixed(1)}, the bench's producer ${latency.cpu.producer.toFixed(1)} CPU s ` +
+          `in ${latency.cpu.wallSeconds.toFixed(1)} s`,
       },
     );
     for (const a of run.apps)
@@ -315,6 +332,10 @@ async function main(): Promise<number> {
   writeFileSync(args.out as string, `${JSON.stringify({ machine, rows, checks, results }, null, 2)}\n`);
   log(`results written to ${args.out}`);
   return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+function latencyCpu(cpu: { apps: Record<string, number>; postgres: number; kafka: number; producer: number }): number {
+  return Object.values(cpu.apps).reduce((a, b) => a + b, 0) + cpu.postgres + cpu.kafka + cpu.producer;
 }
 
 async function runPeers(

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import type { CaravanConfig } from '@caravan/config';
 import { createKafka, EventProducer, kafkaConnection } from '@caravan/kafka';
 import { TrafficSimulator } from '@caravan/simulator';
+import { cpuSeconds, cpuSecondsOfAll } from './process-stats';
 import type { Workload } from './workload';
 
 export type Latency = {
@@ -24,6 +25,8 @@ export type Latency = {
   storedToSnapshot: { p50: number; p99: number };
   /** The publisher's runs that published meanwhile: time from one run's start to the next's, snapshots each. */
   runs: { count: number; periodP50: number; periodP99: number; snapshotsP50: number };
+  /** CPU seconds while the traffic was produced (wallSeconds): each app, PostgreSQL, the broker, the bench's producer. */
+  cpu: { wallSeconds: number; apps: Record<string, number>; postgres: number; kafka: number; producer: number };
 };
 
 const percentile = (sorted: number[], p: number) =>
@@ -35,6 +38,8 @@ export async function measureLatency(
   workload: Workload,
   rate: number,
   seconds: number,
+  /** The apps' pids by name, for their CPU seconds during the traffic. */
+  pids: Record<string, number> = {},
 ): Promise<Latency> {
   const simulator = new TrafficSimulator({
     seed: 7,
@@ -49,6 +54,14 @@ export async function measureLatency(
   await warmUp(pool, producer, simulator);
   const producedAt = new Map<string, number>();
   const tick = 20;
+  const cpuAt = (): Latency['cpu'] => ({
+    wallSeconds: Date.now() / 1000,
+    apps: Object.fromEntries(Object.entries(pids).map(([app, pid]) => [app, cpuSeconds(pid)])),
+    postgres: cpuSecondsOfAll('postgres'),
+    kafka: cpuSecondsOfAll('java'),
+    producer: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+  });
+  const cpuBefore = cpuAt();
   const started = Date.now();
   let sent = 0;
   try {
@@ -67,6 +80,14 @@ export async function measureLatency(
   } finally {
     await producer.disconnect();
   }
+  const cpuAfter = cpuAt();
+  const cpu: Latency['cpu'] = {
+    wallSeconds: cpuAfter.wallSeconds - cpuBefore.wallSeconds,
+    apps: Object.fromEntries(Object.entries(cpuAfter.apps).map(([app, s]) => [app, s - (cpuBefore.apps[app] ?? 0)])),
+    postgres: cpuAfter.postgres - cpuBefore.postgres,
+    kafka: cpuAfter.kafka - cpuBefore.kafka,
+    producer: cpuAfter.producer - cpuBefore.producer,
+  };
   const ids = [...producedAt.keys()];
   // Wait until every produced event is stored and projected, then a second for the publisher (ticks of 100 ms).
   // Not until a snapshot covers the last one: an event that changes no KPI (a cancellation of an
@@ -158,6 +179,7 @@ export async function measureLatency(
       periodP99: Math.round(percentile(periods, 99)),
       snapshotsP50: percentile(perRun, 50),
     },
+    cpu,
   };
 }
 

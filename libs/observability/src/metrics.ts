@@ -19,6 +19,21 @@ export const ingestBatchSeconds = new Histogram({
   buckets: secondBuckets,
   registers: [registry],
 });
+export const snapshotRunSeconds = new Histogram({
+  name: 'caravan_snapshot_run_seconds',
+  help:
+    "Duration of a leading publisher's run by phase: compute (reading the aggregates), kafka (the " +
+    'transaction of changed snapshots), store (history and latest in PostgreSQL)',
+  labelNames: ['phase'],
+  buckets: secondBuckets,
+  registers: [registry],
+});
+export const snapshotRunPublished = new Histogram({
+  name: 'caravan_snapshot_run_published',
+  help: 'Snapshots published per run of the leading publisher (0: nothing changed)',
+  buckets: sizeBuckets,
+  registers: [registry],
+});
 export const projectionBatchSize = new Histogram({
   name: 'caravan_projection_batch_events',
   help: 'Events per projection batch',

@@ -4,7 +4,13 @@ import type { Pool, PoolClient } from 'pg';
 import { CONFIG, type CaravanConfig } from '@caravan/config';
 import { DatabaseStartup, PG_POOL, releaseSessionLock, takeSessionLock } from '@caravan/database';
 import { ensureTopics, explainKafkaError, KAFKA } from '@caravan/kafka';
-import { BackgroundLoop, publisherLeading, readinessChecks } from '@caravan/observability';
+import {
+  BackgroundLoop,
+  publisherLeading,
+  readinessChecks,
+  snapshotRunPublished,
+  snapshotRunSeconds,
+} from '@caravan/observability';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
 
 /** The advisory lock whose holder is the one publisher that publishes (per database). */
@@ -84,8 +90,17 @@ export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDest
       }
       await this.connectKafka();
       const result = await this.publisher.publishChanges(this.leader);
-      if (result.published > 0)
-        this.logger.log(`published ${result.published} of ${result.computed} snapshots at position ${result.position}`);
+      const { compute, kafka, store } = result.phases;
+      snapshotRunSeconds.observe({ phase: 'compute' }, compute / 1000);
+      snapshotRunPublished.observe(result.published);
+      if (result.published > 0) {
+        snapshotRunSeconds.observe({ phase: 'kafka' }, kafka / 1000);
+        snapshotRunSeconds.observe({ phase: 'store' }, store / 1000);
+        this.logger.log(
+          `published ${result.published} of ${result.computed} snapshots at position ${result.position} ` +
+            `(compute ${Math.round(compute)} ms, Kafka ${Math.round(kafka)} ms, store ${Math.round(store)} ms)`,
+        );
+      }
       await this.pruneHistory();
       this.recovered();
       return this.config.publisher.intervalMs;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Kafka, Producer } from 'kafkajs';
 import { createProducer } from '@caravan/kafka';
 import type { Pool, PoolClient } from 'pg';
@@ -27,7 +28,13 @@ export function createSnapshotProducer(
   );
 }
 
-export type PublishResult = { computed: number; published: number; position: number };
+export type PublishResult = {
+  computed: number;
+  published: number;
+  position: number;
+  /** Milliseconds of each phase: reading the aggregates, the Kafka transaction, the PostgreSQL write. */
+  phases: { compute: number; kafka: number; store: number };
+};
 
 /**
  * Computes the snapshots and publishes those that changed since the last publication: to the
@@ -77,12 +84,15 @@ export class SnapshotPublisher {
       }
     }
     const last = (this.last ??= await this.loadLatest(leader));
+    const started = performance.now();
     const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
+    const phases = { compute: performance.now() - started, kafka: 0, store: 0 };
     const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
     const changed = snapshotsToPublish(snapshots, { last, provisional: this.provisional, level });
-    if (changed.length === 0) return { computed: snapshots.length, published: 0, position };
+    if (changed.length === 0) return { computed: snapshots.length, published: 0, position, phases };
     // Still the leader's session (it fails if PostgreSQL ended it): then Kafka, then PostgreSQL.
     await leader.query('SELECT 1');
+    const sending = performance.now();
     const tx = await this.producer.transaction();
     try {
       await tx.send({ topic: this.topic, messages: changed.map((s) => ({ key: key(s), value: JSON.stringify(s) })) });
@@ -91,10 +101,13 @@ export class SnapshotPublisher {
       await tx.abort().catch(() => undefined);
       throw error;
     }
+    const storing = performance.now();
+    phases.kafka = storing - sending;
     await withTransaction(leader, (client) => storeSnapshots(client, changed, !level));
+    phases.store = performance.now() - storing;
     for (const s of changed) last.set(key(s), fingerprint(s));
     this.provisional = provisionalAfter(this.provisional, changed.map(key), level);
-    return { computed: snapshots.length, published: changed.length, position };
+    return { computed: snapshots.length, published: changed.length, position, phases };
   }
 
   private async loadLatest(leader: PoolClient): Promise<Map<string, string>> {
