@@ -5,6 +5,7 @@ import {
   logLevel,
   Partitioners,
   type Admin,
+  type ICustomPartitioner,
   type ITopicConfig,
   type Producer,
   type ProducerConfig,
@@ -64,6 +65,35 @@ export function securityOf(connection: KafkaConnection): Pick<KafkaConfig, 'brok
     ...(sasl
       ? { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] }
       : {}),
+  };
+}
+
+/**
+ * The murmur2 partitioner of the Java client (Partitioners.DefaultPartitioner) remembering the
+ * partition of each key it has seen, for a producer that sends the same few keys again and again
+ * (the publisher: about 700 snapshot keys, each run): the same partitions, without hashing each
+ * key anew. Forgets everything beyond `maxKeys` keys, and whenever the partition count changes.
+ */
+export function keyCachingPartitioner(maxKeys = 10_000): ICustomPartitioner {
+  return () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    const cache = new Map<string, number>();
+    let partitions = -1;
+    return (args) => {
+      const { message, partitionMetadata } = args;
+      if (message.partition !== undefined && message.partition !== null) return message.partition;
+      if (typeof message.key !== 'string') return partitioner(args);
+      if (partitionMetadata.length !== partitions || cache.size >= maxKeys) {
+        cache.clear();
+        partitions = partitionMetadata.length;
+      }
+      let partition = cache.get(message.key);
+      if (partition === undefined) {
+        partition = partitioner(args);
+        cache.set(message.key, partition);
+      }
+      return partition;
+    };
   };
 }
 

@@ -11,19 +11,30 @@ export type Published = {
   level: boolean;
 };
 
+/** A computed snapshot with what the rule compares, each worked out once per run. */
+export type Keyed = { snapshot: KpiSnapshot; key: string; print: string };
+
+export function keyed(snapshot: KpiSnapshot): Keyed {
+  return { snapshot, key: snapshotKey(snapshot.kpi, snapshot.window, snapshot.scope), print: fingerprint(snapshot) };
+}
+
 /**
  * The snapshots a run publishes: those whose fingerprint differs from the last published under
  * their key, then, once the projections are level, the provisional ones that did not change (their
  * value may have shown events beyond the position they carried: published again at the level one).
  */
-export function snapshotsToPublish(snapshots: KpiSnapshot[], published: Published): KpiSnapshot[] {
-  const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
-  const changed = snapshots.filter((s) => published.last.get(key(s)) !== fingerprint(s));
+export function changesToPublish(snapshots: readonly Keyed[], published: Published): Keyed[] {
+  const changed = snapshots.filter((s) => published.last.get(s.key) !== s.print);
   if (published.level && published.provisional.size > 0) {
-    const changedKeys = new Set(changed.map(key));
-    changed.push(...snapshots.filter((s) => published.provisional.has(key(s)) && !changedKeys.has(key(s))));
+    const changedKeys = new Set(changed.map((s) => s.key));
+    changed.push(...snapshots.filter((s) => published.provisional.has(s.key) && !changedKeys.has(s.key)));
   }
   return changed;
+}
+
+/** changesToPublish over plain snapshots. */
+export function snapshotsToPublish(snapshots: KpiSnapshot[], published: Published): KpiSnapshot[] {
+  return changesToPublish(snapshots.map(keyed), published).map((s) => s.snapshot);
 }
 
 /** The provisional keys once `publishedKeys` went out: none at a level position, else the earlier ones and these. */

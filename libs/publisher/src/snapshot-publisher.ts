@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { Kafka, Producer } from 'kafkajs';
-import { createProducer } from '@caravan/kafka';
+import { createProducer, keyCachingPartitioner } from '@caravan/kafka';
 import type { Pool, PoolClient } from 'pg';
 import { type KpiSnapshot, scopeKey, snapshotKey } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { fingerprint } from './build-snapshots';
 import { computeSnapshotSet } from './compute-all';
-import { provisionalAfter, snapshotsToPublish } from './republish';
+import { changesToPublish, keyed, provisionalAfter } from './republish';
 
 /**
  * The publisher's producer: transactional, with one id per snapshot topic (per pipeline), so that
@@ -23,7 +23,13 @@ export function createSnapshotProducer(
   // failed transaction is aborted and its snapshots sent again in a new one).
   return createProducer(
     kafka,
-    { transactionalId: `caravan-publisher:${topic}`, idempotent: true, maxInFlightRequests: 1 },
+    {
+      transactionalId: `caravan-publisher:${topic}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // The same ~700 keys every run: each one's partition hashed once.
+      createPartitioner: keyCachingPartitioner(),
+    },
     compression,
   );
 }
@@ -87,15 +93,19 @@ export class SnapshotPublisher {
     const started = performance.now();
     const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
     const phases = { compute: performance.now() - started, kafka: 0, store: 0 };
-    const key = (s: KpiSnapshot) => snapshotKey(s.kpi, s.window, s.scope);
-    const changed = snapshotsToPublish(snapshots, { last, provisional: this.provisional, level });
+    const changed = changesToPublish(snapshots.map(keyed), { last, provisional: this.provisional, level });
     if (changed.length === 0) return { computed: snapshots.length, published: 0, position, phases };
+    // Each snapshot's JSON made once: the Kafka record's value and, in one array, PostgreSQL's rows.
+    const texts = changed.map((s) => JSON.stringify(s.snapshot));
     // Still the leader's session (it fails if PostgreSQL ended it): then Kafka, then PostgreSQL.
     await leader.query('SELECT 1');
     const sending = performance.now();
     const tx = await this.producer.transaction();
     try {
-      await tx.send({ topic: this.topic, messages: changed.map((s) => ({ key: key(s), value: JSON.stringify(s) })) });
+      await tx.send({
+        topic: this.topic,
+        messages: changed.map((s, i) => ({ key: s.key, value: texts[i] as string })),
+      });
       await tx.commit();
     } catch (error) {
       await tx.abort().catch(() => undefined);
@@ -103,10 +113,15 @@ export class SnapshotPublisher {
     }
     const storing = performance.now();
     phases.kafka = storing - sending;
-    await withTransaction(leader, (client) => storeSnapshots(client, changed, !level));
+    const rows = { keys: changed.map((s) => s.key), scopeKeys: changed.map((s) => scopeKey(s.snapshot.scope)), texts };
+    await withTransaction(leader, (client) => storeSnapshotRows(client, rows, !level));
     phases.store = performance.now() - storing;
-    for (const s of changed) last.set(key(s), fingerprint(s));
-    this.provisional = provisionalAfter(this.provisional, changed.map(key), level);
+    for (const s of changed) last.set(s.key, s.print);
+    this.provisional = provisionalAfter(
+      this.provisional,
+      changed.map((s) => s.key),
+      level,
+    );
     return { computed: snapshots.length, published: changed.length, position, phases };
   }
 
@@ -125,35 +140,44 @@ export class SnapshotPublisher {
  * writes last (a publisher that lost its leadership), the latest never goes back, and no stream is
  * sent an older snapshot as news.
  */
-export async function storeSnapshots(
+export function storeSnapshots(client: PoolClient, snapshots: KpiSnapshot[], provisional: boolean): Promise<number> {
+  return storeSnapshotRows(
+    client,
+    {
+      keys: snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
+      scopeKeys: snapshots.map((s) => scopeKey(s.scope)),
+      texts: snapshots.map((s) => JSON.stringify(s)),
+    },
+    provisional,
+  );
+}
+
+/**
+ * storeSnapshots of snapshots already in JSON (`texts`, with their keys and scope keys in the same
+ * order): sent as one JSON array (no array literal to escape), the kpi, window, position and
+ * computedAt read from each.
+ */
+export async function storeSnapshotRows(
   client: PoolClient,
-  snapshots: KpiSnapshot[],
+  rows: { keys: string[]; scopeKeys: string[]; texts: string[] },
   provisional: boolean,
 ): Promise<number> {
-  const columns = [
-    snapshots.map((s) => snapshotKey(s.kpi, s.window, s.scope)),
-    snapshots.map((s) => s.kpi),
-    snapshots.map((s) => s.window),
-    snapshots.map((s) => scopeKey(s.scope)),
-    snapshots.map((s) => JSON.stringify(s)),
-    snapshots.map((s) => s.position),
-    snapshots.map((s) => s.computedAt),
-  ];
   const { rowCount } = await client.query(
     `WITH given AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::bigint[],
-                            $7::timestamptz[])
-         AS g(key, kpi, time_window, scope_key, snapshot, position, computed_at)),
+       SELECT k.key, j.s->>'kpi' AS kpi, j.s->>'window' AS time_window, k.scope_key, j.s AS snapshot,
+              (j.s->>'position')::bigint AS position, (j.s->>'computedAt')::timestamptz AS computed_at
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(key, scope_key, n)
+       JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS j(s, n) USING (n)),
      latest AS (
        INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at, provisional)
-       SELECT g.*, $8::boolean FROM given g
+       SELECT g.*, $4::boolean FROM given g
        ON CONFLICT (key) DO UPDATE SET snapshot = EXCLUDED.snapshot, position = EXCLUDED.position,
                                        computed_at = EXCLUDED.computed_at, provisional = EXCLUDED.provisional
        WHERE kpi_latest.position <= EXCLUDED.position
        RETURNING key)
      INSERT INTO kpi_snapshots (key, kpi, time_window, scope_key, snapshot, position, computed_at)
      SELECT g.* FROM given g WHERE g.key IN (SELECT key FROM latest)`,
-    [...columns, provisional],
+    [rows.keys, rows.scopeKeys, `[${rows.texts.join(',')}]`, provisional],
   );
   if (!provisional) await client.query('UPDATE kpi_latest SET provisional = false WHERE provisional');
   // Wakes the API's live streams when the transaction commits.
