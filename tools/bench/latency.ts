@@ -23,7 +23,7 @@ export type Latency = {
   toStore: { p50: number; p99: number };
   /** The rest: stored (events.ingested_at) → the first snapshot run covering it began (computed_at). */
   storedToSnapshot: { p50: number; p99: number };
-  /** The publisher's runs that published meanwhile: time from one run's start to the next's, snapshots each. */
+  /** The publisher's runs that published while the traffic ran: time from one's start to the next's, snapshots each. */
   runs: { count: number; periodP50: number; periodP99: number; snapshotsP50: number };
   /** CPU seconds while the traffic was produced (wallSeconds): each app, PostgreSQL, the broker, the bench's producer. */
   cpu: { wallSeconds: number; apps: Record<string, number>; postgres: number; kafka: number; producer: number };
@@ -52,9 +52,10 @@ export async function measureLatency(
   );
   await producer.connect();
   await warmUp(pool, producer, simulator);
-  // Every record is made before timing, its event at the time it is due to be sent (seen from now):
-  // the producer then only sends, as a producer on another machine would, and its CPU on these two
-  // cores is the least it can be.
+  // Every record is made before timing, its event stamped with the time it is due to be sent
+  // counted from when they are made (a few seconds before the traffic starts: the events are that
+  // much older when sent, as a producer's often are): the producer then only sends, as one on
+  // another machine would, and its CPU on these two cores is the least it can be.
   const made = Date.now();
   const planned = Array.from({ length: Math.ceil(rate * seconds) }, (_, i) =>
     simulator.next(new Date(made + (i * 1000) / rate), { allowPending: false }),
@@ -86,6 +87,7 @@ export async function measureLatency(
   } finally {
     await producer.disconnect();
   }
+  const trafficEnded = Date.now();
   const cpuAfter = cpuAt();
   const cpu: Latency['cpu'] = {
     wallSeconds: cpuAfter.wallSeconds - cpuBefore.wallSeconds,
@@ -151,11 +153,13 @@ export async function measureLatency(
       storedToSnapshot.push(cover.at - p.ingested_ms);
     } else uncovered += 1;
   }
-  // One publisher run = one computed_at (every snapshot of a run carries its start).
+  // One publisher run that published = one computed_at (every snapshot of a run carries its start);
+  // those that began while the traffic ran.
   const { rows: runRows } = await pool.query<{ at: Date; n: number }>(
     `SELECT computed_at AS at, count(*)::int AS n FROM kpi_snapshots
-     WHERE computed_at >= to_timestamp($1 / 1000.0) GROUP BY computed_at ORDER BY computed_at`,
-    [started],
+     WHERE computed_at >= to_timestamp($1 / 1000.0) AND computed_at < to_timestamp($2 / 1000.0)
+     GROUP BY computed_at ORDER BY computed_at`,
+    [started, trafficEnded],
   );
   const periods = runRows
     .slice(1)

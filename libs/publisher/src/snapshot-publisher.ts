@@ -155,7 +155,7 @@ export function storeSnapshots(client: PoolClient, snapshots: KpiSnapshot[], pro
 /**
  * storeSnapshots of snapshots already in JSON (`texts`, with their keys and scope keys in the same
  * order): sent as one JSON array (no array literal to escape), the kpi, window, position and
- * computedAt read from each.
+ * computedAt read from each; arrays of different lengths fail (a NULL key), never pair wrongly.
  */
 export async function storeSnapshotRows(
   client: PoolClient,
@@ -164,10 +164,9 @@ export async function storeSnapshotRows(
 ): Promise<number> {
   const { rowCount } = await client.query(
     `WITH given AS (
-       SELECT k.key, j.s->>'kpi' AS kpi, j.s->>'window' AS time_window, k.scope_key, j.s AS snapshot,
-              (j.s->>'position')::bigint AS position, (j.s->>'computedAt')::timestamptz AS computed_at
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(key, scope_key, n)
-       JOIN jsonb_array_elements($3::jsonb) WITH ORDINALITY AS j(s, n) USING (n)),
+       SELECT r.key, r.s->>'kpi' AS kpi, r.s->>'window' AS time_window, r.scope_key, r.s AS snapshot,
+              (r.s->>'position')::bigint AS position, (r.s->>'computedAt')::timestamptz AS computed_at
+       FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), jsonb_array_elements($3::jsonb)) AS r(key, scope_key, s)),
      latest AS (
        INSERT INTO kpi_latest (key, kpi, time_window, scope_key, snapshot, position, computed_at, provisional)
        SELECT g.*, $4::boolean FROM given g

@@ -45,6 +45,8 @@ export type KafkaStreamsInput = {
   /** Caravan's database after it consumed the same topics: the read models and ingest totals to equal. */
   caravan: Pool;
   log: (line: string) => void;
+  /** Leaves its topics and groups (`npm run bench -- --keep`). */
+  keep?: boolean;
 };
 
 export type KafkaStreamsResult = PeerResult & {
@@ -188,13 +190,25 @@ export async function benchKafkaStreams(input: KafkaStreamsInput): Promise<Kafka
       },
     };
   } finally {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child?.once('exit', done));
+      child.kill('SIGKILL');
+      // Its group has a member, and RocksDB its files, until the JVM is gone.
+      await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+    }
     await reader.stop();
-    const internal = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`${appId}-`));
-    await admin.deleteTopics({ topics: [output, ...internal] }).catch(() => undefined);
-    await admin.deleteGroups([appId, `${appId}-reader`]).catch(() => undefined);
-    await admin.disconnect();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (input.keep) log(`kafka-streams: kept its topics ${output} and ${appId}-*, groups ${appId}(-reader)`);
+    else {
+      const internal = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(`${appId}-`));
+      await admin.deleteTopics({ topics: [output, ...internal] }).catch(() => undefined);
+      await admin.deleteGroups([appId, `${appId}-reader`]).catch(() => undefined);
+    }
+    await admin.disconnect().catch(() => undefined);
+    try {
+      rmSync(stateDir, { recursive: true, force: true });
+    } catch {
+      log(`kafka-streams: could not remove its state directory ${stateDir}`);
+    }
     if (ok) rmSync(logFile, { force: true });
     else log(`kafka-streams: the peer's log is kept in ${logFile}`);
   }
@@ -209,6 +223,10 @@ function spawnPeer(jar: string, env: Record<string, string>, logFile: string): P
   });
   const peer: Peer = { child };
   const log = createWriteStream(logFile);
+  // A log that cannot be written is no reason to stop the bench.
+  log.on('error', () => undefined);
+  // No java to spawn (the jar was built earlier): a failure of the peer, not of the bench.
+  child.on('error', (error) => (peer.failure ??= `java could not be started: ${error.message}`));
   child.stderr?.pipe(log);
   let pending = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -221,10 +239,9 @@ function spawnPeer(jar: string, env: Record<string, string>, logFile: string): P
       if (line === 'ks-peer state ERROR') peer.failure = 'the Kafka Streams client went into state ERROR';
     }
   });
-  child.once('exit', (code, signal) => {
-    peer.failure ??= `the peer exited (${signal ?? code})`;
-    log.end();
-  });
+  child.once('exit', (code, signal) => (peer.failure ??= `the peer exited (${signal ?? code})`));
+  // Its output may still be flowing at 'exit': the log ends once stdout and stderr have closed.
+  child.once('close', () => log.end());
   return peer;
 }
 
@@ -259,6 +276,7 @@ async function untilCaughtUp(
   let lastState = '';
   let candidate: { at: number; state: string } | undefined;
   let lastError = '';
+  let running = false;
   for (;;) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     if (peer.failure) throw new Error(`kafka-streams peer: ${peer.failure}; log: ${logFile}\n${tail(logFile)}`);
@@ -279,7 +297,12 @@ async function untilCaughtUp(
       else if (candidate?.state === state) return candidate.at;
       else candidate = { at: now, state };
     }
-    const limit = peer.runningAt === undefined ? LIMITS.startupMs : LIMITS.stallMs;
+    // The stall limit counts from RUNNING at the earliest, not from spawn.
+    if (peer.runningAt !== undefined && !running) {
+      running = true;
+      lastProgress = Math.max(lastProgress, peer.runningAt);
+    }
+    const limit = running ? LIMITS.stallMs : LIMITS.startupMs;
     if (now - lastProgress > limit)
       throw new Error(
         `kafka-streams peer: nothing new for ${limit / 1000} s (${reader.outcomeTotal()} of ${records} ` +
