@@ -13,6 +13,7 @@ import {
   parseQuery,
   SnapshotStream,
   type StreamedSnapshot,
+  StreamClosingError,
   StreamLimitError,
   streamQuery,
   type Subscription,
@@ -67,6 +68,10 @@ export class StreamController {
     } catch (error) {
       if (error instanceof StreamLimitError) {
         res.set('Retry-After', '5');
+        throw new ServiceUnavailableException(`${error.message}; retry later`);
+      }
+      if (error instanceof StreamClosingError) {
+        res.set('Retry-After', '1');
         throw new ServiceUnavailableException(`${error.message}; retry later`);
       }
       throw error;

@@ -45,6 +45,13 @@ export class StreamLimitError extends Error {
   }
 }
 
+/** The api is shutting down: a new stream is refused (503), its client reconnects to another or later. */
+export class StreamClosingError extends Error {
+  constructor() {
+    super('the api is shutting down');
+  }
+}
+
 /**
  * Live snapshots for Server-Sent Events. One shared reader follows kpi_snapshots (woken by LISTEN
  * caravan_snapshots, or a poll while that connection is down) and fans each new row out to every
@@ -56,6 +63,8 @@ export class StreamLimitError extends Error {
 @Injectable()
 export class SnapshotStream implements OnModuleDestroy {
   private readonly subscribers = new Set<Subscriber>();
+  /** Set when the api shuts down: no new stream from then on. */
+  private closing = false;
   private listener: PgListener | undefined;
   /** The shared reader: on NOTIFY, and every API_STREAM_POLL_MS (alone, only later, while LISTEN is down). */
   private readonly reader: BackgroundLoop;
@@ -83,7 +92,7 @@ export class SnapshotStream implements OnModuleDestroy {
   /**
    * Starts a subscription. Without `after`, it begins with the latest snapshot of each matching key
    * and resolves the history id they are current at; with `after`, it resumes after that id.
-   * Throws StreamLimitError beyond API_STREAM_MAX_CLIENTS.
+   * Throws StreamLimitError beyond API_STREAM_MAX_CLIENTS, StreamClosingError once the api shuts down.
    */
   async subscribe(
     filter: StreamFilter,
@@ -91,6 +100,8 @@ export class SnapshotStream implements OnModuleDestroy {
     send: Subscriber['send'],
     end: Subscriber['end'] = () => undefined,
   ): Promise<Subscription> {
+    // A stream opened after the others were ended would keep the HTTP server from closing.
+    if (this.closing) throw new StreamClosingError();
     if (this.subscribers.size >= this.config.api.maxStreams) throw new StreamLimitError(this.config.api.maxStreams);
     this.ensureListening();
     const kpi = filter.kpi ?? null;
@@ -153,6 +164,7 @@ export class SnapshotStream implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     const reading = this.reader.stop();
     // Open streams would keep the HTTP server from closing: they end, their clients reconnect.
     for (const s of [...this.subscribers]) s.end();
