@@ -30,6 +30,7 @@ import { DEFAULT_RATES, projected } from '@caravan/simulator';
 import { requireJava, requireMaven, runCommand } from '@caravan/stack';
 import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from '../../process-stats';
 import type { PeerResult } from '../peer-result';
+import { recordsOnTopics } from '../../workload';
 
 const SOURCE = __dirname;
 const PARTITIONS = 6;
@@ -133,7 +134,7 @@ export async function benchKafkaStreams(input: KafkaStreamsInput): Promise<Kafka
   let child: ChildProcess | undefined;
   let ok = false;
   try {
-    const records = await sumOfEnds(admin, inputs);
+    const records = await recordsOnTopics(config, inputs);
     await ensureTopics(admin, [
       { topic: output, numPartitions: PARTITIONS, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
     ]);
@@ -329,12 +330,6 @@ async function untilCaughtUp(
 
 async function partitionEnds(admin: Admin, topic: string): Promise<Map<number, number>> {
   return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-}
-
-async function sumOfEnds(admin: Admin, topics: string[]): Promise<number> {
-  let n = 0;
-  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) n += Number(p.high) - Number(p.low);
-  return n;
 }
 
 /** The compacted output read as a table (the last value of each key), read_committed. */
