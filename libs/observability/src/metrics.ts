@@ -34,6 +34,13 @@ export const snapshotRunPublished = new Histogram({
   buckets: sizeBuckets,
   registers: [registry],
 });
+export const snapshotSumsDrift = new Counter({
+  name: 'caravan_snapshot_sums_drift_total',
+  help:
+    "Checks (one a minute) in which the publisher's day sums kept between runs differed from the daily " +
+    'tables (the tables were used and the sums read again): a writer of the tables left no hand-off',
+  registers: [registry],
+});
 export const projectionBatchSize = new Histogram({
   name: 'caravan_projection_batch_events',
   help: 'Events per projection batch',

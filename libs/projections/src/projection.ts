@@ -41,3 +41,34 @@ export function table(t: TableNames, logical: string): string {
   if (!name || !/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`bad table ${logical} → ${name}`);
   return name;
 }
+
+/**
+ * The projector's hand-off to the publisher (migration 0021): per physical daily table and local
+ * day, the position of the last batch that wrote there, upserted in the batch's transaction. The
+ * publisher reads again only the days written after the position it last saw for a table.
+ */
+export const DAYS_CHANGED_TABLE = 'aggregate_days_changed';
+
+/**
+ * A statement's CTE that marks the days of `daysFrom` (a relation with a `day` column) as written
+ * by table `$tableParam` up to position `$positionParam`, for a projection folded inside PostgreSQL.
+ */
+export function markDaysCte(daysFrom: string, tableParam: string, positionParam: string): string {
+  return `INSERT INTO ${DAYS_CHANGED_TABLE} AS c (table_name, day, position)
+         SELECT ${tableParam}::text, day, ${positionParam}::bigint FROM ${daysFrom} GROUP BY day
+         ON CONFLICT (table_name, day) DO UPDATE SET position = greatest(c.position, EXCLUDED.position)`;
+}
+
+/** Marks `days` of the physical table `tableName` as written up to `position` (see DAYS_CHANGED_TABLE). */
+export async function markDaysChanged(
+  client: PoolClient,
+  tableName: string,
+  days: readonly string[],
+  position: number,
+): Promise<void> {
+  if (days.length === 0) return;
+  await client.query(
+    `WITH written AS (SELECT DISTINCT unnest($3::date[]) AS day) ${markDaysCte('written', '$1', '$2')}`,
+    [tableName, position, days],
+  );
+}

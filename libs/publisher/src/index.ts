@@ -5,3 +5,4 @@ export * from './snapshots.module';
 export * from './publisher-leadership';
 export * from './read-kpis';
 export * from './snapshot-publisher';
+export * from './day-sums';

@@ -9,6 +9,7 @@ import {
   publisherLeading,
   readinessChecks,
   snapshotRunPublished,
+  snapshotSumsDrift,
   snapshotRunSeconds,
 } from '@caravan/observability';
 import { createSnapshotProducer, pruneSnapshotHistory, SnapshotPublisher } from './snapshot-publisher';
@@ -93,12 +94,20 @@ export class PublisherLeadership implements OnApplicationBootstrap, OnModuleDest
       const { compute, kafka, store } = result.phases;
       snapshotRunSeconds.observe({ phase: 'compute' }, compute / 1000);
       snapshotRunPublished.observe(result.published);
+      if (result.sums.drift.length > 0) {
+        snapshotSumsDrift.inc();
+        this.logger.error(
+          `the day sums kept between runs differed from the daily tables on ${result.sums.drift.length} values ` +
+            `(the tables' were published; the sums are read again): ${result.sums.drift.slice(0, 5).join('; ')}`,
+        );
+      }
       if (result.published > 0) {
         snapshotRunSeconds.observe({ phase: 'kafka' }, kafka / 1000);
         snapshotRunSeconds.observe({ phase: 'store' }, store / 1000);
         this.logger.log(
           `published ${result.published} of ${result.computed} snapshots at position ${result.position} ` +
-            `(compute ${Math.round(compute)} ms, Kafka ${Math.round(kafka)} ms, store ${Math.round(store)} ms)`,
+            `(compute ${Math.round(compute)} ms over ${result.sums.daysRead} days read, Kafka ${Math.round(kafka)} ms, ` +
+            `store ${Math.round(store)} ms)`,
         );
       }
       await this.pruneHistory();

@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from 'pg';
 import { type KpiSnapshot, scopeKey, snapshotKey } from '@caravan/contract';
 import { withTransaction } from '@caravan/database';
 import { fingerprint } from './build-snapshots';
-import { computeSnapshotSet } from './compute-all';
+import { type IncrementalRun, IncrementalSnapshots } from './compute-all';
 import { changesToPublish, keyed, provisionalAfter } from './republish';
 
 /**
@@ -40,6 +40,8 @@ export type PublishResult = {
   position: number;
   /** Milliseconds of each phase: reading the aggregates, the Kafka transaction, the PostgreSQL write. */
   phases: { compute: number; kafka: number; store: number };
+  /** How the values were computed: the days read again, the tables started over, the check against the tables. */
+  sums: IncrementalRun;
 };
 
 /**
@@ -63,17 +65,24 @@ export class SnapshotPublisher {
    * kpi_latest.provisional, so a restart or the next leader knows them too.
    */
   private provisional = new Set<string>();
+  /** The day sums kept between runs: a run reads only the days the projector wrote since the last. */
+  private readonly sets: IncrementalSnapshots;
 
   constructor(
     private readonly pool: Pool,
     private readonly producer: Producer,
     private readonly topic: string,
     private readonly timeZone: string,
-  ) {}
+    /** How often a run also reads every window from the tables and compares (0: every run). */
+    verifyEveryMs = 60_000,
+  ) {
+    this.sets = new IncrementalSnapshots(pool, timeZone, verifyEveryMs);
+  }
 
   /** Forgets what it loaded (a new leadership: another publisher may have published meanwhile). */
   reset(): void {
     this.last = undefined;
+    this.sets.reset();
   }
 
   /**
@@ -91,10 +100,11 @@ export class SnapshotPublisher {
     }
     const last = (this.last ??= await this.loadLatest(leader));
     const started = performance.now();
-    const { snapshots, position, level } = await computeSnapshotSet(this.pool, this.timeZone);
+    const { snapshots, position, level } = await this.sets.compute();
+    const sums = this.sets.run;
     const phases = { compute: performance.now() - started, kafka: 0, store: 0 };
     const changed = changesToPublish(snapshots.map(keyed), { last, provisional: this.provisional, level });
-    if (changed.length === 0) return { computed: snapshots.length, published: 0, position, phases };
+    if (changed.length === 0) return { computed: snapshots.length, published: 0, position, phases, sums };
     // Each snapshot's JSON made once: the Kafka record's value and, in one array, PostgreSQL's rows.
     const texts = changed.map((s) => JSON.stringify(s.snapshot));
     // Still the leader's session (it fails if PostgreSQL ended it): then Kafka, then PostgreSQL.
@@ -122,7 +132,7 @@ export class SnapshotPublisher {
       changed.map((s) => s.key),
       level,
     );
-    return { computed: snapshots.length, published: changed.length, position, phases };
+    return { computed: snapshots.length, published: changed.length, position, phases, sums };
   }
 
   private async loadLatest(leader: PoolClient): Promise<Map<string, string>> {

@@ -1,6 +1,6 @@
 import type { ProjectionName } from '@caravan/contract';
 import { EVENTS_TABLE } from '@caravan/event-store';
-import { type Projection, table } from '../projection';
+import { markDaysCte, type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
 
 assertSqlFoldVersion('arrivals_daily', ['ArrivalRecorded'], 1);
@@ -34,9 +34,10 @@ export const arrivalsDaily: Projection = {
                 (day, nationality, port, purpose, destination, travelers, events)
          SELECT * FROM folded
          ON CONFLICT (day, nationality, port, purpose, destination)
-         DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers, events = a.events + EXCLUDED.events)
+         DO UPDATE SET travelers = a.travelers + EXCLUDED.travelers, events = a.events + EXCLUDED.events),
+       marked AS (${markDaysCte('folded', '$4', '$2')})
        SELECT coalesce(sum(events), 0)::int AS n FROM folded`,
-      [range.after, range.upper, timeZone],
+      [range.after, range.upper, timeZone, table(t, 'arrivals_daily')],
     );
     return rows[0]?.n ?? 0;
   },

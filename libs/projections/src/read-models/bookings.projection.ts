@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { BookingCancelledData, BookingCreatedData, ProjectionName } from '@caravan/contract';
 import { localDate, type RateTable } from '@caravan/domain';
 import type { StoredEvent } from '@caravan/event-store';
-import { type Projection, type TableNames, table } from '../projection';
+import { markDaysChanged, type Projection, type TableNames, table } from '../projection';
 
 type Stamp = { eventId: string; occurredAtMs: number };
 type Created = Stamp & { day: string; market: string; destination: string; channel: string; usdCents: bigint };
@@ -257,5 +257,9 @@ export const bookings: Projection = {
          AND bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
       deltaColumns.slice(0, 4),
     );
+    // The batch's last position: each batch's is above the one before (ranges follow each other).
+    let last = 0;
+    for (const e of events) if (e.position > last) last = e.position;
+    await markDaysChanged(client, table(t, 'bookings_daily'), deltaColumns[0] as string[], last);
   },
 };

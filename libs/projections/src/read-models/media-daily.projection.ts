@@ -1,6 +1,6 @@
 import type { ProjectionName } from '@caravan/contract';
 import { EVENTS_TABLE } from '@caravan/event-store';
-import { type Projection, table } from '../projection';
+import { markDaysCte, type Projection, table } from '../projection';
 import { assertSqlFoldVersion } from './sql-fold';
 
 assertSqlFoldVersion('media_daily', ['MediaViewsReported'], 1);
@@ -32,9 +32,10 @@ export const mediaDaily: Projection = {
          INSERT INTO ${table(t, 'media_daily')} AS m (day, platform, campaign, market, views, reports)
          SELECT * FROM folded
          ON CONFLICT (day, platform, campaign, market)
-         DO UPDATE SET views = m.views + EXCLUDED.views, reports = m.reports + EXCLUDED.reports)
+         DO UPDATE SET views = m.views + EXCLUDED.views, reports = m.reports + EXCLUDED.reports),
+       marked AS (${markDaysCte('folded', '$4', '$2')})
        SELECT coalesce(sum(reports), 0)::int AS n FROM folded`,
-      [range.after, range.upper, timeZone],
+      [range.after, range.upper, timeZone, table(t, 'media_daily')],
     );
     return rows[0]?.n ?? 0;
   },
