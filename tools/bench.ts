@@ -230,6 +230,17 @@ async function main(): Promise<number> {
         `Kafka ${sv.kafkaCpuSeconds.toFixed(1)} CPU s; all of it with the apps: ${allCpuSeconds.toFixed(1)} ` +
         `of ${budget.toFixed(1)} CPU s (${cpus().length} cores × ${sv.wallSeconds.toFixed(1)} s)`,
     });
+    // The per-record CPU budget: µs of CPU per record consumed, by process, PostgreSQL's by whose sessions.
+    const perRecord = (seconds: number): string => ((seconds * 1e6) / workload.records).toFixed(1);
+    const pgByWho = Object.entries(sv.postgresByWho).sort(([, a], [, b]) => b - a);
+    rows.push({
+      figure: '  CPU per record, by process (µs)',
+      value: (allCpuSeconds * 1e6) / workload.records,
+      unit: 'µs',
+      detail:
+        `${run.apps.map((a) => `${a.app} ${perRecord(a.cpuSeconds)}`).join(', ')}, PostgreSQL ${perRecord(sv.postgresCpuSeconds)} ` +
+        `(${pgByWho.map(([who, cpu]) => `${who} ${perRecord(cpu)}`).join(', ')}), broker ${perRecord(sv.kafkaCpuSeconds)}`,
+    });
     Object.assign(results, {
       workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds },
       raw: { consume, validate, copy },

@@ -137,7 +137,7 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
       what: 'the stand-by catching up while the leader is frozen',
     });
     expect(await projectionLockHolders(db().pool)).toEqual(
-      PROJECTION_NAMES.map(() => `caravan-projector-${other.process.pid}`),
+      PROJECTION_NAMES.map((name) => `caravan-projector-${other.process.pid}:${name}`),
     );
 
     frozen.process.kill('SIGCONT');

@@ -62,7 +62,9 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
       expect(await lagOf()).toBeGreaterThan(0);
 
       // Kill the instance holding the bookings projection, mid-batch; the other takes over and finishes.
-      const victim = projectors.find((p) => holding.includes(`caravan-projector-${p.process.pid}`)) as ChildApp;
+      const victim = projectors.find((p) =>
+        holding.includes(`caravan-projector-${p.process.pid}:bookings`),
+      ) as ChildApp;
       const survivor = projectors.find((p) => p !== victim) as ChildApp;
       victim.process.kill('SIGKILL');
       await victim.exited;
@@ -71,7 +73,7 @@ describe('the pipeline as processes: ingestor, projectors, publisher (real Kafka
         what: 'projections caught up after the kill',
       });
       const after = await lockHolders();
-      expect(after).toEqual(PROJECTION_NAMES.map(() => `caravan-projector-${survivor.process.pid}`));
+      expect(after).toEqual(PROJECTION_NAMES.map((name) => `caravan-projector-${survivor.process.pid}:${name}`));
       expect(await projected(db().pool)).toEqual(await expectedFromEvents(db().pool, config.timeZone));
 
       // The publisher, then one more event: the time until its snapshot is out.

@@ -11,7 +11,14 @@ import { PROJECTION_NAMES } from '@caravan/contract';
 import { ingestTotals } from '@caravan/observability';
 import { expectedFromEvents, projected } from '@caravan/simulator';
 import { type ChildApp, spawnApp, stopApp, waitFor } from '@caravan/stack';
-import { cpuSeconds, cpuSecondsOfAll, peakRssMb } from './process-stats';
+import {
+  cpuSeconds,
+  cpuSecondsOfAll,
+  peakRssMb,
+  type PostgresProcesses,
+  postgresCpuByWho,
+  postgresProcesses,
+} from './process-stats';
 import type { Workload } from './workload';
 
 export type AppFigures = { app: string; cpuSeconds: number; peakRssMb: number };
@@ -23,7 +30,13 @@ export type CaravanRun = {
   snapshotSeconds: number;
   apps: AppFigures[];
   /** CPU seconds PostgreSQL (all its processes) and the Kafka broker used from the apps' start to the snapshot. */
-  services: { postgresCpuSeconds: number; kafkaCpuSeconds: number; wallSeconds: number };
+  services: {
+    postgresCpuSeconds: number;
+    /** PostgreSQL's CPU by whose: each app's sessions, each kind of server process (postgresCpuByWho). */
+    postgresByWho: Record<string, number>;
+    kafkaCpuSeconds: number;
+    wallSeconds: number;
+  };
   checks: Check[];
 };
 
@@ -107,7 +120,11 @@ export async function runCaravan(
   const group = `${workload.id}-caravan`;
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();
-  const servicesAtStart = { postgres: cpuSecondsOfAll('postgres'), kafka: cpuSecondsOfAll('java') };
+  const servicesAtStart = {
+    postgres: cpuSecondsOfAll('postgres'),
+    postgresProcesses: await postgresProcesses(pool),
+    kafka: cpuSecondsOfAll('java'),
+  };
   const apps = (['ingestor', 'projector', 'publisher'] as const).map((app) => spawnApp(app, env));
   try {
     return { run: await timeRun(config, pool, workload, apps, group, started, servicesAtStart, log), apps, env };
@@ -124,7 +141,7 @@ async function timeRun(
   apps: ChildApp[],
   group: string,
   started: number,
-  servicesAtStart: { postgres: number; kafka: number },
+  servicesAtStart: { postgres: number; postgresProcesses: PostgresProcesses; kafka: number },
   log: (line: string) => void,
 ): Promise<CaravanRun> {
   let first: { at: number; consumed: number } | undefined;
@@ -141,8 +158,10 @@ async function timeRun(
   const last = await maxEventPosition(pool);
   const projectedAt = await until(async () => (await projectedUpTo(pool)) >= last, apps, 'projection');
   const snapshotAt = await until(async () => (await snapshotPosition(pool)) >= last, apps, 'snapshot');
+  const postgresCpuSeconds = cpuSecondsOfAll('postgres') - servicesAtStart.postgres;
   const services = {
-    postgresCpuSeconds: cpuSecondsOfAll('postgres') - servicesAtStart.postgres,
+    postgresCpuSeconds,
+    postgresByWho: postgresCpuByWho(servicesAtStart.postgresProcesses, await postgresProcesses(pool), postgresCpuSeconds),
     kafkaCpuSeconds: cpuSecondsOfAll('java') - servicesAtStart.kafka,
     wallSeconds: (snapshotAt - started) / 1000,
   };

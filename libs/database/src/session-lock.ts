@@ -32,7 +32,7 @@ export async function takeSessionLock(pool: Pool, key: string): Promise<PoolClie
 export async function releaseSessionLock(client: PoolClient, key: string): Promise<void> {
   const failed = await client
     .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
-    .then(() => client.query('RESET idle_session_timeout'))
+    .then(() => client.query('RESET idle_session_timeout; RESET application_name'))
     .then(
       () => undefined,
       (e: Error) => e,

@@ -80,6 +80,12 @@ export class ProjectionRunner {
     this.client = client;
     this.active = true;
     this.logger.log(`${this.projection.name}: active`);
+    // pg_stat_activity names the projection a session works for (caravan-projector-<pid>:<projection>);
+    // its lock's release resets the name before the session goes back to the pool.
+    await client.query(
+      `SELECT set_config('application_name', left(current_setting('application_name') || ':' || $1, 63), false)`,
+      [this.projection.name],
+    );
     await ensureProjectionTables(client, this.projection, this.tables);
     return client;
   }
