@@ -161,7 +161,11 @@ async function timeRun(
   const postgresCpuSeconds = cpuSecondsOfAll('postgres') - servicesAtStart.postgres;
   const services = {
     postgresCpuSeconds,
-    postgresByWho: postgresCpuByWho(servicesAtStart.postgresProcesses, await postgresProcesses(pool), postgresCpuSeconds),
+    postgresByWho: postgresCpuByWho(
+      servicesAtStart.postgresProcesses,
+      await postgresProcesses(pool),
+      postgresCpuSeconds,
+    ),
     kafkaCpuSeconds: cpuSecondsOfAll('java') - servicesAtStart.kafka,
     wallSeconds: (snapshotAt - started) / 1000,
   };
