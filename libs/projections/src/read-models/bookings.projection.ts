@@ -154,7 +154,7 @@ async function loadStates(client: PoolClient, t: TableNames, ids: string[]): Pro
     `SELECT booking_id, created_event_id, created_at, to_char(created_day, 'YYYY-MM-DD') AS created_day, market,
             destination, channel, usd_cents, cancel_event_id, cancelled_at,
             to_char(cancel_day, 'YYYY-MM-DD') AS cancel_day
-     FROM ${table(t, 'booking_state')} WHERE booking_id = ANY($1::text[])`,
+     FROM unnest($1::text[]) AS k(id) JOIN ${table(t, 'booking_state')} ON booking_id = k.id`,
     [ids],
   );
   return new Map(
@@ -237,26 +237,37 @@ export const bookings: Projection = {
       deltas.map((d) => d.cancellations),
       deltas.map((d) => d.cancelledCents.toString()),
     ];
-    await client.query(
-      `INSERT INTO ${table(t, 'bookings_daily')} AS b
-         (day, market, destination, channel, bookings, travelers, revenue_cents, cancellations, cancelled_cents)
-       SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
-                            $8::bigint[], $9::bigint[])
-       ON CONFLICT (day, market, destination, channel) DO UPDATE SET
-         bookings = b.bookings + EXCLUDED.bookings, travelers = b.travelers + EXCLUDED.travelers,
-         revenue_cents = b.revenue_cents + EXCLUDED.revenue_cents,
-         cancellations = b.cancellations + EXCLUDED.cancellations,
-         cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents`,
+    const { rows: empty } = await client.query<{ day: string; market: string; destination: string; channel: string }>(
+      `WITH upserted AS (
+         INSERT INTO ${table(t, 'bookings_daily')} AS b
+           (day, market, destination, channel, bookings, travelers, revenue_cents, cancellations, cancelled_cents)
+         SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[],
+                              $8::bigint[], $9::bigint[])
+         ON CONFLICT (day, market, destination, channel) DO UPDATE SET
+           bookings = b.bookings + EXCLUDED.bookings, travelers = b.travelers + EXCLUDED.travelers,
+           revenue_cents = b.revenue_cents + EXCLUDED.revenue_cents,
+           cancellations = b.cancellations + EXCLUDED.cancellations,
+           cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents
+         RETURNING *)
+       SELECT day::text AS day, market, destination, channel FROM upserted
+       WHERE bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
       deltaColumns,
     );
-    // A cancellation that moved can leave a row of zeros: removed, so equal histories give equal tables.
-    await client.query(
-      `DELETE FROM ${table(t, 'bookings_daily')}
-       WHERE (day, market, destination, channel)
-             IN (SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[]))
-         AND bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
-      deltaColumns.slice(0, 4),
-    );
+    // A cancellation that moved can leave a row of zeros: removed, so equal histories give equal
+    // tables (only the rows the upsert left empty: rare, and none to look up in most batches).
+    if (empty.length > 0)
+      await client.query(
+        `DELETE FROM ${table(t, 'bookings_daily')}
+         WHERE (day, market, destination, channel)
+               IN (SELECT * FROM unnest($1::date[], $2::text[], $3::text[], $4::text[]))
+           AND bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
+        [
+          empty.map((r) => r.day),
+          empty.map((r) => r.market),
+          empty.map((r) => r.destination),
+          empty.map((r) => r.channel),
+        ],
+      );
     // The batch's last position: each batch's is above the one before (ranges follow each other).
     let last = 0;
     for (const e of events) if (e.position > last) last = e.position;
