@@ -15,6 +15,7 @@ import { loadConfig, type CaravanConfig } from '@caravan/config';
 import { createPool, dropDatabase, ensureDatabase, migrate, withDatabase } from '@caravan/database';
 import { buildApps, spawnApp, stackDown, stackUp } from '@caravan/stack';
 import { runCaravan, stopApps, type Check } from './bench/caravan-run';
+import { measureSnapshotCompute } from './bench/snapshot-compute';
 import { measureLatency } from './bench/latency';
 import { compareCompressions } from './bench/compression';
 import { measureStreamFanOut } from './bench/streams';
@@ -135,6 +136,14 @@ async function main(): Promise<number> {
     );
     await stopApps(apps);
 
+    log("the publisher's computation: every window read from the tables, then the kept day sums…");
+    const compute = await measureSnapshotCompute(db.pool, config.timeZone);
+    checks.push({
+      name: 'the kept day sums give the snapshots reading every window gives',
+      ok: compute.equal,
+      detail: `${compute.snapshots} snapshots, ${compute.equal ? 'equal' : 'DIFFERENT'} in each of 15 rounds`,
+    });
+
     // `--skip rebuild`: a preloaded store of millions of events takes minutes to rebuild.
     let rebuild: Awaited<ReturnType<typeof rebuildAll>> | undefined;
     if (!skip.has('rebuild')) {
@@ -199,6 +208,16 @@ async function main(): Promise<number> {
           `${latency.runs.periodP50} ms (p99 ${latency.runs.periodP99} ms), ${latency.runs.snapshotsP50} ` +
           `snapshots each (p50); ${latency.samples} events (${latency.uncovered} changed ` +
           `no KPI: no snapshot covers them)`,
+      },
+      {
+        figure: "publisher's computation: every window read vs kept day sums",
+        value: compute.keptMs,
+        unit: 'ms',
+        ratio: compute.fullMs / compute.keptMs,
+        detail:
+          `median of 15: every window from the daily tables ${compute.fullMs.toFixed(1)} ms, the kept sums after ` +
+          `the watermark's day was written ${compute.keptMs.toFixed(1)} ms (${compute.daysRead} days read again), ` +
+          `${compute.snapshots} snapshots`,
       },
       {
         figure: '  CPU while the latency traffic ran (share of the cores)',

@@ -59,8 +59,9 @@ describe('caravan up under its supervisor (real PostgreSQL and Kafka, the apps a
     );
     // Each app logged in as its least-privilege role (the local stack lets them: docs/security.md).
     const { rows } = await db().pool.query<{ app: string; usename: string }>(
-      `SELECT DISTINCT substring(application_name from '^caravan-([a-z]+)-[0-9]+$') AS app, usename
-       FROM pg_stat_activity WHERE datname = current_database() AND application_name ~ '^caravan-[a-z]+-[0-9]+$'`,
+      `SELECT DISTINCT substring(application_name from '^caravan-([a-z]+)-[0-9]+(?::[a-z_]+)?$') AS app, usename
+       FROM pg_stat_activity WHERE datname = current_database()
+         AND application_name ~ '^caravan-[a-z]+-[0-9]+(:[a-z_]+)?$'`,
     );
     expect(rows.filter((r) => APP_NAMES.includes(r.app as never)).sort((a, b) => a.app.localeCompare(b.app))).toEqual([
       { app: 'api', usename: 'caravan_admin' },

@@ -40,10 +40,13 @@ describe('frozen lock holders (SIGSTOP, real PostgreSQL and Kafka)', () => {
     return waitFor(
       async () => {
         const holders = await advisoryHolders(key);
-        const holder = apps.find((a) => holders.includes(`caravan-${app}-${a.process.pid}`));
+        // A projection's session is caravan-projector-<pid>:<projection> while it holds the lock.
+        const holds = (names: string[], pid: number | undefined): boolean =>
+          names.some((n) => n === `caravan-${app}-${pid}` || n.startsWith(`caravan-${app}-${pid}:`));
+        const holder = apps.find((a) => holds(holders, a.process.pid));
         if (!holder) return undefined;
         holder.process.kill('SIGSTOP');
-        if ((await advisoryHolders(key)).includes(`caravan-${app}-${holder.process.pid}`)) return holder;
+        if (holds(await advisoryHolders(key), holder.process.pid)) return holder;
         holder.process.kill('SIGCONT');
         return undefined;
       },

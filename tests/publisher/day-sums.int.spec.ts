@@ -39,7 +39,7 @@ describe('publisher: day sums kept between runs give the snapshots that reading 
               await storeEvents(db.pool, events.slice(i, i + size), 3);
               await projectAll(db.pool, { timeZone: TZ, batchSize });
               await expectSameAsFull(db, incremental);
-              expect(incremental.run.drift).toEqual([]);
+              expect(incremental.run.verified).toBe(false);
             }
           } finally {
             await db.drop();
@@ -73,6 +73,9 @@ describe('publisher: day sums kept between runs give the snapshots that reading 
       const incremental = new IncrementalSnapshots(db.pool, TZ, Number.POSITIVE_INFINITY);
       await expectSameAsFull(db, incremental);
       expect(incremental.run.reloaded.sort()).toEqual(['arrivals_daily', 'bookings_daily', 'media_daily']);
+      // Each table is read afresh once more after its oid was first seen (see TableState.settled).
+      await expectSameAsFull(db, incremental);
+      expect(incremental.run.reloaded.sort()).toEqual(['arrivals_daily', 'bookings_daily', 'media_daily']);
       // Nothing written since: nothing read again.
       await expectSameAsFull(db, incremental);
       expect(incremental.run).toMatchObject({ reloaded: [], daysRead: 0 });
@@ -80,6 +83,11 @@ describe('publisher: day sums kept between runs give the snapshots that reading 
       await rebuildProjection(db.pool, arrivalsDaily, { timeZone: TZ, batchSize: 5 });
       await expectSameAsFull(db, incremental);
       expect(incremental.run.reloaded).toEqual(['arrivals_daily']);
+      // Read afresh once more on the next run (a swap may commit between the snapshot and the oid's read), then settled.
+      await expectSameAsFull(db, incremental);
+      expect(incremental.run.reloaded).toEqual(['arrivals_daily']);
+      await expectSameAsFull(db, incremental);
+      expect(incremental.run).toMatchObject({ reloaded: [], daysRead: 0 });
 
       await storeEvents(db.pool, events.slice(Math.ceil(events.length / 2)));
       await projectAll(db.pool, { timeZone: TZ, batchSize: 4 });
@@ -92,10 +100,15 @@ describe('publisher: day sums kept between runs give the snapshots that reading 
       const incremental = new IncrementalSnapshots(db.pool, TZ, 0);
       await expectSameAsFull(db, incremental);
       expect(incremental.run).toMatchObject({ verified: true, drift: [] });
+      // Settled (read twice): from now on only the hand-off says what to read again.
+      await expectSameAsFull(db, incremental);
+      expect(incremental.run).toMatchObject({ verified: true, drift: [] });
       // Written behind the projector's back (as a projector of an older version would): no hand-off row.
       const { rowCount } = await db.pool.query(
         `UPDATE arrivals_daily SET travelers = travelers + 1000
-         WHERE (day, nationality, port, purpose, destination) IN (SELECT day, nationality, port, purpose, destination FROM arrivals_daily LIMIT 1)`,
+         WHERE (day, nationality, port, purpose, destination) IN (
+           SELECT day, nationality, port, purpose, destination FROM arrivals_daily
+           WHERE day = (SELECT max(day) FROM arrivals_daily) ORDER BY 2, 3, 4, 5 LIMIT 1)`,
       );
       expect(rowCount).toBe(1);
       await expectSameAsFull(db, incremental);
@@ -107,7 +120,7 @@ describe('publisher: day sums kept between runs give the snapshots that reading 
       expect(incremental.run).toMatchObject({ verified: true, drift: [] });
     });
 
-    it('every projection writing a daily table leaves its hand-off in the same transaction', async () => {
+    it('every projection writing a daily table leaves its hand-off', async () => {
       const { rows } = await db.pool.query<{ table_name: string }>(
         'SELECT DISTINCT table_name FROM aggregate_days_changed ORDER BY 1',
       );

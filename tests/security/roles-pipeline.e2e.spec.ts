@@ -140,7 +140,7 @@ describe('the pipeline under least-privilege roles (processes, real Kafka and Po
     const metrics = await (await fetch(`${api}/metrics`)).text();
     expect(metrics).toMatch(/^caravan_event_store_append_only 1$/m);
     const { rows } = await db().pool.query<{ usename: string; application_name: string }>(
-      `SELECT DISTINCT usename, regexp_replace(application_name, '-[0-9]+$', '') AS application_name
+      `SELECT DISTINCT usename, regexp_replace(application_name, '-[0-9]+(:[a-z_]+)?$', '') AS application_name
        FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'caravan-%'
          AND application_name NOT LIKE 'caravan-test%'`,
     );

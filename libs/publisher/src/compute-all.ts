@@ -85,7 +85,7 @@ export type IncrementalRun = DaySumsRun & {
  */
 export class IncrementalSnapshots {
   private readonly sums = new DaySums();
-  private verifiedAt = Number.NEGATIVE_INFINITY;
+  private verifiedAt: number | undefined;
   private lastRun: IncrementalRun = { daysRead: 0, reloaded: [], verified: false, drift: [] };
 
   constructor(
@@ -107,9 +107,18 @@ export class IncrementalSnapshots {
   compute(computedAt = new Date()): Promise<SnapshotSet> {
     this.lastRun = { daysRead: 0, reloaded: [], verified: false, drift: [] };
     return computeSnapshotSet(this.pool, this.timeZone, computedAt, async (client, windows) => {
-      const { values, run } = await this.sums.update(client, windows);
+      // A run that fails part way (PostgreSQL gone, a statement timeout) may leave the sums moved
+      // for some days and not others: they start over.
+      const { values, run } = await this.sums.update(client, windows).catch((error: unknown) => {
+        this.sums.reset();
+        throw error;
+      });
       this.lastRun = { ...run, verified: false, drift: [] };
-      if (performance.now() - this.verifiedAt < this.verifyEveryMs) return values;
+      // The first run checks too (Infinity: never, for tests of the sums alone).
+      const due =
+        Number.isFinite(this.verifyEveryMs) &&
+        (this.verifiedAt === undefined || performance.now() - this.verifiedAt >= this.verifyEveryMs);
+      if (!due) return values;
       this.verifiedAt = performance.now();
       const truth = await readAllValues(client, windows);
       const drift = differences(values, truth);

@@ -39,7 +39,7 @@ function familyReader(family: KpiFamily): Reader {
     width: measures.length,
     read: async (client, days) => {
       const { rows } = await client.query<Record<string, string | number | null>>(
-        `SELECT day::text AS day, ${dims.map((d) => `GROUPING(${d})::int AS g_${d}, ${d}`).join(', ')},
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, ${dims.map((d) => `GROUPING(${d})::int AS g_${d}, ${d}`).join(', ')},
                 ${measures.map((m, i) => `sum(${m.sql})::text AS s_${i}`).join(', ')}
          FROM ${ident(family.table)} WHERE day = ANY($1::date[])
          GROUP BY day, GROUPING SETS ((), ${dims.map((d) => `(${d})`).join(', ')})`,
@@ -80,7 +80,7 @@ const rankReader: Reader = {
       destination: string;
       s: string;
     }>(
-      `SELECT day::text AS day, GROUPING(market)::int AS g_market, market, destination, sum(bookings)::text AS s
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, GROUPING(market)::int AS g_market, market, destination, sum(bookings)::text AS s
        FROM bookings_daily WHERE day = ANY($1::date[])
        GROUP BY day, GROUPING SETS ((destination), (market, destination))`,
       [days],
@@ -161,7 +161,13 @@ function daysOf(range: DayRange): string[] {
   return days;
 }
 
-type TableState = { oid: string; since: number; days: Set<string> };
+/**
+ * `settled`: read at least once since its oid last changed. The oid is read from the catalog as it
+ * is now, the rows from the transaction's snapshot: a rebuild's swap committed between the two
+ * gives the new oid with rows from before the swap's last writes (marked under the shadow's name),
+ * so a table is read afresh once more on the run after its oid was first seen or changed.
+ */
+type TableState = { oid: string; since: number; days: Set<string>; settled: boolean };
 type ReaderState = { days: Map<string, DayEntry[]>; windows: Map<WindowName, WindowSums> };
 
 export type WindowValues = { window: KpiWindow; values: KpiValue[]; ranks: RankValue[] };
@@ -203,14 +209,15 @@ export class DaySums {
     );
     for (const { t, oid } of oids) {
       if (oid === null) throw new Error(`${t} is missing`);
-      if (this.tables.get(t)?.oid === oid) continue;
-      this.tables.set(t, { oid, since: -1, days: new Set() });
+      const known = this.tables.get(t);
+      if (known?.oid === oid && known.settled) continue;
+      this.tables.set(t, { oid, since: -1, days: new Set(), settled: known?.oid === oid });
       for (const r of this.readers) if (r.table === t) this.state.set(r.id, { days: new Map(), windows: new Map() });
       run.reloaded.push(t);
     }
     // The days written since the last run, per table (a table's batches write rising positions).
     const { rows: written } = await client.query<{ table_name: string; day: string; position: string }>(
-      `SELECT c.table_name, c.day::text AS day, c.position::text AS position
+      `SELECT c.table_name, to_char(c.day, 'YYYY-MM-DD') AS day, c.position::text AS position
        FROM aggregate_days_changed c JOIN unnest($1::text[], $2::bigint[]) AS s(t, since)
          ON c.table_name = s.t AND c.position > s.since`,
       [tableNames, tableNames.map((t) => this.tables.get(t)?.since ?? -1)],
