@@ -260,6 +260,16 @@ async function main(): Promise<number> {
         `${run.apps.map((a) => `${a.app} ${perRecord(a.cpuSeconds)}`).join(', ')}, PostgreSQL ${perRecord(sv.postgresCpuSeconds)} ` +
         `(${pgByWho.map(([who, cpu]) => `${who} ${perRecord(cpu)}`).join(', ')}), broker ${perRecord(sv.kafkaCpuSeconds)}`,
     });
+    const wal = sv.postgresWal;
+    rows.push({
+      figure: '  PostgreSQL WAL per record',
+      value: wal.bytes / workload.records,
+      unit: 'bytes',
+      detail:
+        `${(wal.bytes / 2 ** 20).toFixed(0)} MiB of WAL; ${wal.checkpointsRequested} checkpoints requested ` +
+        `(max_wal_size reached), ${wal.checkpointsTimed} timed; ${wal.backendWrites} buffers written by sessions ` +
+        `themselves (shared_buffers full)`,
+    });
     Object.assign(results, {
       workload: { records: workload.records, expected: workload.expected, produceSeconds: workload.produceSeconds },
       raw: { consume, validate, copy },

@@ -34,6 +34,8 @@ export type CaravanRun = {
     postgresCpuSeconds: number;
     /** PostgreSQL's CPU by whose: each app's sessions, each kind of server process (postgresCpuByWho). */
     postgresByWho: Record<string, number>;
+    /** WAL written and checkpoints PostgreSQL ran meanwhile (server-wide: whatever else ran counts too). */
+    postgresWal: PostgresWal;
     kafkaCpuSeconds: number;
     wallSeconds: number;
   };
@@ -121,6 +123,7 @@ export async function runCaravan(
   const env = pipelineEnv(config, databaseUrl, workload, group);
   const started = performance.now();
   const servicesAtStart = {
+    wal: await walState(pool),
     postgres: cpuSecondsOfAll('postgres'),
     postgresProcesses: await postgresProcesses(pool),
     kafka: cpuSecondsOfAll('java'),
@@ -141,7 +144,7 @@ async function timeRun(
   apps: ChildApp[],
   group: string,
   started: number,
-  servicesAtStart: { postgres: number; postgresProcesses: PostgresProcesses; kafka: number },
+  servicesAtStart: { wal: WalState; postgres: number; postgresProcesses: PostgresProcesses; kafka: number },
   log: (line: string) => void,
 ): Promise<CaravanRun> {
   let first: { at: number; consumed: number } | undefined;
@@ -166,6 +169,7 @@ async function timeRun(
       await postgresProcesses(pool),
       postgresCpuSeconds,
     ),
+    postgresWal: walSince(servicesAtStart.wal, await walState(pool)),
     kafkaCpuSeconds: cpuSecondsOfAll('java') - servicesAtStart.kafka,
     wallSeconds: (snapshotAt - started) / 1000,
   };
@@ -256,4 +260,36 @@ export async function checkAgainstSql(
 
 export async function stopApps(apps: ChildApp[]): Promise<void> {
   await Promise.all(apps.map((a) => stopApp(a)));
+}
+
+type WalState = { lsn: string; timed: number; requested: number; backendWrites: number };
+export type PostgresWal = {
+  bytes: number;
+  checkpointsTimed: number;
+  checkpointsRequested: number;
+  backendWrites: number;
+};
+
+async function walState(pool: Pool): Promise<WalState> {
+  const { rows } = await pool.query<{ lsn: string; timed: string; req: string; backend: string }>(
+    `SELECT pg_current_wal_lsn()::text AS lsn, checkpoints_timed::text AS timed, checkpoints_req::text AS req,
+            buffers_backend::text AS backend FROM pg_stat_bgwriter`,
+  );
+  const r = rows[0] as { lsn: string; timed: string; req: string; backend: string };
+  return { lsn: r.lsn, timed: Number(r.timed), requested: Number(r.req), backendWrites: Number(r.backend) };
+}
+
+/** An LSN (hi/lo in hex) as a byte offset. */
+const lsnBytes = (lsn: string): number => {
+  const [hi, lo] = lsn.split('/') as [string, string];
+  return Number.parseInt(hi, 16) * 2 ** 32 + Number.parseInt(lo, 16);
+};
+
+function walSince(before: WalState, after: WalState): PostgresWal {
+  return {
+    bytes: lsnBytes(after.lsn) - lsnBytes(before.lsn),
+    checkpointsTimed: after.timed - before.timed,
+    checkpointsRequested: after.requested - before.requested,
+    backendWrites: after.backendWrites - before.backendWrites,
+  };
 }
