@@ -51,24 +51,10 @@ export const DAYS_CHANGED_TABLE = 'aggregate_days_changed';
 
 /**
  * A statement's CTE that marks the days of `daysFrom` (a relation with a `day` column) as written
- * by table `$tableParam` up to position `$positionParam`, for a projection folded inside PostgreSQL.
+ * by table `$tableParam` up to position `$positionParam`, in the statement that wrote them.
  */
 export function markDaysCte(daysFrom: string, tableParam: string, positionParam: string): string {
   return `INSERT INTO ${DAYS_CHANGED_TABLE} AS c (table_name, day, position)
          SELECT ${tableParam}::text, day, ${positionParam}::bigint FROM ${daysFrom} GROUP BY day
          ON CONFLICT (table_name, day) DO UPDATE SET position = greatest(c.position, EXCLUDED.position)`;
-}
-
-/** Marks `days` of the physical table `tableName` as written up to `position` (see DAYS_CHANGED_TABLE). */
-export async function markDaysChanged(
-  client: PoolClient,
-  tableName: string,
-  days: readonly string[],
-  position: number,
-): Promise<void> {
-  if (days.length === 0) return;
-  await client.query(
-    `WITH written AS (SELECT DISTINCT unnest($3::date[]) AS day) ${markDaysCte('written', '$1', '$2')}`,
-    [tableName, position, days],
-  );
 }

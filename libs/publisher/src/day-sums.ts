@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import type { Scope, WindowName } from '@caravan/contract';
+import { type Scope, scopeKey, type WindowName } from '@caravan/contract';
 import { addDays, type DayRange, type KpiWindow } from '@caravan/domain';
 import { type KpiFamily, KPI_FAMILIES } from './kpi-families';
-import type { KpiValue, RankEntry, RankValue } from './read-kpis';
+import { byRank, ident, type KpiValue, type RankEntry, type RankValue, scopeOfRow } from './read-kpis';
 
 /**
  * The publisher's sums per local day, kept between runs (issue 18): a run reads again only the
@@ -24,12 +24,6 @@ type Reader = {
   read: (client: PoolClient, days: string[]) => Promise<Map<string, DayEntry[]>>;
 };
 
-const IDENT = /^[a-z_]+$/;
-const ident = (s: string): string => {
-  if (!IDENT.test(s)) throw new Error(`bad identifier ${s}`);
-  return s;
-};
-
 function familyReader(family: KpiFamily): Reader {
   const dims = family.dimensions.map(ident);
   const measures = Object.values(family.measures);
@@ -47,13 +41,10 @@ function familyReader(family: KpiFamily): Reader {
       );
       const byDay = new Map<string, DayEntry[]>();
       for (const row of rows) {
-        const grouped = dims.find((d) => row[`g_${d}`] === 0);
-        const value = grouped ? String(row[grouped] ?? '') : undefined;
-        // A row without a value of the dimension (an arrival without a destination) has no scope there.
-        if (grouped && value === '') continue;
-        const scope: Scope = grouped ? { [grouped]: value as string } : {};
+        const scope = scopeOfRow(dims, row);
+        if (!scope) continue;
         const entry = {
-          group: grouped ? `${grouped}=${value}` : '*',
+          group: scopeKey(scope),
           scope,
           sub: '',
           sums: measures.map((_, i) => Number(row[`s_${i}`])),
@@ -176,13 +167,16 @@ export type WindowValues = { window: KpiWindow; values: KpiValue[]; ranks: RankV
 export type DaySumsRun = { daysRead: number; reloaded: string[] };
 
 export class DaySums {
+  /** Each family with its reader, then the rank's reader: what a run reads. */
+  private readonly families: Array<{ family: KpiFamily; reader: Reader }>;
   private readonly readers: Reader[];
   private readonly tables = new Map<string, TableState>();
   private readonly state = new Map<string, ReaderState>();
   private needed: { key: string; days: Set<string> } | undefined;
 
-  constructor(private readonly families: readonly KpiFamily[] = KPI_FAMILIES) {
-    this.readers = [...families.map(familyReader), rankReader];
+  constructor(families: readonly KpiFamily[] = KPI_FAMILIES) {
+    this.families = families.map((family) => ({ family, reader: familyReader(family) }));
+    this.readers = [...this.families.map((f) => f.reader), rankReader];
   }
 
   /** Forgets everything: the next run reads every day it needs. */
@@ -275,8 +269,7 @@ export class DaySums {
 
   private valuesOf(window: KpiWindow): WindowValues {
     const values: KpiValue[] = [];
-    this.families.forEach((family, index) => {
-      const reader = this.readers[index] as Reader;
+    for (const { family, reader } of this.families) {
       const sums = this.state.get(reader.id)?.windows.get(window.name);
       const kpis = Object.keys(family.measures);
       // The whole market is always there (a GROUP BY of () gives a row, of zeros, over no rows).
@@ -291,10 +284,9 @@ export class DaySums {
           values.push({ kpi, scope: group.scope, value: read(cell?.cur[i] ?? 0), previous: read(cell?.prev[i] ?? 0) });
         });
       }
-    });
+    }
     const ranks: RankValue[] = [];
     const rank = this.state.get(rankReader.id)?.windows.get(window.name);
-    const order = (a: RankEntry, b: RankEntry) => b.bookings - a.bookings || a.destination.localeCompare(b.destination);
     for (const group of rank?.groups.values() ?? []) {
       const value: RankEntry[] = [];
       const previous: RankEntry[] = [];
@@ -302,7 +294,7 @@ export class DaySums {
         if ((cell.cur[0] as number) > 0) value.push({ destination, bookings: (cell.cur[0] as number) + 0 });
         if ((cell.prev[0] as number) > 0) previous.push({ destination, bookings: (cell.prev[0] as number) + 0 });
       }
-      ranks.push({ scope: group.scope, value: value.sort(order), previous: previous.sort(order) });
+      ranks.push({ scope: group.scope, value: value.sort(byRank), previous: previous.sort(byRank) });
     }
     return { window, values, ranks };
   }

@@ -8,7 +8,8 @@ export type RankEntry = { destination: string; bookings: number };
 export type RankValue = { scope: Scope; value: RankEntry[]; previous: RankEntry[] };
 
 const IDENT = /^[a-z_]+$/;
-const ident = (s: string): string => {
+/** A table or column name from the KPI families, refused unless plain (it ends up in SQL text). */
+export const ident = (s: string): string => {
   if (!IDENT.test(s)) throw new Error(`bad identifier ${s}`);
   return s;
 };
@@ -37,11 +38,8 @@ export async function readFamily(db: Pool | PoolClient, family: KpiFamily, windo
   );
   const values: KpiValue[] = [];
   for (const row of rows) {
-    const grouped = dims.find((d) => row[`g_${d}`] === 0);
-    const scopeValue = grouped ? String(row[grouped] ?? '') : undefined;
-    // An arrival without a destination has no destination scope.
-    if (grouped && scopeValue === '') continue;
-    const scope: Scope = grouped ? { [grouped]: scopeValue as string } : {};
+    const scope = scopeOfRow(dims, row);
+    if (!scope) continue;
     kpis.forEach((kpi, i) => {
       const cents = family.measures[kpi]?.cents === true;
       const read = (v: unknown): number => (cents ? Number(v) / 100 : Number(v));
@@ -50,6 +48,22 @@ export async function readFamily(db: Pool | PoolClient, family: KpiFamily, windo
   }
   return values;
 }
+
+/**
+ * The scope of a GROUPING SETS row: the dimension it is grouped by (GROUPING(d) = 0) with its
+ * value, or the whole market; undefined when that value is '' (an arrival without a destination
+ * has no destination scope).
+ */
+export function scopeOfRow(dims: readonly string[], row: Record<string, unknown>): Scope | undefined {
+  const grouped = dims.find((d) => row[`g_${d}`] === 0);
+  if (!grouped) return {};
+  const value = String(row[grouped] ?? '');
+  return value === '' ? undefined : { [grouped]: value };
+}
+
+/** The rank's order: most bookings first, then by destination. */
+export const byRank = (a: RankEntry, b: RankEntry): number =>
+  b.bookings - a.bookings || a.destination.localeCompare(b.destination);
 
 /** Destinations ordered by bookings, whole market and per market, now and a year earlier. */
 export async function readDestinationRank(db: Pool | PoolClient, window: KpiWindow): Promise<RankValue[]> {
@@ -77,6 +91,5 @@ export async function readDestinationRank(db: Pool | PoolClient, window: KpiWind
     if (Number(row.prev) > 0) rank.previous.push({ destination: row.destination, bookings: Number(row.prev) });
     byScope.set(key, rank);
   }
-  const order = (a: RankEntry, b: RankEntry) => b.bookings - a.bookings || a.destination.localeCompare(b.destination);
-  return [...byScope.values()].map((r) => ({ ...r, value: r.value.sort(order), previous: r.previous.sort(order) }));
+  return [...byScope.values()].map((r) => ({ ...r, value: r.value.sort(byRank), previous: r.previous.sort(byRank) }));
 }

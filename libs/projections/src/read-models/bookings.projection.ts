@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { BookingCancelledData, BookingCreatedData, ProjectionName } from '@caravan/contract';
 import { localDate, type RateTable } from '@caravan/domain';
 import type { StoredEvent } from '@caravan/event-store';
-import { markDaysChanged, type Projection, type TableNames, table } from '../projection';
+import { markDaysCte, type Projection, type TableNames, table } from '../projection';
 
 type Stamp = { eventId: string; occurredAtMs: number };
 type Created = Stamp & { day: string; market: string; destination: string; channel: string; usdCents: bigint };
@@ -252,10 +252,12 @@ export const bookings: Projection = {
            revenue_cents = b.revenue_cents + EXCLUDED.revenue_cents,
            cancellations = b.cancellations + EXCLUDED.cancellations,
            cancelled_cents = b.cancelled_cents + EXCLUDED.cancelled_cents
-         RETURNING *)
+         RETURNING *),
+       -- The hand-off to the publisher, in the same statement: the days written, at the batch's last position.
+       marked AS (${markDaysCte('upserted', '$10', '$11')})
        SELECT day::text AS day, market, destination, channel FROM upserted
        WHERE bookings = 0 AND travelers = 0 AND revenue_cents = 0 AND cancellations = 0 AND cancelled_cents = 0`,
-      deltaColumns,
+      [...deltaColumns, table(t, 'bookings_daily'), lastPosition(events)],
     );
     // A cancellation that moved can leave a row of zeros: removed, so equal histories give equal
     // tables (only the rows the upsert left empty: rare, and none to look up in most batches).
@@ -272,9 +274,12 @@ export const bookings: Projection = {
           empty.map((r) => r.channel),
         ],
       );
-    // The batch's last position: each batch's is above the one before (ranges follow each other).
-    let last = 0;
-    for (const e of events) if (e.position > last) last = e.position;
-    await markDaysChanged(client, table(t, 'bookings_daily'), deltaColumns[0] as string[], last);
   },
 };
+
+/** A batch's last position: each batch's is above the one before (ranges follow each other). */
+function lastPosition(events: readonly StoredEvent[]): number {
+  let last = 0;
+  for (const e of events) if (e.position > last) last = e.position;
+  return last;
+}
